@@ -1,0 +1,9 @@
+"""skbp: scikit-learn compatible multilayer perceptrons with hand-written backprop."""
+
+from ._classifier import BackpropClassifier
+from ._regressor import BackpropRegressor
+from ._trace import StepTrace
+
+__version__ = "0.1.0"
+
+__all__ = ["BackpropClassifier", "BackpropRegressor", "StepTrace", "__version__"]

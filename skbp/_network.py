@@ -1,0 +1,290 @@
+"""Forward and backward passes over a list of weight matrices.
+
+Shapes follow scikit-learn: ``coefs[i]`` is (n_in, n_out) and
+``intercepts[i]`` is (n_out,), so layer i+1 computes, for a batch ``a`` of
+layer-i outputs (one row per sample)::
+
+    net = a @ coefs[i] + intercepts[i]        out = f(net)
+
+Backward, with δ = ∂E_n/∂net for each sample (the seeds' "error term")::
+
+    δ_L     = out_L - y                      (canonical loss/activation pair)
+    δ_{i-1} = (δ_i @ coefs[i].T) * f'(out_{i-1})
+    ∂E/∂coefs[i]      = (a_i.T @ δ_i + alpha * coefs[i]) / sum(w)
+    ∂E/∂intercepts[i] = sum_n δ_i / sum(w)
+
+All work goes into preallocated buffers (:class:`Workspace`); no array is
+allocated per batch apart from small temporaries in the loss value.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._activations import ACTIVATIONS, DERIVATIVES
+
+
+def _dot(a, b, out):
+    """``out[...] = a @ b`` for dense or sparse ``a``, into ``out``."""
+    if sp.issparse(a):
+        out[...] = a @ b
+    else:
+        np.matmul(a, b, out=out)
+    return out
+
+
+class Workspace:
+    """Preallocated buffers for batches of up to ``batch_size`` samples.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        Units per layer, input first, e.g. ``[2, 2, 2]`` for seed 003.
+    batch_size : int
+        Largest batch the buffers hold; smaller batches use leading rows.
+    dtype : numpy dtype
+        Floating dtype of the network.
+
+    Attributes
+    ----------
+    outs : list of ndarray
+        Output of each non-input layer, shape (batch_size, units).
+    deltas : list of ndarray
+        δ = ∂E_n/∂net of each non-input layer, same shapes as ``outs``.
+    coef_grads, intercept_grads : list of ndarray
+        Gradients, shaped like the coefs and intercepts.
+    """
+
+    def __init__(self, layer_units, batch_size, dtype):
+        self.batch_size = batch_size
+        self.outs = [np.empty((batch_size, u), dtype=dtype) for u in layer_units[1:]]
+        self.deltas = [np.empty_like(o) for o in self.outs]
+        self.coef_grads = [
+            np.empty((n_in, n_out), dtype=dtype)
+            for n_in, n_out in zip(layer_units[:-1], layer_units[1:])
+        ]
+        self.intercept_grads = [np.empty(u, dtype=dtype) for u in layer_units[1:]]
+
+
+def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
+    """Propagate a batch through the network, filling ``outs``.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input batch.
+    coefs, intercepts : list of ndarray
+        Weights and biases.
+    hidden, output : str
+        Table names of the hidden and output activations.
+    outs : list of ndarray
+        Buffers with at least n_samples rows; on return the first n_samples
+        rows of ``outs[i]`` hold the output of layer i+1.
+    nets : list of ndarray, default=None
+        If given, the net inputs are copied here before activation (used by
+        the step trace; training does not need them since every derivative
+        is written from the outputs).
+
+    Returns
+    -------
+    outs : list of ndarray
+        Views of the first n_samples rows of each buffer.
+    """
+    n = X.shape[0]
+    last = len(coefs) - 1
+    a = X
+    views = []
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        z = _dot(a, W, outs[i][:n])
+        z += b
+        if nets is not None:
+            nets[i][...] = z
+        ACTIVATIONS[output if i == last else hidden](z)
+        views.append(z)
+        a = z
+    return views
+
+
+def predict(X, coefs, intercepts, hidden, output):
+    """Output of the network for ``X``, in freshly allocated arrays.
+
+    Allocating per call (rather than sharing a workspace) keeps prediction
+    safe to run from several threads on one fitted model.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input data.
+    coefs, intercepts : list of ndarray
+        Weights and biases.
+    hidden, output : str
+        Table names of the hidden and output activations.
+
+    Returns
+    -------
+    out : ndarray of shape (n_samples, n_outputs)
+    """
+    dtype = coefs[0].dtype
+    outs = [np.empty((X.shape[0], W.shape[1]), dtype=dtype) for W in coefs]
+    return forward(X, coefs, intercepts, hidden, output, outs)[-1]
+
+
+def l2_penalty(coefs, alpha, sw_sum):
+    """The L2 term alpha * ||W||**2 / (2 sum(w)) added to the loss.
+
+    Parameters
+    ----------
+    coefs : list of ndarray
+        Weight matrices (intercepts are not penalised).
+    alpha : float
+        L2 strength.
+    sw_sum : float
+        Number of samples, or the sum of their weights.
+
+    Returns
+    -------
+    penalty : float
+    """
+    if alpha == 0:
+        return 0.0
+    sq = sum(float(np.dot(W.ravel(), W.ravel())) for W in coefs)
+    return 0.5 * alpha * sq / sw_sum
+
+
+def backward(
+    X,
+    y,
+    coefs,
+    outs,
+    deltas,
+    coef_grads,
+    intercept_grads,
+    hidden,
+    output,
+    loss,
+    alpha=0.0,
+    sample_weight=None,
+    fit_intercept=True,
+):
+    """Backpropagate the error of one batch, filling deltas and gradients.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input batch, as given to :func:`forward`.
+    y : ndarray of shape (n_samples, n_outputs)
+        Targets.
+    coefs : list of ndarray
+        Weights used in the forward pass.
+    outs : list of ndarray
+        Layer outputs returned by :func:`forward`.
+    deltas : list of ndarray
+        Buffers with at least n_samples rows; on return hold each sample's
+        δ = ∂E_n/∂net (times its weight, when weighted).
+    coef_grads, intercept_grads : list of ndarray
+        Overwritten with ∂E/∂coefs and ∂E/∂intercepts of the batch loss.
+    hidden, output : str
+        Table names of the hidden and output activations.
+    loss : skbp._losses.Loss
+        The loss.
+    alpha : float, default=0.0
+        L2 strength.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Sample weights.
+    fit_intercept : bool, default=True
+        When False the intercept gradients are not computed.
+
+    Returns
+    -------
+    deltas : list of ndarray
+        Views of the first n_samples rows of each delta buffer.
+    """
+    n = X.shape[0]
+    last = len(coefs) - 1
+    sw_sum = n if sample_weight is None else float(sample_weight.sum())
+    # Mean over the batch: an all-zero-weight batch contributes nothing.
+    scale = 1.0 / sw_sum if sw_sum > 0 else 0.0
+    views = [d[:n] for d in deltas]
+    loss.output_delta(y, outs[last], output, views[last])
+    if sample_weight is not None:
+        views[last] *= sample_weight[:, np.newaxis]
+    derivative = DERIVATIVES[hidden]
+    for i in range(last, -1, -1):
+        a = X if i == 0 else outs[i - 1]
+        g = _dot(a.T, views[i], coef_grads[i])
+        if alpha:
+            g += alpha * coefs[i]
+        g *= scale
+        if fit_intercept:
+            np.sum(views[i], axis=0, out=intercept_grads[i])
+            intercept_grads[i] *= scale
+        if i > 0:
+            np.matmul(views[i], coefs[i].T, out=views[i - 1])
+            derivative(outs[i - 1], views[i - 1])
+    return views
+
+
+def backprop(
+    X,
+    y,
+    coefs,
+    intercepts,
+    workspace,
+    hidden,
+    output,
+    loss,
+    alpha=0.0,
+    sample_weight=None,
+    fit_intercept=True,
+    nets=None,
+):
+    """One forward and backward pass: the batch loss, gradients in ``workspace``.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Input batch.
+    y : ndarray of shape (n_samples, n_outputs)
+        Targets.
+    coefs, intercepts : list of ndarray
+        Weights and biases.
+    workspace : Workspace
+        Buffers; gradients are left in ``coef_grads`` and ``intercept_grads``.
+    hidden, output : str
+        Table names of the hidden and output activations.
+    loss : skbp._losses.Loss
+        The loss.
+    alpha : float, default=0.0
+        L2 strength.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Sample weights.
+    fit_intercept : bool, default=True
+        Whether intercept gradients are needed.
+    nets : list of ndarray, default=None
+        If given, receives each layer's net input (see :func:`forward`).
+
+    Returns
+    -------
+    loss : float
+        Batch loss before the update, L2 term included.
+    """
+    outs = forward(X, coefs, intercepts, hidden, output, workspace.outs, nets)
+    value = loss.value(y, outs[-1], sample_weight)
+    sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    if sw_sum > 0:
+        value += l2_penalty(coefs, alpha, sw_sum)
+    backward(
+        X,
+        y,
+        coefs,
+        outs,
+        workspace.deltas,
+        workspace.coef_grads,
+        workspace.intercept_grads,
+        hidden,
+        output,
+        loss,
+        alpha,
+        sample_weight,
+        fit_intercept,
+    )
+    return value

@@ -1,0 +1,312 @@
+"""Optimizers: how a gradient becomes a weight update.
+
+Stochastic optimizers share scikit-learn's interface (``update_params``,
+``iteration_ends``, ``trigger_stopping``) and its arithmetic, so that with
+the same initial weights skbp follows ``MLPClassifier`` step for step; the
+updates here are written in place into per-parameter scratch buffers.
+:func:`minimize_lbfgs` adapts the full-batch loss to scipy's L-BFGS-B.
+"""
+
+import numpy as np
+import scipy.optimize
+
+
+class BaseOptimizer:
+    """Common state of the stochastic optimizers.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        The arrays updated in place (coefs, then intercepts when fitted).
+    learning_rate_init : float
+        Initial step size η.
+
+    Attributes
+    ----------
+    learning_rate : float
+        Current step size.
+    """
+
+    def __init__(self, params, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self._scratch = [np.empty_like(p) for p in params]
+
+    def update_params(self, params, grads):
+        """Apply one update to ``params`` in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Parameters, in the order given at construction.
+        grads : list of ndarray
+            ∂E/∂param for each of them.
+        """
+        raise NotImplementedError
+
+    def iteration_ends(self, time_step):
+        """Hook called at the end of each epoch.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of samples seen so far.
+        """
+
+    def trigger_stopping(self, msg, verbose):
+        """Decide whether training stops after no improvement.
+
+        Parameters
+        ----------
+        msg : str
+            Reason, printed when ``verbose``.
+        verbose : bool
+            Whether to print.
+
+        Returns
+        -------
+        stop : bool
+        """
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+class SGD(BaseOptimizer):
+    """Stochastic gradient descent with momentum and learning-rate schedules.
+
+    With ``momentum=0`` this is the seeds' update ``w <- w - η ∂E/∂w``.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        Parameters updated in place.
+    learning_rate_init : float, default=0.1
+        Initial step size η.
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        ``invscaling``: η_t = η / (t + 1)**power_t with t the samples seen;
+        ``adaptive``: η is divided by 5 when the loss stops improving.
+    momentum : float, default=0.9
+        Momentum μ: v <- μ v - η g.
+    nesterov : bool, default=True
+        Use Nesterov's momentum (step w += μ v - η g) instead of w += v.
+    power_t : float, default=0.5
+        Exponent of ``invscaling``.
+
+    Attributes
+    ----------
+    velocities : list of ndarray
+        Momentum buffers.
+    """
+
+    def __init__(
+        self,
+        params,
+        learning_rate_init=0.1,
+        lr_schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        super().__init__(params, learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocities = [np.zeros_like(p) for p in params]
+
+    def update_params(self, params, grads):
+        """Apply one momentum step in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Parameters.
+        grads : list of ndarray
+            Their gradients.
+        """
+        lr, mu = self.learning_rate, self.momentum
+        for p, g, v, s in zip(params, grads, self.velocities, self._scratch):
+            np.multiply(g, -lr, out=s)
+            if mu == 0:
+                p += s
+                continue
+            v *= mu
+            v += s
+            if self.nesterov:
+                p += s
+                np.multiply(v, mu, out=s)
+                p += s
+            else:
+                p += v
+
+    def iteration_ends(self, time_step):
+        """Decay the learning rate for ``invscaling``.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of samples seen so far.
+        """
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
+
+    def trigger_stopping(self, msg, verbose):
+        """Stop, or with ``adaptive`` divide the learning rate by 5 and go on.
+
+        Parameters
+        ----------
+        msg : str
+            Reason, printed when ``verbose``.
+        verbose : bool
+            Whether to print.
+
+        Returns
+        -------
+        stop : bool
+        """
+        if self.lr_schedule != "adaptive":
+            return super().trigger_stopping(msg, verbose)
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class Adam(BaseOptimizer):
+    """Adam (Kingma & Ba, 2014), with scikit-learn's bias correction.
+
+    Parameters
+    ----------
+    params : list of ndarray
+        Parameters updated in place.
+    learning_rate_init : float, default=0.001
+        Step size.
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of the first and second moment estimates.
+    epsilon : float, default=1e-8
+        Added to the root of the second moment.
+
+    Attributes
+    ----------
+    t : int
+        Number of updates made.
+    ms, vs : list of ndarray
+        First and second moment estimates.
+    """
+
+    def __init__(
+        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        super().__init__(params, learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.ms = [np.zeros_like(p) for p in params]
+        self.vs = [np.zeros_like(p) for p in params]
+
+    def update_params(self, params, grads):
+        """Apply one Adam step in place.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            Parameters.
+        grads : list of ndarray
+            Their gradients.
+        """
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        self.learning_rate = (
+            self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        )
+        for p, g, m, v, s in zip(params, grads, self.ms, self.vs, self._scratch):
+            m *= b1
+            np.multiply(g, 1 - b1, out=s)
+            m += s
+            v *= b2
+            np.multiply(g, g, out=s)
+            s *= 1 - b2
+            v += s
+            np.sqrt(v, out=s)
+            s += self.epsilon
+            np.divide(m, s, out=s)
+            s *= -self.learning_rate
+            p += s
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def pack(arrays):
+    """Concatenate arrays into one flat float64 vector (for scipy).
+
+    Parameters
+    ----------
+    arrays : list of ndarray
+
+    Returns
+    -------
+    flat : ndarray of shape (total_size,)
+    """
+    return np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
+
+
+def unpack(flat, arrays):
+    """Copy a flat vector back into ``arrays`` in place (inverse of :func:`pack`).
+
+    Parameters
+    ----------
+    flat : ndarray of shape (total_size,)
+    arrays : list of ndarray
+        Overwritten.
+    """
+    start = 0
+    for a in arrays:
+        a[...] = flat[start : start + a.size].reshape(a.shape)
+        start += a.size
+
+
+def minimize_lbfgs(loss_grad, params, grads, max_iter, max_fun, tol):
+    """Minimise a full-batch loss over ``params`` with scipy's L-BFGS-B.
+
+    Parameters
+    ----------
+    loss_grad : callable
+        ``loss_grad() -> float``: the loss at the current ``params``, leaving
+        the gradient in ``grads``.
+    params : list of ndarray
+        Parameters, updated in place (left at the solution).
+    grads : list of ndarray
+        Gradient buffers written by ``loss_grad``.
+    max_iter, max_fun : int
+        Iteration and function-evaluation limits.
+    tol : float
+        Projected-gradient tolerance (``gtol``).
+
+    Returns
+    -------
+    result : scipy.optimize.OptimizeResult
+    """
+
+    def fun(x):
+        unpack(x, params)
+        value = loss_grad()
+        return value, pack(grads)
+
+    result = scipy.optimize.minimize(
+        fun,
+        pack(params),
+        method="L-BFGS-B",
+        jac=True,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    )
+    unpack(result.x, params)
+    return result
