@@ -244,14 +244,16 @@ def run_demo(
     print()
     print_trace()
     outputs, error = seed_003_after(n_steps)
+    label = f"After {n_steps} steps:"
     print(
-        f"\nAfter {n_steps} steps: outputs [{outputs[0]:.9f}, {outputs[1]:.9f}], "
-        f"E_total {error:.9f}"
+        f"\n{label:<21}outputs [{outputs[0]:.9f}, "
+        f"{outputs[1]:.9f}], E_total {error:.9f}"
     )
     if n_steps == 10000:
         seed_out = SEED_003_OUTPUTS_AFTER_10000
         print(
-            f"Seed 003 reports:    outputs [{seed_out[0]:.9f}, {seed_out[1]:.9f}], "
+            f"{'Seed 003 reports:':<21}outputs [{seed_out[0]:.9f}, "
+            f"{seed_out[1]:.9f}], "
             f"E_total {SEED_003_ERROR_AFTER_10000:.9f}\n"
             "(The ~1.5e-6 gap is in the seed's figures: its own update rule, run "
             "as a plain\nPython loop, gives the numbers above, and no step count "

@@ -1,0 +1,291 @@
+"""Behaviour of BackpropClassifier and BackpropRegressor as estimators."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_diabetes, load_iris, make_multilabel_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skbp import BackpropClassifier, BackpropRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+
+
+def _all_params(est):
+    return est.coefs_ + est.intercepts_
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize(
+    "ours, theirs, data",
+    [(BackpropClassifier, MLPClassifier, "iris"), (BackpropRegressor, MLPRegressor, "diabetes")],
+)
+def test_same_weights_as_sklearn_mlp_with_same_random_state(
+    solver, ours, theirs, data, request
+):
+    # Same Glorot draws, shuffles and update arithmetic: MLPClassifier's
+    # fitted weights, number for number (float64).
+    X, y = request.getfixturevalue(data)
+    params = dict(
+        hidden_layer_sizes=(8, 5),
+        activation="logistic",
+        solver=solver,
+        random_state=0,
+        max_iter=30,
+        batch_size=16,
+        learning_rate_init=0.05,
+    )
+    a, b = theirs(**params).fit(X, y), ours(**params).fit(X, y)
+    assert a.n_iter_ == b.n_iter_
+    for p, q in zip(_all_params(a), _all_params(b)):
+        np.testing.assert_allclose(q, p, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_float32_stays_float32(Est, solver, iris):
+    X, y = iris
+    est = Est(hidden_layer_sizes=(4,), solver=solver, max_iter=5, random_state=0)
+    est.fit(X.astype(np.float32), y)
+    assert all(p.dtype == np.float32 for p in _all_params(est))
+    out = est.predict_proba(X[:5]) if hasattr(est, "predict_proba") else est.predict(X)
+    assert out.dtype == np.float32
+
+
+def test_sigmoid_is_another_name_for_logistic(iris):
+    X, y = iris
+    a = BackpropClassifier(activation="sigmoid", max_iter=10, random_state=1).fit(X, y)
+    b = BackpropClassifier(activation="logistic", max_iter=10, random_state=1).fit(X, y)
+    for p, q in zip(_all_params(a), _all_params(b)):
+        np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize(
+    "y, expected",
+    [
+        (np.array([0, 1] * 10), "logistic"),
+        (np.array([0, 1, 2, 3] * 5), "softmax"),
+        (make_multilabel_classification(20, n_classes=3, random_state=0)[1], "logistic"),
+    ],
+)
+def test_classifier_output_activation_follows_target_type(y, expected):
+    X = np.random.RandomState(0).randn(len(y), 3)
+    est = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=2).fit(X, y)
+    assert est.out_activation_ == expected
+
+
+def test_regressor_output_activation_defaults_and_overrides(diabetes):
+    X, y = diabetes
+    assert BackpropRegressor(max_iter=2).fit(X, y).out_activation_ == "identity"
+    est = BackpropRegressor(max_iter=2, out_activation="sigmoid").fit(X, y > 0)
+    assert est.out_activation_ == "logistic"
+    assert np.all((est.predict(X) > 0) & (est.predict(X) < 1))
+    est = BackpropRegressor(loss="poisson", max_iter=2).fit(X, np.exp(y))
+    assert est.out_activation_ == "exp"
+
+
+def test_poisson_rejects_negative_targets(diabetes):
+    X, y = diabetes
+    with pytest.raises(ValueError, match="negative"):
+        BackpropRegressor(loss="poisson").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        (dict(out_activation="softmax"), "softmax' needs at least 2 outputs"),
+        (dict(activation="softplus"), "activation"),
+        (dict(hidden_layer_sizes=(3, 0)), "hidden_layer_sizes"),
+        (dict(loss="hinge"), "loss"),
+    ],
+)
+def test_invalid_parameters_are_rejected_clearly(params, match):
+    X, y = np.random.RandomState(0).randn(10, 2), np.array([0, 1] * 5)
+    with pytest.raises(ValueError, match=match):
+        BackpropClassifier(**params).fit(X, y)
+
+
+def test_coefs_init_shape_error_names_layer_and_both_shapes():
+    X, y = np.ones((4, 3)), np.array([0.0, 1, 1, 0])
+    est = BackpropRegressor(
+        hidden_layer_sizes=(4,), coefs_init=[np.zeros((3, 4)), np.zeros((5, 1))]
+    )
+    with pytest.raises(ValueError, match=r"coefs_init\[1\].*\(5, 1\).*\(4, 1\)"):
+        est.fit(X, y)
+    est.set_params(coefs_init=[np.zeros((3, 4))])
+    with pytest.raises(ValueError, match="expected 2 arrays"):
+        est.fit(X, y)
+    est.set_params(coefs_init=None, intercepts_init=[np.zeros(4), np.zeros(2)])
+    with pytest.raises(ValueError, match=r"intercepts_init\[1\].*\(2,\).*\(1,\)"):
+        est.fit(X, y)
+    est.set_params(intercepts_init=[np.zeros(4), np.array([np.nan])])
+    with pytest.raises(ValueError, match="NaN"):
+        est.fit(X, y)
+
+
+def test_initial_weights_are_used_and_never_modified():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(20, 3), rng.randn(20)
+    coefs = [rng.randn(3, 4), rng.randn(4, 1)]
+    intercepts = [rng.randn(4), rng.randn(1)]
+    saved = [a.copy() for a in coefs + intercepts]
+    est = BackpropRegressor(
+        hidden_layer_sizes=(4,),
+        solver="sgd",
+        max_iter=1,
+        learning_rate_init=1e-12,
+        coefs_init=coefs,
+        intercepts_init=intercepts,
+    ).fit(X, y)
+    for given, kept in zip(coefs + intercepts, saved):
+        np.testing.assert_array_equal(given, kept)
+    for fitted, given in zip(_all_params(est), saved):
+        np.testing.assert_allclose(fitted, given, atol=1e-9)
+        assert fitted is not given
+
+
+@pytest.mark.parametrize("intercepts_init", [None, [np.full(3, 0.35), np.full(1, 0.6)]])
+def test_fit_intercept_false_holds_intercepts_at_their_initial_value(intercepts_init):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 2), rng.randn(30)
+    est = BackpropRegressor(
+        hidden_layer_sizes=(3,),
+        fit_intercept=False,
+        intercepts_init=intercepts_init,
+        max_iter=20,
+        random_state=0,
+    ).fit(X, y)
+    expected = intercepts_init or [np.zeros(3), np.zeros(1)]
+    for b, e in zip(est.intercepts_, expected):
+        np.testing.assert_array_equal(b, e)
+    assert est.n_iter_ == 20
+
+
+def test_rejected_fit_leaves_fitted_model_as_it_was(iris):
+    X, y = iris
+    est = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+    est.fit(X, y)
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(est).items()}
+    weights = [p.copy() for p in _all_params(est)]
+    est.set_params(coefs_init=[np.zeros((4, 5)), np.zeros((5, 3))])
+    with pytest.raises(ValueError, match="coefs_init"):
+        est.fit(X[:, :2], y)
+    assert set(vars(est)) == set(before)
+    assert est.n_features_in_ == 4
+    for p, q in zip(_all_params(est), weights):
+        np.testing.assert_array_equal(p, q)
+    with pytest.raises(ValueError, match="features"):
+        est.partial_fit(X[:, :3], y)
+    for p, q in zip(_all_params(est), weights):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_grid_written_for_mlpclassifier_works_unchanged(iris):
+    X, y = iris
+    grid = {
+        "mlp__hidden_layer_sizes": [(5,), (10,)],
+        "mlp__alpha": [1e-4, 1e-2],
+        "mlp__learning_rate_init": [0.01],
+        "mlp__max_iter": [50],
+        "mlp__random_state": [0],
+    }
+    results = {}
+    for Est in (MLPClassifier, BackpropClassifier):
+        pipe = make_pipeline(StandardScaler(), Est())
+        pipe.steps[-1] = ("mlp", pipe.steps[-1][1])
+        search = GridSearchCV(pipe, grid, cv=3).fit(X, y)
+        results[Est] = search.cv_results_["params"]
+    assert results[MLPClassifier] == results[BackpropClassifier]
+
+
+def test_pandas_input_keeps_feature_names(iris):
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["sl", "sw", "pl", "pw"])
+    est = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=3).fit(frame, pd.Series(y))
+    assert list(est.feature_names_in_) == ["sl", "sw", "pl", "pw"]
+    with pytest.warns(UserWarning, match="feature names"):
+        est.predict(X)
+
+
+def test_predict_proba_rows_sum_to_one_and_log_proba_matches(iris):
+    X, y = iris
+    est = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=20, random_state=0)
+    proba = est.fit(X, y).predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1)
+    np.testing.assert_allclose(est.predict_log_proba(X), np.log(proba))
+    np.testing.assert_array_equal(est.classes_[proba.argmax(axis=1)], est.predict(X))
+
+
+def test_binary_predict_proba_is_logistic_output_and_its_complement():
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 2), np.array(["no", "yes"] * 20)
+    est = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=5).fit(X, y)
+    proba = est.predict_proba(X)
+    assert proba.shape == (40, 2)
+    np.testing.assert_allclose(proba[:, 0], 1 - proba[:, 1])
+    assert set(est.predict(X)) <= {"no", "yes"}
+
+
+def test_trace_step_then_estimator_is_fitted_as_after_partial_fit(iris):
+    X, y = iris
+    params = dict(hidden_layer_sizes=(4,), solver="sgd", batch_size=len(X), random_state=0)
+    a = BackpropClassifier(**params)
+    trace = a.trace_step(X, y)
+    b = BackpropClassifier(**params, shuffle=False).partial_fit(X, y, classes=[0, 1, 2])
+    for p, q in zip(_all_params(a), _all_params(b)):
+        np.testing.assert_allclose(p, q, rtol=1e-12)
+    assert a.loss_curve_ == b.loss_curve_ == [trace.loss]
+    assert a.n_iter_ == 1 and a.t_ == len(X)
+    new = trace.updates.query("kind == 'coef' and layer == 1")["new_weight"]
+    np.testing.assert_allclose(new.to_numpy().reshape(4, 4), a.coefs_[0])
+
+
+def test_trace_step_needs_a_stochastic_solver(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="stochastic solver"):
+        BackpropClassifier(solver="lbfgs").trace_step(X, y)
+
+
+def test_sample_weight_equals_repeating_samples_for_full_batch_sgd(diabetes):
+    X, y = diabetes
+    X, y = X[:60], y[:60]
+    w = np.random.RandomState(0).randint(0, 4, len(y))
+    params = dict(hidden_layer_sizes=(5,), solver="sgd", max_iter=20, random_state=0)
+    a = BackpropRegressor(batch_size=len(y), **params).fit(X, y, sample_weight=w)
+    X_rep, y_rep = np.repeat(X, w, axis=0), np.repeat(y, w)
+    b = BackpropRegressor(batch_size=len(y_rep), **params).fit(X_rep, y_rep)
+    for p, q in zip(_all_params(a), _all_params(b)):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
+
+
+def test_max_iter_reached_warns_like_sklearn(iris):
+    X, y = iris
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="Maximum iterations"):
+            BackpropClassifier(max_iter=2).fit(X, y)
+
+
+def test_clone_keeps_init_arrays_equal_but_estimator_copies_them():
+    coefs = [np.ones((2, 2)), np.ones((2, 1))]
+    est = BackpropRegressor(hidden_layer_sizes=(2,), coefs_init=coefs)
+    assert clone(est).get_params()["coefs_init"] is not None
