@@ -6,6 +6,7 @@ the network as scikit-learn's MLP does (same Glorot draws, same shuffles,
 same stopping rules) and runs the training loops.
 """
 
+import itertools
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
@@ -243,11 +244,11 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         self.out_activation_ = self._resolve_out_activation(self.n_outputs_)
 
         coefs, intercepts = [], []
-        for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+        for fan_in, fan_out in itertools.pairwise(layer_units):
             coef, intercept = self._init_coef(fan_in, fan_out, dtype)
             coefs.append(coef)
             intercepts.append(intercept)
-        shapes = list(zip(layer_units[:-1], layer_units[1:]))
+        shapes = list(itertools.pairwise(layer_units))
         if self.coefs_init is not None:
             coefs = _as_layer_arrays(self.coefs_init, "coefs_init", shapes, dtype)
         if self.intercepts_init is not None:

@@ -320,9 +320,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     def _score(self, X, y, sample_weight=None):
         y_pred = self._labels(self._forward(X))
-        return accuracy_score(
-            self._labels(y), y_pred, sample_weight=sample_weight
-        )
+        return accuracy_score(self._labels(y), y_pred, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

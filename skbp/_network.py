@@ -17,6 +17,8 @@ All work goes into preallocated buffers (:class:`Workspace`); no array is
 allocated per batch apart from small temporaries in the loss value.
 """
 
+import itertools
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -60,7 +62,7 @@ class Workspace:
         self.deltas = [np.empty_like(o) for o in self.outs]
         self.coef_grads = [
             np.empty((n_in, n_out), dtype=dtype)
-            for n_in, n_out in zip(layer_units[:-1], layer_units[1:])
+            for n_in, n_out in itertools.pairwise(layer_units)
         ]
         self.intercept_grads = [np.empty(u, dtype=dtype) for u in layer_units[1:]]
 

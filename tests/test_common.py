@@ -1,6 +1,5 @@
 """scikit-learn's estimator checks, at the defaults and at a few other settings."""
 
-import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbp import BackpropClassifier, BackpropRegressor

@@ -37,7 +37,10 @@ def _all_params(est):
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize(
     "ours, theirs, data",
-    [(BackpropClassifier, MLPClassifier, "iris"), (BackpropRegressor, MLPRegressor, "diabetes")],
+    [
+        (BackpropClassifier, MLPClassifier, "iris"),
+        (BackpropRegressor, MLPRegressor, "diabetes"),
+    ],
 )
 def test_same_weights_as_sklearn_mlp_with_same_random_state(
     solver, ours, theirs, data, request
@@ -84,7 +87,10 @@ def test_sigmoid_is_another_name_for_logistic(iris):
     [
         (np.array([0, 1] * 10), "logistic"),
         (np.array([0, 1, 2, 3] * 5), "softmax"),
-        (make_multilabel_classification(20, n_classes=3, random_state=0)[1], "logistic"),
+        (
+            make_multilabel_classification(20, n_classes=3, random_state=0)[1],
+            "logistic",
+        ),
     ],
 )
 def test_classifier_output_activation_follows_target_type(y, expected):
@@ -184,7 +190,9 @@ def test_rejected_fit_leaves_fitted_model_as_it_was(iris):
     X, y = iris
     est = BackpropClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
     est.fit(X, y)
-    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(est).items()}
+    before = {
+        k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(est).items()
+    }
     weights = [p.copy() for p in _all_params(est)]
     est.set_params(coefs_init=[np.zeros((4, 5)), np.zeros((5, 3))])
     with pytest.raises(ValueError, match="coefs_init"):
@@ -220,7 +228,9 @@ def test_grid_written_for_mlpclassifier_works_unchanged(iris):
 def test_pandas_input_keeps_feature_names(iris):
     X, y = iris
     frame = pd.DataFrame(X, columns=["sl", "sw", "pl", "pw"])
-    est = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=3).fit(frame, pd.Series(y))
+    est = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=3).fit(
+        frame, pd.Series(y)
+    )
     assert list(est.feature_names_in_) == ["sl", "sw", "pl", "pw"]
     with pytest.warns(UserWarning, match="feature names"):
         est.predict(X)
@@ -247,7 +257,9 @@ def test_binary_predict_proba_is_logistic_output_and_its_complement():
 
 def test_trace_step_then_estimator_is_fitted_as_after_partial_fit(iris):
     X, y = iris
-    params = dict(hidden_layer_sizes=(4,), solver="sgd", batch_size=len(X), random_state=0)
+    params = dict(
+        hidden_layer_sizes=(4,), solver="sgd", batch_size=len(X), random_state=0
+    )
     a = BackpropClassifier(**params)
     trace = a.trace_step(X, y)
     b = BackpropClassifier(**params, shuffle=False).partial_fit(X, y, classes=[0, 1, 2])

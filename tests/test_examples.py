@@ -1,0 +1,26 @@
+"""Every gallery example runs to the end."""
+
+import runpy
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_example_runs(path, monkeypatch, capsys):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    monkeypatch.chdir(path.parent)
+    runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out
+
+
+def test_worked_example_prints_seed_003_numbers(capsys):
+    path = next(p for p in EXAMPLES if p.name == "plot_worked_example.py")
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    for number in ("0.298371109", "0.138498562", "0.082167041", "0.358916480"):
+        assert number in out
