@@ -3,9 +3,17 @@
 import runpy
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_pandas_options():
+    # Examples may set display options; don't let them leak into other tests.
+    with pd.option_context("display.precision", 6):
+        yield
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
