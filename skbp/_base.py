@@ -7,6 +7,7 @@ same stopping rules) and runs the training loops.
 """
 
 import itertools
+import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from contextlib import contextmanager
@@ -71,6 +72,93 @@ def _as_layer_arrays(arrays, name, shapes, dtype):
             raise ValueError(f"{name}[{i}] contains NaN or infinity.")
         result.append(np.array(a, dtype=dtype, order="C", copy=True))
     return result
+
+
+class _Batches:
+    """The minibatches of one epoch, gathered into reused buffers.
+
+    With ``shuffle`` the sample order is redrawn each epoch exactly as
+    scikit-learn's MLP draws it (same random stream); dense batches are then
+    gathered with ``np.take(..., out=)`` into one buffer instead of being
+    copied anew, and X itself is never copied.
+    """
+
+    def __init__(self, X, y, sample_weight, batch_size, shuffle):
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.batch_size, self.shuffle = batch_size, shuffle
+        n = X.shape[0]
+        self.n_batches = -(-n // batch_size)
+        self.order = np.arange(n)
+        self.dense = not sp.issparse(X)
+        if shuffle and self.dense:
+            self.X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+            self.y_buf = np.empty((batch_size, y.shape[1]), dtype=y.dtype)
+
+    def epoch(self, random_state):
+        X, y, sw = self.X, self.y, self.sample_weight
+        n = X.shape[0]
+        if self.shuffle:
+            self.order = shuffle(self.order, random_state=random_state)
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            if not self.shuffle:
+                yield (
+                    X[start:stop],
+                    y[start:stop],
+                    None if sw is None else sw[start:stop],
+                )
+                continue
+            idx = self.order[start:stop]
+            if self.dense:
+                m = stop - start
+                X_b = np.take(X, idx, axis=0, out=self.X_buf[:m])
+                y_b = np.take(y, idx, axis=0, out=self.y_buf[:m])
+            else:
+                X_b, y_b = X[idx], y[idx]
+            yield X_b, y_b, None if sw is None else sw[idx]
+
+
+class _Checkpoint:
+    """The state at the start of an epoch, to return to on KeyboardInterrupt.
+
+    An interrupted epoch may have stopped anywhere, even halfway through an
+    update; going back to the last completed epoch leaves weights, optimizer
+    and records consistent with each other.
+    """
+
+    _scalars = (
+        "n_iter_",
+        "t_",
+        "loss_",
+        "best_loss_",
+        "best_validation_score_",
+        "_no_improvement_count",
+        "_best_coefs",
+        "_best_intercepts",
+    )
+
+    def __init__(self, estimator, params):
+        self.estimator, self.params = estimator, params
+        self.saved_params = np.empty_like(params)
+
+    def save(self):
+        est = self.estimator
+        np.copyto(self.saved_params, self.params)
+        self.optimizer = est._optimizer.get_state()
+        self.scalars = {k: getattr(est, k) for k in self._scalars if hasattr(est, k)}
+        self.lengths = (len(est.loss_curve_), len(est._history))
+
+    def restore(self):
+        est = self.estimator
+        np.copyto(self.params, self.saved_params)
+        est._optimizer.set_state(self.optimizer)
+        for name, value in self.scalars.items():
+            setattr(est, name, value)
+        n_loss, n_history = self.lengths
+        del est.loss_curve_[n_loss:]
+        del est._history[n_history:]
+        if est.validation_scores_ is not None:
+            del est.validation_scores_[n_loss:]
 
 
 class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
@@ -266,6 +354,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
 
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
+            self._history = []
             self._no_improvement_count = 0
             if self.early_stopping:
                 self.validation_scores_ = []
@@ -278,12 +367,26 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         self._best_coefs = [c.copy() for c in self.coefs_]
         self._best_intercepts = [b.copy() for b in self.intercepts_]
 
-    def _params_and_grads(self, workspace):
-        params, grads = list(self.coefs_), list(workspace.coef_grads)
-        if self.fit_intercept:
-            params += self.intercepts_
-            grads += workspace.intercept_grads
-        return params, grads
+    def _bind_parameters(self, layer_units):
+        """Gather coefs_ and intercepts_ into one flat vector and return it.
+
+        ``coefs_`` and ``intercepts_`` become views of the vector, so the
+        optimizer updates every layer at once (see ``_network.layer_views``).
+        """
+        flat = np.concatenate(
+            [c.ravel() for c in self.coefs_] + [b.ravel() for b in self.intercepts_]
+        )
+        self.coefs_, self.intercepts_ = _network.layer_views(flat, layer_units)
+        return flat
+
+    def _trainable(self, flat, workspace, layer_units):
+        """The trained part of the parameter vector and of the gradient vector.
+
+        With ``fit_intercept=False`` the intercepts (the tail of the vector)
+        are held fixed, so only the weights are handed to the optimizer.
+        """
+        n = flat.size if self.fit_intercept else _network.n_coefs(layer_units)
+        return flat[:n], workspace.grads[:n]
 
     def _backprop(self, X, y, sample_weight, workspace, nets=None):
         return _network.backprop(
@@ -303,6 +406,10 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
 
     # ------------------------------------------------------------------
     # Training
+    def _sample_weight_hook(self, y, sample_weight):
+        """Subclasses fold further per-sample weights (class_weight) in here."""
+        return sample_weight
+
     def _prepare(self, X, y, sample_weight, incremental):
         """Validate everything and initialise when needed; returns X, y, w."""
         hidden = self._hidden_units()
@@ -319,6 +426,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         y = np.asarray(y, dtype=X.dtype)
+        sample_weight = self._sample_weight_hook(y, sample_weight)
         layer_units = [X.shape[1], *hidden, y.shape[1]]
 
         if not first_pass:
@@ -339,19 +447,51 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
                 sample_weight = sample_weight.astype(X.dtype)
         return X, y, sample_weight, layer_units
 
+    def _callback_context(self, max_subtasks):
+        """The root callback context, when scikit-learn has callbacks (>= 1.9)."""
+        if not hasattr(self, "_init_callback_context"):
+            return None
+        return self._init_callback_context(max_subtasks=max_subtasks)
+
+    def _reconstruction_attributes(self):
+        # What a callback needs to predict with the weights as they are now.
+        return {
+            "coefs_": [c.copy() for c in self.coefs_],
+            "intercepts_": [b.copy() for b in self.intercepts_],
+        }
+
     def _fit(self, X, y, sample_weight=None, incremental=False):
+        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        n_tasks = (1 if incremental else self.max_iter) if stochastic else None
+        # Set up before the snapshot, so that a rejected call still tears
+        # the callbacks down (scikit-learn's _fit_context does that).
+        ctx = self._callback_context(n_tasks)
         with _restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(
                 X, y, sample_weight, incremental
             )
-            if self.solver in _STOCHASTIC_SOLVERS:
-                self._fit_stochastic(X, y, sample_weight, layer_units, incremental)
+            metadata = (
+                None if sample_weight is None else {"sample_weight": sample_weight}
+            )
+            if ctx is not None:
+                ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+            if stochastic:
+                self._fit_stochastic(
+                    X, y, sample_weight, layer_units, incremental, ctx, metadata
+                )
             else:
-                self._fit_lbfgs(X, y, sample_weight, layer_units)
+                self._fit_lbfgs(X, y, sample_weight, layer_units, ctx, metadata)
+            if ctx is not None:
+                ctx.call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=metadata,
+                    reconstruction_attributes=self._reconstruction_attributes,
+                )
         return self
 
-    def _make_optimizer(self):
-        params = self.coefs_ + (self.intercepts_ if self.fit_intercept else [])
+    def _make_optimizer(self, params):
         if self.solver == "sgd":
             return OPTIMIZERS["sgd"](
                 params,
@@ -365,19 +505,46 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
         )
 
-    def _fit_lbfgs(self, X, y, sample_weight, layer_units):
+    def _fit_lbfgs(self, X, y, sample_weight, layer_units, ctx=None, metadata=None):
         workspace = _network.Workspace(layer_units, X.shape[0], X.dtype)
-        params, grads = self._params_and_grads(workspace)
+        flat = self._bind_parameters(layer_units)
+        params, grads = self._trainable(flat, workspace, layer_units)
+        callback = None
+        if ctx is not None:
+            # One callback task per L-BFGS iteration, begun when the previous
+            # one ends (scipy only reports iteration ends).
+            tasks = [ctx.subcontext(task_name="lbfgs-iter")]
+            tasks[0].call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+
+            def callback(intermediate_result):
+                params[...] = intermediate_result.x
+                tasks[0].call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=metadata,
+                    reconstruction_attributes=self._reconstruction_attributes,
+                )
+                tasks[0] = ctx.subcontext(task_name="lbfgs-iter")
+                tasks[0].call_on_fit_task_begin(
+                    estimator=self, X=X, y=y, metadata=metadata
+                )
+
         result = minimize_lbfgs(
             lambda: self._backprop(X, y, sample_weight, workspace),
-            params,
-            grads,
+            [params],
+            [grads],
             self.max_iter,
             self.max_fun,
             self.tol,
+            callback=callback,
         )
-        self.n_iter_ = int(result.nit)
+        if ctx is not None:
+            tasks[0].call_on_fit_task_end(estimator=self)
+        self.n_iter_ = min(int(result.nit), self.max_iter)
         self.loss_ = float(result.fun)
+        if self.verbose:
+            print(f"L-BFGS-B: {self.n_iter_} iterations, loss = {self.loss_:.8f}")
         if result.status != 0:
             warnings.warn(
                 "lbfgs failed to converge after "
@@ -417,11 +584,11 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(self, X, y, sample_weight, layer_units, incremental):
+    def _fit_stochastic(
+        self, X, y, sample_weight, layer_units, incremental, ctx=None, metadata=None
+    ):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer()
         if self.early_stopping:
             X, y, sample_weight, validation = self._split_validation(
                 X, y, sample_weight
@@ -432,52 +599,66 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
         workspace = _network.Workspace(layer_units, batch_size, X.dtype)
-        params, grads = self._params_and_grads(workspace)
-        dense = not sp.issparse(X)
-        if self.shuffle and dense:
-            # Batches are gathered into these buffers rather than copied anew.
-            X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-            y_buf = np.empty((batch_size, y.shape[1]), dtype=y.dtype)
-        sample_idx = np.arange(n_samples)
+        flat = self._bind_parameters(layer_units)
+        params, grads = self._trainable(flat, workspace, layer_units)
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer([params])
+        batches = _Batches(X, y, sample_weight, batch_size, self.shuffle)
+        layer_grads = workspace.coef_grads
+        checkpoint = _Checkpoint(self, params)
 
-        try:
-            self.n_iter_ = 0
-            for _ in range(self.max_iter):
-                if self.shuffle:
-                    sample_idx = shuffle(sample_idx, random_state=self._random_state)
-                accumulated_loss = 0.0
-                for start in range(0, n_samples, batch_size):
-                    stop = min(start + batch_size, n_samples)
-                    if self.shuffle:
-                        idx = sample_idx[start:stop]
-                        if dense:
-                            X_batch = np.take(X, idx, axis=0, out=X_buf[: len(idx)])
-                            y_batch = np.take(y, idx, axis=0, out=y_buf[: len(idx)])
-                        else:
-                            X_batch, y_batch = X[idx], y[idx]
-                        sw_batch = None if sample_weight is None else sample_weight[idx]
-                    else:
-                        X_batch, y_batch = X[start:stop], y[start:stop]
-                        sw_batch = (
-                            None if sample_weight is None else sample_weight[start:stop]
-                        )
-                    batch_loss = self._backprop(X_batch, y_batch, sw_batch, workspace)
-                    accumulated_loss += batch_loss * (stop - start)
-                    self._optimizer.update_params(params, grads)
-
-                if self._end_epoch(accumulated_loss / n_samples, n_samples, validation):
-                    break
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                        stacklevel=4,
+        self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            checkpoint.save()
+            try:
+                if ctx is not None:
+                    task = ctx.subcontext(task_name="epoch")
+                    task.call_on_fit_task_begin(
+                        estimator=self, X=X, y=y, metadata=metadata
                     )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=4)
+                started = time.perf_counter()
+                accumulated_loss = 0.0
+                grad_sq = np.zeros(len(layer_grads))
+                for X_b, y_b, sw_b in batches.epoch(self._random_state):
+                    batch_loss = self._backprop(X_b, y_b, sw_b, workspace)
+                    accumulated_loss += batch_loss * X_b.shape[0]
+                    for i, g in enumerate(layer_grads):
+                        grad_sq[i] += np.dot(g.ravel(), g.ravel())
+                    self._optimizer.update_params([params], [grads])
+                grad_norms = np.sqrt(grad_sq / batches.n_batches)
+                stop = self._end_epoch(
+                    accumulated_loss / n_samples,
+                    n_samples,
+                    validation,
+                    grad_norms,
+                    time.perf_counter() - started,
+                )
+                if ctx is not None:
+                    stop |= task.call_on_fit_task_end(
+                        estimator=self,
+                        X=X,
+                        y=y,
+                        metadata=metadata,
+                        reconstruction_attributes=self._reconstruction_attributes,
+                    )
+            except KeyboardInterrupt:
+                checkpoint.restore()
+                warnings.warn(
+                    "Training interrupted by user; keeping the weights of the "
+                    f"last completed epoch ({self.n_iter_}).",
+                    UserWarning,
+                    stacklevel=4,
+                )
+                break
+            if stop or incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
 
         if self.early_stopping:
             for current, best in zip(self.coefs_, self._best_coefs):
@@ -485,7 +666,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             for current, best in zip(self.intercepts_, self._best_intercepts):
                 current[...] = best
 
-    def _end_epoch(self, loss, n_samples, validation):
+    def _end_epoch(self, loss, n_samples, validation, grad_norms, seconds):
         """Book-keeping after an epoch; returns True when training should stop."""
         self.n_iter_ += 1
         self.loss_ = loss
@@ -494,7 +675,22 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         if self.verbose:
             print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
 
+        learning_rate = self._optimizer.learning_rate
         self._update_no_improvement_count(validation)
+        self._history.append(
+            {
+                "epoch": len(self._history) + 1,
+                "loss": loss,
+                "validation_score": (
+                    self.validation_scores_[-1] if validation is not None else np.nan
+                ),
+                "learning_rate": learning_rate,
+                "seconds": seconds,
+                **{
+                    f"grad_norm_{i}": norm for i, norm in enumerate(grad_norms, start=1)
+                },
+            }
+        )
         self._optimizer.iteration_ends(self.t_)
 
         if self._no_improvement_count > self.n_iter_no_change:
@@ -529,6 +725,30 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
                 self._no_improvement_count = 0
             if self.loss_curve_[-1] < self.best_loss_:
                 self.best_loss_ = self.loss_curve_[-1]
+
+    @property
+    def history_(self):
+        """Per-epoch training record as a pandas DataFrame (stochastic solvers).
+
+        One row per epoch run so far (``fit`` epochs, ``partial_fit`` calls
+        and ``trace_step`` steps accumulate), with columns ``epoch``,
+        ``loss`` (as in ``loss_curve_``), ``validation_score`` (NaN without
+        early stopping), ``learning_rate`` (the optimizer's step size during
+        the epoch), ``seconds`` and ``grad_norm_1`` ... ``grad_norm_L``: for
+        each layer of weights ``coefs_[l - 1]``, the root mean square over
+        the epoch's batches of the Frobenius norm of ∂E/∂W. With logistic
+        units σ' ≤ 0.25, so these norms shrink toward the input layer: the
+        vanishing gradient, made visible.
+        """
+        check_fitted(self)
+        if not hasattr(self, "_history"):
+            raise AttributeError(
+                "history_ is only recorded by the stochastic solvers ('sgd', "
+                f"'adam'); this model was fitted with solver={self.solver!r}."
+            )
+        import pandas as pd
+
+        return pd.DataFrame(self._history)
 
     # ------------------------------------------------------------------
     # Prediction

@@ -34,6 +34,61 @@ def _dot(a, b, out):
     return out
 
 
+def layer_views(flat, layer_units):
+    """Split a flat parameter vector into per-layer coefs and intercepts views.
+
+    The layout is scikit-learn's packing order: every ``coefs[i]`` (row-major)
+    first, then every ``intercepts[i]``. Keeping all parameters in one
+    contiguous vector lets an optimizer update them in a handful of numpy
+    calls and lets L-BFGS read and write them without packing.
+
+    Parameters
+    ----------
+    flat : ndarray of shape (n_params,)
+        The vector; the views share its memory.
+    layer_units : list of int
+        Units per layer, input first.
+
+    Returns
+    -------
+    coefs, intercepts : list of ndarray
+        Views of shapes (n_in, n_out) and (n_out,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp._network import layer_views
+    >>> coefs, intercepts = layer_views(np.arange(9.0), [2, 2, 1])
+    >>> coefs[0], coefs[1].ravel(), intercepts[1]
+    (array([[0., 1.],
+           [2., 3.]]), array([4., 5.]), array([8.]))
+    """
+    coefs, intercepts = [], []
+    start = 0
+    for n_in, n_out in itertools.pairwise(layer_units):
+        coefs.append(flat[start : start + n_in * n_out].reshape(n_in, n_out))
+        start += n_in * n_out
+    for n_out in layer_units[1:]:
+        intercepts.append(flat[start : start + n_out])
+        start += n_out
+    return coefs, intercepts
+
+
+def n_coefs(layer_units):
+    """Number of weights (intercepts excluded) of a network.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        Units per layer, input first.
+
+    Returns
+    -------
+    n : int
+    """
+    return sum(a * b for a, b in itertools.pairwise(layer_units))
+
+
 class Workspace:
     """Preallocated buffers for batches of up to ``batch_size`` samples.
 
@@ -52,19 +107,19 @@ class Workspace:
         Output of each non-input layer, shape (batch_size, units).
     deltas : list of ndarray
         δ = ∂E_n/∂net of each non-input layer, same shapes as ``outs``.
+    grads : ndarray of shape (n_params,)
+        All gradients in one vector, laid out as :func:`layer_views`.
     coef_grads, intercept_grads : list of ndarray
-        Gradients, shaped like the coefs and intercepts.
+        Views of ``grads`` shaped like the coefs and intercepts.
     """
 
     def __init__(self, layer_units, batch_size, dtype):
         self.batch_size = batch_size
         self.outs = [np.empty((batch_size, u), dtype=dtype) for u in layer_units[1:]]
         self.deltas = [np.empty_like(o) for o in self.outs]
-        self.coef_grads = [
-            np.empty((n_in, n_out), dtype=dtype)
-            for n_in, n_out in itertools.pairwise(layer_units)
-        ]
-        self.intercept_grads = [np.empty(u, dtype=dtype) for u in layer_units[1:]]
+        n_params = n_coefs(layer_units) + sum(layer_units[1:])
+        self.grads = np.zeros(n_params, dtype=dtype)
+        self.coef_grads, self.intercept_grads = layer_views(self.grads, layer_units)
 
 
 def forward(X, coefs, intercepts, hidden, output, outs, nets=None):

@@ -53,6 +53,37 @@ class BaseOptimizer:
             Number of samples seen so far.
         """
 
+    # Names of the attributes that make up the optimizer's state: lists of
+    # arrays (momentum buffers, moments) and scalars (step size, step count).
+    _state_attrs = ("learning_rate",)
+
+    def get_state(self):
+        """A copy of the optimizer's state, for :meth:`set_state`.
+
+        Returns
+        -------
+        state : dict
+        """
+        return {
+            name: [a.copy() for a in value] if isinstance(value, list) else value
+            for name in self._state_attrs
+            for value in [getattr(self, name)]
+        }
+
+    def set_state(self, state):
+        """Restore a state taken by :meth:`get_state`, in place.
+
+        Parameters
+        ----------
+        state : dict
+        """
+        for name, value in state.items():
+            if isinstance(value, list):
+                for current, saved in zip(getattr(self, name), value):
+                    current[...] = saved
+            else:
+                setattr(self, name, value)
+
     def trigger_stopping(self, msg, verbose):
         """Decide whether training stops after no improvement.
 
@@ -98,6 +129,8 @@ class SGD(BaseOptimizer):
     velocities : list of ndarray
         Momentum buffers.
     """
+
+    _state_attrs = ("learning_rate", "velocities")
 
     def __init__(
         self,
@@ -201,6 +234,8 @@ class Adam(BaseOptimizer):
         First and second moment estimates.
     """
 
+    _state_attrs = ("learning_rate", "t", "ms", "vs")
+
     def __init__(
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
@@ -274,7 +309,7 @@ def unpack(flat, arrays):
         start += a.size
 
 
-def minimize_lbfgs(loss_grad, params, grads, max_iter, max_fun, tol):
+def minimize_lbfgs(loss_grad, params, grads, max_iter, max_fun, tol, callback=None):
     """Minimise a full-batch loss over ``params`` with scipy's L-BFGS-B.
 
     Parameters
@@ -290,6 +325,8 @@ def minimize_lbfgs(loss_grad, params, grads, max_iter, max_fun, tol):
         Iteration and function-evaluation limits.
     tol : float
         Projected-gradient tolerance (``gtol``).
+    callback : callable, default=None
+        Called after each iteration with scipy's ``intermediate_result``.
 
     Returns
     -------
@@ -307,6 +344,7 @@ def minimize_lbfgs(loss_grad, params, grads, max_iter, max_fun, tol):
         method="L-BFGS-B",
         jac=True,
         options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        callback=callback,
     )
     unpack(result.x, params)
     return result

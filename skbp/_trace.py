@@ -1,5 +1,7 @@
 """One training step, traced as tables of every number the seeds compute by hand."""
 
+import time
+
 import numpy as np
 import pandas as pd
 
@@ -120,19 +122,22 @@ def trace_step(estimator, X, y, sample_weight=None):
         X, y, sample_weight, layer_units = estimator._prepare(
             X, y, sample_weight, incremental=True
         )
-        if not hasattr(estimator, "_optimizer"):
-            estimator._optimizer = estimator._make_optimizer()
         n = X.shape[0]
         workspace = _network.Workspace(layer_units, n, X.dtype)
+        flat = estimator._bind_parameters(layer_units)
+        params, grads = estimator._trainable(flat, workspace, layer_units)
+        if not hasattr(estimator, "_optimizer"):
+            estimator._optimizer = estimator._make_optimizer([params])
         nets = [np.empty_like(o) for o in workspace.outs]
         old_coefs = [c.copy() for c in estimator.coefs_]
         old_intercepts = [b.copy() for b in estimator.intercepts_]
+        started = time.perf_counter()
         loss = estimator._backprop(X, y, sample_weight, workspace, nets)
-        params, grads = estimator._params_and_grads(workspace)
-        estimator._optimizer.update_params(params, grads)
+        grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
+        estimator._optimizer.update_params([params], [grads])
         # Read after the update: Adam sets its bias-corrected step size there.
         learning_rate = estimator._optimizer.learning_rate
-        estimator._end_epoch(loss, n, None)
+        estimator._end_epoch(loss, n, None, grad_norms, time.perf_counter() - started)
 
     forward = _unit_table(nets, "net_input")
     forward["output"] = _unit_table(workspace.outs, "output")["output"]
