@@ -406,7 +406,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
 
     # ------------------------------------------------------------------
     # Training
-    def _sample_weight_hook(self, y, sample_weight):
+    def _sample_weight_hook(self, y, sample_weight, incremental):
         """Subclasses fold further per-sample weights (class_weight) in here."""
         return sample_weight
 
@@ -426,7 +426,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         y = np.asarray(y, dtype=X.dtype)
-        sample_weight = self._sample_weight_hook(y, sample_weight)
+        sample_weight = self._sample_weight_hook(y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden, y.shape[1]]
 
         if not first_pass:

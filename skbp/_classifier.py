@@ -5,6 +5,7 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -55,6 +56,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     {extra_parameters}
 
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: a dict
+        ``{label: weight}``, or ``"balanced"`` for n_samples / (n_classes *
+        count(label)). For multilabel targets the weights are per label
+        column (see :func:`sklearn.utils.class_weight.compute_sample_weight`).
+        scikit-learn's MLPClassifier has no class_weight.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -89,6 +97,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         **BaseBackprop._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
         "out_activation": [None, StrOptions({"logistic", "sigmoid", "softmax"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
     def __init__(
@@ -122,7 +131,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         fit_intercept=True,
         coefs_init=None,
         intercepts_init=None,
+        class_weight=None,
     ):
+        self.class_weight = class_weight
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -153,6 +164,29 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             coefs_init=coefs_init,
             intercepts_init=intercepts_init,
         )
+
+    def _sample_weight_hook(self, y, sample_weight, incremental):
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            # One output per label, each with classes {0, 1}.
+            weights = compute_sample_weight(self.class_weight, y.astype(int))
+        else:
+            if self.class_weight == "balanced" and incremental:
+                raise ValueError(
+                    "class_weight='balanced' is not supported for partial_fit: "
+                    "the class frequencies of one batch are not those of the "
+                    "data. Compute them once with "
+                    "sklearn.utils.class_weight.compute_class_weight and pass "
+                    "them as a dict."
+                )
+            index = y[:, 0].astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
+            per_class = compute_class_weight(
+                self.class_weight, classes=self.classes_, y=self.classes_[index]
+            )
+            weights = per_class[index]
+        weights = weights.astype(y.dtype)
+        return weights if sample_weight is None else weights * sample_weight
 
     def _default_out_activation(self, n_outputs):
         if self._label_binarizer.y_type_ == "multiclass":

@@ -9,7 +9,11 @@ ESTIMATORS = [
     BackpropRegressor(),
     BackpropClassifier(solver="sgd", learning_rate_init=0.1),
     BackpropRegressor(solver="sgd", learning_rate_init=0.01),
-    BackpropClassifier(activation="tanh"),
+    # check_class_weight_classifiers fits noisy, unscaled blobs; at the default
+    # step size a tanh network stops (by tol) before it extrapolates class 0
+    # to regions without class-0 samples: 0.86 < 0.87 of predictions, exactly
+    # what MLPClassifier(activation="tanh") gives with the same sample weights.
+    BackpropClassifier(activation="tanh", learning_rate_init=0.01),
     BackpropRegressor(activation="tanh"),
     BackpropClassifier(activation="relu"),
     BackpropRegressor(activation="relu"),

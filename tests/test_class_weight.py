@@ -1,0 +1,100 @@
+"""class_weight: scikit-learn's MLPClassifier has none, so compare with sample_weight."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_multilabel_classification
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.class_weight import compute_sample_weight
+
+from skbp import BackpropClassifier
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+PARAMS = dict(hidden_layer_sizes=(6,), max_iter=15, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def unbalanced():
+    X, y = load_iris(return_X_y=True)
+    keep = np.r_[0:50, 50:70, 100:110]
+    return StandardScaler().fit_transform(X[keep]), y[keep]
+
+
+def _params(est):
+    return est.coefs_ + est.intercepts_
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 0.2, 1: 3.0, 2: 1.5}])
+def test_class_weight_equals_the_matching_sample_weight(
+    solver, class_weight, unbalanced
+):
+    X, y = unbalanced
+    a = BackpropClassifier(solver=solver, class_weight=class_weight, **PARAMS).fit(X, y)
+    sw = compute_sample_weight(class_weight, y)
+    b = BackpropClassifier(solver=solver, **PARAMS).fit(X, y, sample_weight=sw)
+    c = MLPClassifier(solver=solver, activation="logistic", **PARAMS)
+    c.fit(X, y, sample_weight=sw)
+    for p, q, r in zip(_params(a), _params(b), _params(c)):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(p, r, atol=1e-6)
+
+
+def test_balanced_weights_are_n_samples_over_n_classes_times_count(unbalanced):
+    X, y = unbalanced
+    counts = np.bincount(y)
+    expected = len(y) / (3 * counts[y])
+    a = BackpropClassifier(class_weight="balanced", **PARAMS).fit(X, y)
+    b = BackpropClassifier(**PARAMS).fit(X, y, sample_weight=expected)
+    for p, q in zip(_params(a), _params(b)):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_class_weight_multiplies_sample_weight(unbalanced):
+    X, y = unbalanced
+    sw = np.random.RandomState(0).uniform(0.5, 2, len(y))
+    cw = {0: 2.0, 1: 1.0, 2: 0.5}
+    a = BackpropClassifier(class_weight=cw, **PARAMS).fit(X, y, sample_weight=sw)
+    b = BackpropClassifier(**PARAMS).fit(
+        X, y, sample_weight=sw * np.array([2.0, 1.0, 0.5])[y]
+    )
+    for p, q in zip(_params(a), _params(b)):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_string_labels_and_dict_weights(unbalanced):
+    X, y = unbalanced
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    cw = {"setosa": 1.0, "versicolor": 4.0, "virginica": 0.25}
+    a = BackpropClassifier(class_weight=cw, **PARAMS).fit(X, names)
+    b = BackpropClassifier(**PARAMS).fit(
+        X, names, sample_weight=np.array([1.0, 4.0, 0.25])[y]
+    )
+    for p, q in zip(_params(a), _params(b)):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_balanced_class_weight_is_rejected_in_partial_fit(unbalanced):
+    X, y = unbalanced
+    est = BackpropClassifier(class_weight="balanced", solver="sgd")
+    with pytest.raises(ValueError, match="not supported for partial_fit"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
+    est = BackpropClassifier(class_weight={0: 1.0, 1: 2.0, 2: 3.0}, solver="sgd")
+    est.partial_fit(X, y, classes=[0, 1, 2])
+    assert est.n_iter_ == 1
+
+
+def test_multilabel_balanced_class_weight_weights_each_label_column():
+    X, Y = make_multilabel_classification(60, n_classes=3, random_state=0)
+    a = BackpropClassifier(class_weight="balanced", **PARAMS).fit(X, Y)
+    sw = compute_sample_weight("balanced", Y)
+    b = BackpropClassifier(**PARAMS).fit(X, Y, sample_weight=sw)
+    for p, q in zip(_params(a), _params(b)):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+def test_unknown_class_in_class_weight_is_an_error(unbalanced):
+    X, y = unbalanced
+    with pytest.raises(ValueError, match="class_weight"):
+        BackpropClassifier(class_weight={0: 1.0, 7: 2.0}, **PARAMS).fit(X, y)
