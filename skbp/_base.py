@@ -15,7 +15,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator, is_classifier
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, shuffle
@@ -410,6 +410,10 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         """Subclasses fold further per-sample weights (class_weight) in here."""
         return sample_weight
 
+    def _stratify_by(self, y):
+        """Labels to stratify the early-stopping split by (None: no stratifying)."""
+        return None
+
     def _prepare(self, X, y, sample_weight, incremental):
         """Validate everything and initialise when needed; returns X, y, w."""
         hidden = self._hidden_units()
@@ -556,7 +560,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             )
 
     def _split_validation(self, X, y, sample_weight):
-        stratify = y if is_classifier(self) and self.n_outputs_ == 1 else None
+        stratify = self._stratify_by(y)
         arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
         parts = train_test_split(
             *arrays,

@@ -180,13 +180,25 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                     "sklearn.utils.class_weight.compute_class_weight and pass "
                     "them as a dict."
                 )
-            index = y[:, 0].astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
+            index = self._class_index(y)
             per_class = compute_class_weight(
                 self.class_weight, classes=self.classes_, y=self.classes_[index]
             )
             weights = per_class[index]
         weights = weights.astype(y.dtype)
         return weights if sample_weight is None else weights * sample_weight
+
+    def _class_index(self, y):
+        """Index into classes_ of each row of a binarised single-label target."""
+        return y[:, 0].astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
+
+    def _stratify_by(self, y):
+        # Every class, not only the binary case as in scikit-learn's MLP
+        # (which stratifies by the binarised target only when it has one
+        # column); multilabel targets are not stratified.
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            return None
+        return self._class_index(y)
 
     def _default_out_activation(self, n_outputs):
         if self._label_binarizer.y_type_ == "multiclass":

@@ -1,4 +1,4 @@
-"""class_weight: scikit-learn's MLPClassifier has none, so compare with sample_weight."""
+"""class_weight: MLPClassifier has none, so compare with sample_weight."""
 
 import numpy as np
 import pytest
