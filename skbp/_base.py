@@ -22,8 +22,17 @@ from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+try:  # scikit-learn >= 1.9: the (experimental) callback API
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
+
+    class CallbackSupportMixin:
+        """Placeholder: this scikit-learn has no callback API."""
+
+
 from . import _network
 from ._activations import canonical_name
+from ._callbacks import FitTasks
 from ._losses import get_loss
 from ._optimizers import OPTIMIZERS, minimize_lbfgs
 
@@ -161,7 +170,7 @@ class _Checkpoint:
             del est.validation_scores_[n_loss:]
 
 
-class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
+class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the skbp estimators; use the subclasses."""
 
     _parameter_constraints: dict = {
@@ -451,12 +460,6 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
                 sample_weight = sample_weight.astype(X.dtype)
         return X, y, sample_weight, layer_units
 
-    def _callback_context(self, max_subtasks):
-        """The root callback context, when scikit-learn has callbacks (>= 1.9)."""
-        if not hasattr(self, "_init_callback_context"):
-            return None
-        return self._init_callback_context(max_subtasks=max_subtasks)
-
     def _reconstruction_attributes(self):
         # What a callback needs to predict with the weights as they are now.
         return {
@@ -469,30 +472,20 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         n_tasks = (1 if incremental else self.max_iter) if stochastic else None
         # Set up before the snapshot, so that a rejected call still tears
         # the callbacks down (scikit-learn's _fit_context does that).
-        ctx = self._callback_context(n_tasks)
+        tasks = FitTasks(self, n_tasks)
         with _restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(
                 X, y, sample_weight, incremental
             )
-            metadata = (
-                None if sample_weight is None else {"sample_weight": sample_weight}
-            )
-            if ctx is not None:
-                ctx.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+            tasks.set_data(X, y, sample_weight)
+            tasks.begin()
             if stochastic:
                 self._fit_stochastic(
-                    X, y, sample_weight, layer_units, incremental, ctx, metadata
+                    X, y, sample_weight, layer_units, incremental, tasks
                 )
             else:
-                self._fit_lbfgs(X, y, sample_weight, layer_units, ctx, metadata)
-            if ctx is not None:
-                ctx.call_on_fit_task_end(
-                    estimator=self,
-                    X=X,
-                    y=y,
-                    metadata=metadata,
-                    reconstruction_attributes=self._reconstruction_attributes,
-                )
+                self._fit_lbfgs(X, y, sample_weight, layer_units, tasks)
+            tasks.end()
         return self
 
     def _make_optimizer(self, params):
@@ -509,30 +502,18 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
         )
 
-    def _fit_lbfgs(self, X, y, sample_weight, layer_units, ctx=None, metadata=None):
+    def _fit_lbfgs(self, X, y, sample_weight, layer_units, tasks):
         workspace = _network.Workspace(layer_units, X.shape[0], X.dtype)
         flat = self._bind_parameters(layer_units)
         params, grads = self._trainable(flat, workspace, layer_units)
-        callback = None
-        if ctx is not None:
-            # One callback task per L-BFGS iteration, begun when the previous
-            # one ends (scipy only reports iteration ends).
-            tasks = [ctx.subcontext(task_name="lbfgs-iter")]
-            tasks[0].call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        # One callback task per L-BFGS iteration; scipy only reports the end
+        # of an iteration, so each end begins the next task.
+        iteration = [tasks.subtask("lbfgs-iter")]
 
-            def callback(intermediate_result):
-                params[...] = intermediate_result.x
-                tasks[0].call_on_fit_task_end(
-                    estimator=self,
-                    X=X,
-                    y=y,
-                    metadata=metadata,
-                    reconstruction_attributes=self._reconstruction_attributes,
-                )
-                tasks[0] = ctx.subcontext(task_name="lbfgs-iter")
-                tasks[0].call_on_fit_task_begin(
-                    estimator=self, X=X, y=y, metadata=metadata
-                )
+        def callback(intermediate_result):
+            params[...] = intermediate_result.x
+            tasks.end_subtask(iteration[0])
+            iteration[0] = tasks.subtask("lbfgs-iter")
 
         result = minimize_lbfgs(
             lambda: self._backprop(X, y, sample_weight, workspace),
@@ -541,10 +522,11 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             self.max_iter,
             self.max_fun,
             self.tol,
-            callback=callback,
+            callback=callback if tasks.root is not None else None,
         )
-        if ctx is not None:
-            tasks[0].call_on_fit_task_end(estimator=self)
+        if iteration[0] is not None:
+            # The task begun after the last iteration never ran.
+            iteration[0].call_on_fit_task_end(estimator=self)
         self.n_iter_ = min(int(result.nit), self.max_iter)
         self.loss_ = float(result.fun)
         if self.verbose:
@@ -588,15 +570,14 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _fit_stochastic(
-        self, X, y, sample_weight, layer_units, incremental, ctx=None, metadata=None
-    ):
+    def _fit_stochastic(self, X, y, sample_weight, layer_units, incremental, tasks):
         if self.early_stopping and incremental:
             raise ValueError("partial_fit does not support early_stopping=True")
         if self.early_stopping:
             X, y, sample_weight, validation = self._split_validation(
                 X, y, sample_weight
             )
+            tasks.set_data(X, y, sample_weight)
         else:
             validation = None
 
@@ -615,11 +596,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         for _ in range(self.max_iter):
             checkpoint.save()
             try:
-                if ctx is not None:
-                    task = ctx.subcontext(task_name="epoch")
-                    task.call_on_fit_task_begin(
-                        estimator=self, X=X, y=y, metadata=metadata
-                    )
+                epoch = tasks.subtask("epoch")
                 started = time.perf_counter()
                 accumulated_loss = 0.0
                 grad_sq = np.zeros(len(layer_grads))
@@ -637,14 +614,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
                     grad_norms,
                     time.perf_counter() - started,
                 )
-                if ctx is not None:
-                    stop |= task.call_on_fit_task_end(
-                        estimator=self,
-                        X=X,
-                        y=y,
-                        metadata=metadata,
-                        reconstruction_attributes=self._reconstruction_attributes,
-                    )
+                stop |= tasks.end_subtask(epoch)
             except KeyboardInterrupt:
                 checkpoint.restore()
                 warnings.warn(

@@ -308,7 +308,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         )
         return self._forward(X)
 
-    def _labels(self, out):
+    def _targets(self, out):
+        """Class labels of network outputs or of binarised targets."""
         if self.n_outputs_ == 1:
             out = out.ravel()
         return self._label_binarizer.inverse_transform(out)
@@ -326,7 +327,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
             Predicted classes.
         """
-        return self._labels(self._output(X))
+        return self._targets(self._output(X))
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -365,8 +366,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             return np.log(proba, out=proba)
 
     def _score(self, X, y, sample_weight=None):
-        y_pred = self._labels(self._forward(X))
-        return accuracy_score(self._labels(y), y_pred, sample_weight=sample_weight)
+        y_pred = self._targets(self._forward(X))
+        return accuracy_score(self._targets(y), y_pred, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -245,15 +245,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         )
         return self._predict_validated(X)
 
-    def _predict_validated(self, X):
-        out = self._forward(X)
+    def _targets(self, out):
+        """Targets in the user's shape: 1-D for a single output."""
         return out.ravel() if out.shape[1] == 1 else out
+
+    def _predict_validated(self, X):
+        return self._targets(self._forward(X))
 
     def _score(self, X, y, sample_weight=None):
         return r2_score(
-            y if y.shape[1] > 1 else y.ravel(),
-            self._predict_validated(X),
-            sample_weight=sample_weight,
+            self._targets(y), self._predict_validated(X), sample_weight=sample_weight
         )
 
 
