@@ -903,6 +903,10 @@ loss_ : float
         (stochastic solvers). With one sample per epoch the first entry is
         the loss E of the initial weights.
 
+    history_ : pandas.DataFrame
+        One row per epoch (stochastic solvers): loss, validation score,
+        learning rate, seconds and each layer's gradient norm.
+
     validation_scores_ : list of float or None
         Validation score of each epoch, with ``early_stopping=True``.
 
