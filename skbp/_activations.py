@@ -51,7 +51,7 @@ def logistic(z):
     return z
 
 
-def logistic_derivative(out, delta):
+def logistic_derivative(out, delta, scratch=None):
     """Multiply ``delta`` in place by σ'(net) = out (1 - out).
 
     Parameters
@@ -60,9 +60,12 @@ def logistic_derivative(out, delta):
         The unit's output σ(net).
     delta : ndarray
         Error signal ∂E/∂out, overwritten with ∂E/∂net.
+    scratch : ndarray, default=None
+        Buffer shaped like ``delta`` for the temporary; allocated if None.
     """
     delta *= out
-    delta -= delta * out
+    # δ·out·(1 - out) = δ·out - (δ·out)·out
+    delta -= np.multiply(delta, out, out=scratch)
 
 
 def tanh(z):
@@ -81,7 +84,7 @@ def tanh(z):
     return np.tanh(z, out=z)
 
 
-def tanh_derivative(out, delta):
+def tanh_derivative(out, delta, scratch=None):
     """Multiply ``delta`` in place by 1 - out**2.
 
     Parameters
@@ -90,8 +93,12 @@ def tanh_derivative(out, delta):
         The unit's output tanh(net).
     delta : ndarray
         Error signal ∂E/∂out, overwritten with ∂E/∂net.
+    scratch : ndarray, default=None
+        Buffer shaped like ``delta`` for the temporary; allocated if None.
     """
-    delta -= delta * out * out
+    t = np.multiply(delta, out, out=scratch)
+    t *= out
+    delta -= t
 
 
 def relu(z):
@@ -110,7 +117,7 @@ def relu(z):
     return np.maximum(z, 0, out=z)
 
 
-def relu_derivative(out, delta):
+def relu_derivative(out, delta, scratch=None):
     """Zero ``delta`` where the unit was inactive (out == 0).
 
     Parameters
@@ -119,8 +126,10 @@ def relu_derivative(out, delta):
         The unit's output max(net, 0).
     delta : ndarray
         Error signal ∂E/∂out, overwritten with ∂E/∂net.
+    scratch : ndarray, default=None
+        Buffer shaped like ``delta`` for the 0/1 mask; allocated if None.
     """
-    delta *= out > 0
+    delta *= np.greater(out, 0, out=scratch)
 
 
 def identity(z):
@@ -139,7 +148,7 @@ def identity(z):
     return z
 
 
-def identity_derivative(out, delta):
+def identity_derivative(out, delta, scratch=None):
     """Leave ``delta`` unchanged: f'(net) = 1.
 
     Parameters
@@ -148,6 +157,8 @@ def identity_derivative(out, delta):
         The unit's output (unused).
     delta : ndarray
         Error signal, already equal to ∂E/∂net.
+    scratch : ndarray, default=None
+        Unused.
     """
 
 
@@ -175,7 +186,7 @@ def softmax(z):
     return z
 
 
-def softmax_derivative(out, delta):
+def softmax_derivative(out, delta, scratch=None):
     """Replace ``delta`` in place by the softmax Jacobian-vector product.
 
     Parameters
@@ -184,6 +195,8 @@ def softmax_derivative(out, delta):
         The softmax output.
     delta : ndarray of shape (n_samples, n_units)
         Error signal ∂E/∂out, overwritten with ∂E/∂net.
+    scratch : ndarray, default=None
+        Unused.
     """
     delta -= np.einsum("ij,ij->i", delta, out)[:, np.newaxis]
     delta *= out
@@ -209,7 +222,7 @@ def exp(z):
     return np.exp(z, out=z)
 
 
-def exp_derivative(out, delta):
+def exp_derivative(out, delta, scratch=None):
     """Multiply ``delta`` in place by exp'(net) = out.
 
     Parameters
@@ -218,6 +231,8 @@ def exp_derivative(out, delta):
         The unit's output exp(net).
     delta : ndarray
         Error signal ∂E/∂out, overwritten with ∂E/∂net.
+    scratch : ndarray, default=None
+        Unused.
     """
     delta *= out
 

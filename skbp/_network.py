@@ -6,12 +6,15 @@ layer-i outputs (one row per sample)::
 
     net = a @ coefs[i] + intercepts[i]        out = f(net)
 
-Backward, with δ = ∂E_n/∂net for each sample (the seeds' "error term")::
+Backward, with δ = ∂E/∂net, one row per sample (the seeds' "error term",
+divided by the batch size, since E is the mean over the batch)::
 
-    δ_L     = out_L - y                      (canonical loss/activation pair)
+    δ_L     = (out_L - y) / n                (canonical loss/activation pair)
     δ_{i-1} = (δ_i @ coefs[i].T) * f'(out_{i-1})
-    ∂E/∂coefs[i]      = (a_i.T @ δ_i + alpha * coefs[i]) / sum(w)
-    ∂E/∂intercepts[i] = sum_n δ_i / sum(w)
+    ∂E/∂coefs[i]      = a_i.T @ δ_i + alpha / n * coefs[i]
+    ∂E/∂intercepts[i] = sum_n δ_i
+
+(with sample weights, n becomes sum(w) and row n of δ_L is multiplied by w_n).
 
 All work goes into preallocated buffers (:class:`Workspace`); no array is
 allocated per batch apart from small temporaries in the loss value.
@@ -89,6 +92,21 @@ def n_coefs(layer_units):
     return sum(a * b for a, b in itertools.pairwise(layer_units))
 
 
+def n_coefs_max(layer_units):
+    """Size of the largest weight matrix of a network.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        Units per layer, input first.
+
+    Returns
+    -------
+    n : int
+    """
+    return max(a * b for a, b in itertools.pairwise(layer_units))
+
+
 class Workspace:
     """Preallocated buffers for batches of up to ``batch_size`` samples.
 
@@ -120,6 +138,25 @@ class Workspace:
         n_params = n_coefs(layer_units) + sum(layer_units[1:])
         self.grads = np.zeros(n_params, dtype=dtype)
         self.coef_grads, self.intercept_grads = layer_views(self.grads, layer_units)
+        # Room for one layer's temporaries (activation derivative, L2 term),
+        # so that no array is allocated per batch.
+        largest = max(
+            max(u * batch_size for u in layer_units[1:]), n_coefs_max(layer_units)
+        )
+        self.scratch = np.empty(largest, dtype=dtype)
+
+    def scratch_like(self, a):
+        """A scratch view with the shape of ``a`` (contents undefined).
+
+        Parameters
+        ----------
+        a : ndarray
+
+        Returns
+        -------
+        view : ndarray
+        """
+        return self.scratch[: a.size].reshape(a.shape)
 
 
 def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
@@ -212,9 +249,7 @@ def backward(
     y,
     coefs,
     outs,
-    deltas,
-    coef_grads,
-    intercept_grads,
+    workspace,
     hidden,
     output,
     loss,
@@ -234,11 +269,11 @@ def backward(
         Weights used in the forward pass.
     outs : list of ndarray
         Layer outputs returned by :func:`forward`.
-    deltas : list of ndarray
-        Buffers with at least n_samples rows; on return hold each sample's
-        δ = ∂E_n/∂net (times its weight, when weighted).
-    coef_grads, intercept_grads : list of ndarray
-        Overwritten with ∂E/∂coefs and ∂E/∂intercepts of the batch loss.
+    workspace : Workspace
+        Its ``deltas`` receive δ = ∂E/∂net_n of the batch loss E for each
+        sample n -- the seeds' error term of that sample times w_n / Σw --
+        and its ``coef_grads`` and ``intercept_grads`` ∂E/∂coefs and
+        ∂E/∂intercepts.
     hidden, output : str
         Table names of the hidden and output activations.
     loss : skbp._losses.Loss
@@ -258,25 +293,29 @@ def backward(
     n = X.shape[0]
     last = len(coefs) - 1
     sw_sum = n if sample_weight is None else float(sample_weight.sum())
-    # Mean over the batch: an all-zero-weight batch contributes nothing.
+    # The batch mean (1 / Σw) is applied once, to the output layer's δ, which
+    # has few columns; by linearity every later δ and gradient inherits it.
+    # An all-zero-weight batch contributes nothing.
     scale = 1.0 / sw_sum if sw_sum > 0 else 0.0
-    views = [d[:n] for d in deltas]
+    views = [d[:n] for d in workspace.deltas]
     loss.output_delta(y, outs[last], output, views[last])
-    if sample_weight is not None:
-        views[last] *= sample_weight[:, np.newaxis]
+    if sample_weight is None:
+        views[last] *= scale
+    else:
+        views[last] *= (sample_weight * scale)[:, np.newaxis]
     derivative = DERIVATIVES[hidden]
     for i in range(last, -1, -1):
         a = X if i == 0 else outs[i - 1]
-        g = _dot(a.T, views[i], coef_grads[i])
+        g = _dot(a.T, views[i], workspace.coef_grads[i])
         if alpha:
-            g += alpha * coefs[i]
-        g *= scale
+            decay = workspace.scratch_like(g)
+            np.multiply(coefs[i], alpha * scale, out=decay)
+            g += decay
         if fit_intercept:
-            np.sum(views[i], axis=0, out=intercept_grads[i])
-            intercept_grads[i] *= scale
+            np.sum(views[i], axis=0, out=workspace.intercept_grads[i])
         if i > 0:
             np.matmul(views[i], coefs[i].T, out=views[i - 1])
-            derivative(outs[i - 1], views[i - 1])
+            derivative(outs[i - 1], views[i - 1], workspace.scratch_like(views[i - 1]))
     return views
 
 
@@ -334,9 +373,7 @@ def backprop(
         y,
         coefs,
         outs,
-        workspace.deltas,
-        workspace.coef_grads,
-        workspace.intercept_grads,
+        workspace,
         hidden,
         output,
         loss,

@@ -133,6 +133,7 @@ def trace_step(estimator, X, y, sample_weight=None):
         old_intercepts = [b.copy() for b in estimator.intercepts_]
         started = time.perf_counter()
         loss = estimator._backprop(X, y, sample_weight, workspace, nets)
+        sw_sum = n if sample_weight is None else float(sample_weight.sum())
         grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
         estimator._optimizer.update_params([params], [grads])
         # Read after the update: Adam sets its bias-corrected step size there.
@@ -152,7 +153,9 @@ def trace_step(estimator, X, y, sample_weight=None):
     )
     return StepTrace(
         forward,
-        _unit_table(workspace.deltas, "delta"),
+        # The workspace holds δ of the batch *mean*; the table shows each
+        # sample's own error term, as the seeds compute it.
+        _unit_table([d * sw_sum for d in workspace.deltas], "delta"),
         updates,
         loss,
         learning_rate,
