@@ -198,11 +198,17 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
     return views
 
 
+# Rows per chunk in predict: bounds the memory of the layer outputs for
+# very large X while keeping each matrix product large enough for BLAS.
+PREDICT_CHUNK = 65536
+
+
 def predict(X, coefs, intercepts, hidden, output):
     """Output of the network for ``X``, in freshly allocated arrays.
 
-    Allocating per call (rather than sharing a workspace) keeps prediction
-    safe to run from several threads on one fitted model.
+    Rows are processed in chunks of ``PREDICT_CHUNK`` through reused
+    buffers. Allocating per call (rather than sharing a workspace)
+    keeps prediction safe to run from several threads on one fitted model.
 
     Parameters
     ----------
@@ -217,9 +223,21 @@ def predict(X, coefs, intercepts, hidden, output):
     -------
     out : ndarray of shape (n_samples, n_outputs)
     """
-    dtype = coefs[0].dtype
-    outs = [np.empty((X.shape[0], W.shape[1]), dtype=dtype) for W in coefs]
-    return forward(X, coefs, intercepts, hidden, output, outs)[-1]
+    n, dtype = X.shape[0], coefs[0].dtype
+    result = np.empty((n, coefs[-1].shape[1]), dtype=dtype)
+    chunk = min(n, PREDICT_CHUNK)
+    outs = [np.empty((chunk, W.shape[1]), dtype=dtype) for W in coefs[:-1]]
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        forward(
+            X[start:stop],
+            coefs,
+            intercepts,
+            hidden,
+            output,
+            [*outs, result[start:stop]],
+        )
+    return result
 
 
 def l2_penalty(coefs, alpha, sw_sum):
