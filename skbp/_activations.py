@@ -177,8 +177,7 @@ def softmax(z):
     z : ndarray
         The same array, each row summing to 1.
     """
-    # Shifting by the row maximum keeps exp from overflowing; a shift that
-    # itself overflows to -inf is harmless (exp(-inf) = 0), so say nothing.
+    # A shift that itself overflows to -inf is harmless (exp(-inf) = 0).
     with np.errstate(over="ignore"):
         z -= z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
