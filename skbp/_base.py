@@ -20,7 +20,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, shuffle
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 
 try:  # scikit-learn >= 1.9: the (experimental) callback API
     from sklearn.callback import CallbackSupportMixin
@@ -724,8 +728,30 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         return pd.DataFrame(self._history)
 
+    def _check_solver(self):
+        # partial_fit exists only for the stochastic solvers (for lbfgs it
+        # would silently run a whole fit).
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
     # ------------------------------------------------------------------
     # Prediction
+    def _output(self, X):
+        """Validate X against the fit and return the network's output."""
+        check_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        return self._forward(X)
+
     def _forward(self, X):
         """Network output for validated X, shape (n_samples, n_outputs)."""
         return _network.predict(

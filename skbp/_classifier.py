@@ -16,12 +16,10 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import (
-    _STOCHASTIC_SOLVERS,
     COMMON_ATTRIBUTES,
     COMMON_PARAMETERS,
     EXTRA_PARAMETERS,
     BaseBackprop,
-    check_fitted,
 )
 
 _LOSS_DOC = """\
@@ -260,14 +258,6 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            raise AttributeError(
-                "partial_fit is only available for stochastic optimizers. "
-                f"{self.solver} is not stochastic."
-            )
-        return True
-
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
@@ -296,17 +286,6 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             else:
                 self._label_binarizer.fit(classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-
-    def _output(self, X):
-        check_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        return self._forward(X)
 
     def _targets(self, out):
         """Class labels of network outputs or of binarised targets."""

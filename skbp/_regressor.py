@@ -8,12 +8,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._base import (
-    _STOCHASTIC_SOLVERS,
     COMMON_ATTRIBUTES,
     COMMON_PARAMETERS,
     EXTRA_PARAMETERS,
     BaseBackprop,
-    check_fitted,
 )
 
 _LOSS_DOC = """\
@@ -193,14 +191,6 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
-    def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            raise AttributeError(
-                "partial_fit is only available for stochastic optimizers. "
-                f"{self.solver} is not stochastic."
-            )
-        return True
-
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
@@ -235,26 +225,17 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted values.
         """
-        check_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        return self._predict_validated(X)
+        return self._targets(self._output(X))
 
     def _targets(self, out):
         """Targets in the user's shape: 1-D for a single output."""
         return out.ravel() if out.shape[1] == 1 else out
 
-    def _predict_validated(self, X):
-        return self._targets(self._forward(X))
-
     def _score(self, X, y, sample_weight=None):
         return r2_score(
-            self._targets(y), self._predict_validated(X), sample_weight=sample_weight
+            self._targets(y),
+            self._targets(self._forward(X)),
+            sample_weight=sample_weight,
         )
 
 
