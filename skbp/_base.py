@@ -6,6 +6,7 @@ the network as scikit-learn's MLP does (same Glorot draws, same shuffles,
 same stopping rules) and runs the training loops.
 """
 
+import functools
 import itertools
 import time
 import warnings
@@ -402,19 +403,22 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return flat[:n], workspace.grads[:n]
 
     def _backprop(self, X, y, sample_weight, workspace, nets=None):
-        return _network.backprop(
-            X,
-            y,
-            self.coefs_,
-            self.intercepts_,
-            workspace,
-            canonical_name(self.activation),
-            self.out_activation_,
-            get_loss(self.loss, self.out_activation_),
-            self.alpha,
-            sample_weight,
-            self.fit_intercept,
-            nets,
+        return self._batch_step(workspace)(X, y, sample_weight=sample_weight, nets=nets)
+
+    def _batch_step(self, workspace):
+        """``step(X, y, sample_weight=None) -> loss``: one forward and backward
+        pass into ``workspace``, with everything that is fixed during a fit
+        looked up once rather than per batch."""
+        return functools.partial(
+            _network.backprop,
+            coefs=self.coefs_,
+            intercepts=self.intercepts_,
+            workspace=workspace,
+            hidden=canonical_name(self.activation),
+            output=self.out_activation_,
+            loss=get_loss(self.loss, self.out_activation_),
+            alpha=self.alpha,
+            fit_intercept=self.fit_intercept,
         )
 
     # ------------------------------------------------------------------
@@ -593,6 +597,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if not incremental or not hasattr(self, "_optimizer"):
             self._optimizer = self._make_optimizer([params])
         batches = _Batches(X, y, sample_weight, batch_size, self.shuffle)
+        step = self._batch_step(workspace)
+        update, param_list, grad_list = self._optimizer.update_params, [params], [grads]
         layer_grads = workspace.coef_grads
         checkpoint = _Checkpoint(self, params)
 
@@ -605,11 +611,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 accumulated_loss = 0.0
                 grad_sq = np.zeros(len(layer_grads))
                 for X_b, y_b, sw_b in batches.epoch(self._random_state):
-                    batch_loss = self._backprop(X_b, y_b, sw_b, workspace)
-                    accumulated_loss += batch_loss * X_b.shape[0]
+                    loss = step(X_b, y_b, sample_weight=sw_b)
+                    accumulated_loss += loss * X_b.shape[0]
                     for i, g in enumerate(layer_grads):
                         grad_sq[i] += np.dot(g.ravel(), g.ravel())
-                    self._optimizer.update_params([params], [grads])
+                    update(param_list, grad_list)
                 grad_norms = np.sqrt(grad_sq / batches.n_batches)
                 stop = self._end_epoch(
                     accumulated_loss / n_samples,
