@@ -160,7 +160,11 @@ class _Checkpoint:
         np.copyto(self.saved_params, self.params)
         self.optimizer = est._optimizer.get_state()
         self.scalars = {k: getattr(est, k) for k in self._scalars if hasattr(est, k)}
-        self.lengths = (len(est.loss_curve_), len(est._history))
+        self.lengths = {
+            name: len(getattr(est, name))
+            for name in ("loss_curve_", "_history", "validation_scores_")
+            if getattr(est, name) is not None
+        }
 
     def restore(self):
         est = self.estimator
@@ -168,11 +172,8 @@ class _Checkpoint:
         est._optimizer.set_state(self.optimizer)
         for name, value in self.scalars.items():
             setattr(est, name, value)
-        n_loss, n_history = self.lengths
-        del est.loss_curve_[n_loss:]
-        del est._history[n_history:]
-        if est.validation_scores_ is not None:
-            del est.validation_scores_[n_loss:]
+        for name, length in self.lengths.items():
+            del getattr(est, name)[length:]
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
@@ -402,13 +403,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         n = flat.size if self.fit_intercept else _network.n_coefs(layer_units)
         return flat[:n], workspace.grads[:n]
 
-    def _backprop(self, X, y, sample_weight, workspace, nets=None):
-        return self._batch_step(workspace)(X, y, sample_weight=sample_weight, nets=nets)
-
     def _batch_step(self, workspace):
-        """``step(X, y, sample_weight=None) -> loss``: one forward and backward
-        pass into ``workspace``, with everything that is fixed during a fit
-        looked up once rather than per batch."""
+        """``step(X, y, sample_weight=None, nets=None) -> loss``: one forward
+        and backward pass into ``workspace``, with everything that is fixed
+        during a fit looked up once rather than per batch."""
         return functools.partial(
             _network.backprop,
             coefs=self.coefs_,
@@ -524,7 +522,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             iteration[0] = tasks.subtask("lbfgs-iter")
 
         result = minimize_lbfgs(
-            lambda: self._backprop(X, y, sample_weight, workspace),
+            functools.partial(
+                self._batch_step(workspace), X, y, sample_weight=sample_weight
+            ),
             [params],
             [grads],
             self.max_iter,

@@ -132,7 +132,8 @@ def trace_step(estimator, X, y, sample_weight=None):
         old_coefs = [c.copy() for c in estimator.coefs_]
         old_intercepts = [b.copy() for b in estimator.intercepts_]
         started = time.perf_counter()
-        loss = estimator._backprop(X, y, sample_weight, workspace, nets)
+        step = estimator._batch_step(workspace)
+        loss = step(X, y, sample_weight=sample_weight, nets=nets)
         sw_sum = n if sample_weight is None else float(sample_weight.sum())
         grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
         estimator._optimizer.update_params([params], [grads])
