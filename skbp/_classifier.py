@@ -236,7 +236,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
-        return X, self._label_binarizer.transform(y).astype(X.dtype)
+        return X, self._indicator(y, X.dtype)
+
+    def _indicator(self, y, dtype):
+        """The network's targets: a 0/1 matrix in the network's dtype."""
+        if self._label_binarizer.y_type_ != "multiclass":
+            return self._label_binarizer.transform(y).astype(dtype)
+        # Written directly in the network's dtype: LabelBinarizer's int64
+        # matrix would first take twice the memory (80 MB for 1M rows and
+        # 10 classes) and then be copied.
+        indicator = np.zeros((len(y), len(self.classes_)), dtype=dtype)
+        indicator[np.arange(len(y)), np.searchsorted(self.classes_, y)] = 1
+        return indicator
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
