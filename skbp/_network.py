@@ -240,6 +240,23 @@ def predict(X, coefs, intercepts, hidden, output):
     return result
 
 
+def weight_total(n_samples, sample_weight):
+    """Σw of a batch: its number of samples when unweighted.
+
+    Parameters
+    ----------
+    n_samples : int
+        Rows in the batch.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Sample weights.
+
+    Returns
+    -------
+    total : float
+    """
+    return n_samples if sample_weight is None else float(sample_weight.sum())
+
+
 def l2_penalty(coefs, alpha, sw_sum):
     """The L2 term alpha * ||W||**2 / (2 sum(w)) added to the loss.
 
@@ -274,6 +291,7 @@ def backward(
     alpha=0.0,
     sample_weight=None,
     fit_intercept=True,
+    sw_sum=None,
 ):
     """Backpropagate the error of one batch, filling deltas and gradients.
 
@@ -302,6 +320,8 @@ def backward(
         Sample weights.
     fit_intercept : bool, default=True
         When False the intercept gradients are not computed.
+    sw_sum : float, default=None
+        Σw of the batch, when the caller has it already.
 
     Returns
     -------
@@ -310,7 +330,8 @@ def backward(
     """
     n = X.shape[0]
     last = len(coefs) - 1
-    sw_sum = n if sample_weight is None else float(sample_weight.sum())
+    if sw_sum is None:
+        sw_sum = weight_total(n, sample_weight)
     # The batch mean (1 / Σw) is applied once, to the output layer's δ, which
     # has few columns; by linearity every later δ and gradient inherits it.
     # An all-zero-weight batch contributes nothing.
@@ -383,7 +404,7 @@ def backprop(
     """
     outs = forward(X, coefs, intercepts, hidden, output, workspace.outs, nets)
     value = loss.value(y, outs[-1], sample_weight)
-    sw_sum = X.shape[0] if sample_weight is None else float(sample_weight.sum())
+    sw_sum = weight_total(X.shape[0], sample_weight)
     if sw_sum > 0:
         value += l2_penalty(coefs, alpha, sw_sum)
     backward(
@@ -398,5 +419,6 @@ def backprop(
         alpha,
         sample_weight,
         fit_intercept,
+        sw_sum,
     )
     return value

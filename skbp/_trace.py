@@ -134,7 +134,7 @@ def trace_step(estimator, X, y, sample_weight=None):
         started = time.perf_counter()
         step = estimator._batch_step(workspace)
         loss = step(X, y, sample_weight=sample_weight, nets=nets)
-        sw_sum = n if sample_weight is None else float(sample_weight.sum())
+        sw_sum = _network.weight_total(n, sample_weight)
         grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
         estimator._optimizer.update_params([params], [grads])
         # Read after the update: Adam sets its bias-corrected step size there.
