@@ -8,6 +8,7 @@ same stopping rules) and runs the training loops.
 
 import functools
 import itertools
+import math
 import time
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -132,6 +133,17 @@ class _Batches:
             yield X_b, y_b, None if sw is None else sw[idx]
 
 
+class _Diverged(Exception):
+    """The loss or a weight became infinite or NaN during an epoch."""
+
+
+# Overflow while training is detected (non-finite loss or weights) and
+# handled by rolling back; numpy's own warnings about it would only be noise.
+_quiet_overflow = functools.partial(
+    np.errstate, over="ignore", invalid="ignore", divide="ignore"
+)
+
+
 class _Checkpoint:
     """The state at the start of an epoch, to return to on KeyboardInterrupt.
 
@@ -160,6 +172,8 @@ class _Checkpoint:
         np.copyto(self.saved_params, self.params)
         self.optimizer = est._optimizer.get_state()
         self.scalars = {k: getattr(est, k) for k in self._scalars if hasattr(est, k)}
+        # The position of the shuffling stream (a caller's RandomState too).
+        self.random_state = est._random_state.get_state()
         self.lengths = {
             name: len(getattr(est, name))
             for name in ("loss_curve_", "_history", "validation_scores_")
@@ -172,6 +186,7 @@ class _Checkpoint:
         est._optimizer.set_state(self.optimizer)
         for name, value in self.scalars.items():
             setattr(est, name, value)
+        est._random_state.set_state(self.random_state)
         for name, length in self.lengths.items():
             del getattr(est, name)[length:]
 
@@ -367,6 +382,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.coefs_ = coefs
         self.intercepts_ = intercepts
 
+        # NaN until an epoch (or L-BFGS) completes with a finite loss.
+        self.loss_ = math.nan
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self._history = []
@@ -435,9 +452,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        X, y = self._validate_input(X, y, incremental, reset=first_pass)
+        # scikit-learn's finiteness check sums X first: finite values near
+        # the float limit overflow there (a RuntimeWarning) before the
+        # element-wise check it falls back on rules on them.
+        with _quiet_overflow():
+            X, y = self._validate_input(X, y, incremental, reset=first_pass)
+            if sample_weight is not None:
+                sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
             if np.any(sample_weight < 0):
                 raise ValueError("sample_weight must be non-negative.")
             if not sample_weight.any():
@@ -479,6 +501,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # Set up before the snapshot, so that a rejected call still tears
         # the callbacks down (scikit-learn's _fit_context does that).
         tasks = FitTasks(self, n_tasks)
+        if incremental:
+            # scikit-learn's _fit_context skips validation in partial_fit once
+            # fitted; a parameter set in between must be checked all the same.
+            self._validate_params()
         with _restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(
                 X, y, sample_weight, incremental
@@ -515,28 +541,49 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # One callback task per L-BFGS iteration; scipy only reports the end
         # of an iteration, so each end begins the next task.
         iteration = [tasks.subtask("lbfgs-iter")]
+        # The last iterate with a finite loss and weights, to fall back on
+        # if L-BFGS diverges (starting from the initial weights).
+        last_finite = {"x": params.copy(), "loss": math.nan}
 
         def callback(intermediate_result):
-            params[...] = intermediate_result.x
-            tasks.end_subtask(iteration[0])
-            iteration[0] = tasks.subtask("lbfgs-iter")
+            x, loss = intermediate_result.x, float(intermediate_result.fun)
+            if math.isfinite(loss) and np.isfinite(x).all():
+                last_finite["x"][...] = x
+                last_finite["loss"] = loss
+            if tasks.root is not None:
+                params[...] = x
+                tasks.end_subtask(iteration[0])
+                iteration[0] = tasks.subtask("lbfgs-iter")
 
-        result = minimize_lbfgs(
-            functools.partial(
-                self._batch_step(workspace), X, y, sample_weight=sample_weight
-            ),
-            [params],
-            [grads],
-            self.max_iter,
-            self.max_fun,
-            self.tol,
-            callback=callback if tasks.root is not None else None,
-        )
+        with _quiet_overflow():
+            result = minimize_lbfgs(
+                functools.partial(
+                    self._batch_step(workspace), X, y, sample_weight=sample_weight
+                ),
+                [params],
+                [grads],
+                self.max_iter,
+                self.max_fun,
+                self.tol,
+                callback=callback,
+            )
         if iteration[0] is not None:
             # The task begun after the last iteration never ran.
             iteration[0].call_on_fit_task_end(estimator=self)
         self.n_iter_ = min(int(result.nit), self.max_iter)
         self.loss_ = float(result.fun)
+        if not (math.isfinite(self.loss_) and np.isfinite(params).all()):
+            params[...] = last_finite["x"]
+            self.loss_ = last_finite["loss"]
+            warnings.warn(
+                "L-BFGS diverged: the loss or the weights became infinite or "
+                "NaN. Keeping the weights of the last iteration where both "
+                "were finite (the initial weights if there was none). Scale "
+                "the input data, e.g. with StandardScaler.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+            return
         if self.verbose:
             print(f"L-BFGS-B: {self.n_iter_} iterations, loss = {self.loss_:.8f}")
         if result.status != 0:
@@ -601,22 +648,36 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         update, param_list, grad_list = self._optimizer.update_params, [params], [grads]
         layer_grads = workspace.coef_grads
         checkpoint = _Checkpoint(self, params)
-
+        # Saved before n_iter_ restarts: a first epoch that does not complete
+        # leaves everything as before the call.
+        checkpoint.save()
         self.n_iter_ = 0
-        for _ in range(self.max_iter):
-            checkpoint.save()
+        for epoch_index in range(self.max_iter):
+            if epoch_index:
+                checkpoint.save()
             try:
                 epoch = tasks.subtask("epoch")
                 started = time.perf_counter()
                 accumulated_loss = 0.0
                 grad_sq = np.zeros(len(layer_grads))
-                for X_b, y_b, sw_b in batches.epoch(self._random_state):
-                    loss = step(X_b, y_b, sample_weight=sw_b)
-                    accumulated_loss += loss * X_b.shape[0]
-                    for i, g in enumerate(layer_grads):
-                        grad_sq[i] += np.dot(g.ravel(), g.ravel())
-                    update(param_list, grad_list)
-                grad_norms = np.sqrt(grad_sq / batches.n_batches)
+                with _quiet_overflow():
+                    for X_b, y_b, sw_b in batches.epoch(self._random_state):
+                        loss = step(X_b, y_b, sample_weight=sw_b)
+                        if not math.isfinite(loss):
+                            raise _Diverged
+                        accumulated_loss += loss * X_b.shape[0]
+                        for i, g in enumerate(layer_grads):
+                            grad_sq[i] += np.dot(g.ravel(), g.ravel())
+                        update(param_list, grad_list)
+                    # The epoch's last update is checked on its last batch,
+                    # so that a checkpoint never holds weights whose outputs
+                    # overflow (the next epoch would only notice after it).
+                    if not (
+                        np.isfinite(params).all()
+                        and np.isfinite(self._forward_unchecked(X_b)).all()
+                    ):
+                        raise _Diverged
+                    grad_norms = np.sqrt(grad_sq / batches.n_batches)
                 stop = self._end_epoch(
                     accumulated_loss / n_samples,
                     n_samples,
@@ -631,6 +692,23 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     "Training interrupted by user; keeping the weights of the "
                     f"last completed epoch ({self.n_iter_}).",
                     UserWarning,
+                    stacklevel=4,
+                )
+                break
+            except _Diverged:
+                checkpoint.restore()
+                kept = (
+                    "The model is left as it was before this partial_fit call."
+                    if incremental
+                    else "Keeping the weights of the last completed epoch "
+                    f"({self.n_iter_})."
+                )
+                warnings.warn(
+                    f"Training diverged in epoch {epoch_index + 1}: the loss or "
+                    f"the weights became infinite or NaN. {kept} Lower "
+                    f"learning_rate_init (it is {self.learning_rate_init}) or "
+                    "scale the input data.",
+                    ConvergenceWarning,
                     stacklevel=4,
                 )
                 break
@@ -749,24 +827,39 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _output(self, X):
         """Validate X against the fit and return the network's output."""
         check_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
+        with _quiet_overflow():  # see _prepare
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
         return self._forward(X)
+
+    def _forward_unchecked(self, X):
+        """Network output for validated X; may be non-finite if X is huge."""
+        with _quiet_overflow():
+            return _network.predict(
+                X,
+                self.coefs_,
+                self.intercepts_,
+                canonical_name(self.activation),
+                self.out_activation_,
+            )
 
     def _forward(self, X):
         """Network output for validated X, shape (n_samples, n_outputs)."""
-        return _network.predict(
-            X,
-            self.coefs_,
-            self.intercepts_,
-            canonical_name(self.activation),
-            self.out_activation_,
-        )
+        out = self._forward_unchecked(X)
+        if not np.isfinite(out).all():
+            # Only reachable for inputs near the float range's limit: the
+            # weights are always finite (training rolls back otherwise).
+            raise ValueError(
+                "The network's output is infinite or NaN for some rows of X: "
+                "their values are too large (a layer's net input overflowed "
+                f"{out.dtype}). Scale X, e.g. with StandardScaler."
+            )
+        return out
 
     # ------------------------------------------------------------------
     # Transparency
@@ -957,7 +1050,7 @@ loss_ : float
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
 
     n_iter_ : int

@@ -32,6 +32,25 @@ class BaseOptimizer:
         self.learning_rate = float(learning_rate_init)
         self._scratch = [np.empty_like(p) for p in params]
 
+    def __getstate__(self):
+        # Scratch buffers carry no state; a saved model need not hold them.
+        state = self.__dict__.copy()
+        del state["_scratch"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        moments = []
+        for name in self._state_attrs:
+            value = getattr(self, name)
+            if isinstance(value, list):
+                # Updated in place: a model loaded read-only (joblib's
+                # mmap_mode="r") gets its own copy so that it can train on.
+                value = [a if a.flags.writeable else a.copy() for a in value]
+                setattr(self, name, value)
+                moments = value
+        self._scratch = [np.empty_like(m) for m in moments]
+
     def update_params(self, params, grads):
         """Apply one update to ``params`` in place.
 

@@ -133,10 +133,12 @@ def trace_step(estimator, X, y, sample_weight=None):
         old_intercepts = [b.copy() for b in estimator.intercepts_]
         started = time.perf_counter()
         step = estimator._batch_step(workspace)
-        loss = step(X, y, sample_weight=sample_weight, nets=nets)
-        sw_sum = _network.weight_total(n, sample_weight)
-        grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
-        estimator._optimizer.update_params([params], [grads])
+        # A trace shows every number as it is, overflowed ones included.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss = step(X, y, sample_weight=sample_weight, nets=nets)
+            sw_sum = _network.weight_total(n, sample_weight)
+            grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
+            estimator._optimizer.update_params([params], [grads])
         # Read after the update: Adam sets its bias-corrected step size there.
         learning_rate = estimator._optimizer.learning_rate
         estimator._end_epoch(loss, n, None, grad_norms, time.perf_counter() - started)

@@ -1,0 +1,133 @@
+"""Property-based tests: any data skbp accepts gives finite, consistent outputs.
+
+Hypothesis draws the shape, dtype (float16/32/64, int32/64), magnitude (up
+to 1e300, within the dtype's range), sparsity and values. For every draw a
+fit either raises a clear ``ValueError`` or yields a model whose
+predictions are finite, whose probabilities are probabilities, and whose
+predictions do not depend on the order of the rows.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from skbp import BackpropClassifier, BackpropRegressor
+
+DTYPES = [np.float16, np.float32, np.float64, np.int32, np.int64]
+PROPERTY_SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@st.composite
+def data(draw):
+    n = draw(st.integers(2, 25))
+    d = draw(st.integers(1, 4))
+    dtype = draw(st.sampled_from(DTYPES))
+    exponent = draw(st.integers(-3, 300))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    kind = np.finfo(dtype) if np.issubdtype(dtype, np.floating) else np.iinfo(dtype)
+    limit = min(10.0**exponent, float(kind.max))
+    X = rng.standard_normal((n, d)) * limit / 4
+    X = np.clip(X, -float(kind.max), float(kind.max)).astype(dtype)
+    if draw(st.booleans()):
+        X[rng.random((n, d)) < 0.5] = 0
+    if dtype != np.float16 and draw(st.booleans()):  # scipy has no float16
+        X = sp.csr_matrix(X)
+    return X, rng
+
+
+def _fit(est, X, y):
+    """Fit with warnings silenced except RuntimeWarning, which fails the test."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return est.fit(X, y)
+        except ValueError as e:
+            assert str(e)  # a rejection must say why
+            return None
+
+
+def _predict(method, X):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        try:
+            return method(X)
+        except ValueError as e:
+            assert "too large" in str(e)
+            return None
+
+
+def _permuted(X, perm):
+    return X[perm] if not sp.issparse(X) else X.tocsr()[perm]
+
+
+@PROPERTY_SETTINGS
+@given(data(), st.integers(2, 4), st.sampled_from(["sgd", "adam", "lbfgs"]))
+def test_classifier_gives_probabilities_or_a_clear_error(drawn, n_classes, solver):
+    X, rng = drawn
+    y = rng.integers(0, n_classes, X.shape[0])
+    est = BackpropClassifier(
+        hidden_layer_sizes=(3,), solver=solver, max_iter=3, random_state=0
+    )
+    if _fit(est, X, y) is None:
+        return
+    proba = _predict(est.predict_proba, X)
+    if proba is None:
+        return
+    assert np.isfinite(proba).all()
+    assert ((proba >= 0) & (proba <= 1)).all()
+    tolerance = 1e-5 if est.coefs_[0].dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=tolerance)
+    labels = est.predict(X)
+    assert set(labels) <= set(est.classes_)
+
+    perm = rng.permutation(X.shape[0])
+    np.testing.assert_allclose(
+        est.predict_proba(_permuted(X, perm)), proba[perm], rtol=1e-5, atol=1e-7
+    )
+    # Labels agree wherever the two most probable classes are not tied to
+    # rounding (a permutation may change the last bit of a product).
+    top2 = np.sort(proba, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 1e-5
+    np.testing.assert_array_equal(
+        est.predict(_permuted(X, perm))[clear[perm]], labels[perm][clear[perm]]
+    )
+
+
+@PROPERTY_SETTINGS
+@given(data(), st.sampled_from(["sgd", "adam", "lbfgs"]), st.integers(1, 3))
+def test_regressor_gives_finite_predictions_or_a_clear_error(drawn, solver, n_outputs):
+    X, rng = drawn
+    y = rng.standard_normal((X.shape[0], n_outputs)).squeeze()
+    est = BackpropRegressor(
+        hidden_layer_sizes=(3,), solver=solver, max_iter=3, random_state=0
+    )
+    if _fit(est, X, y) is None:
+        return
+    pred = _predict(est.predict, X)
+    if pred is None:
+        return
+    assert np.isfinite(pred).all()
+    assert pred.shape == y.shape
+    perm = rng.permutation(X.shape[0])
+    np.testing.assert_allclose(
+        est.predict(_permuted(X, perm)), pred[perm], rtol=1e-5, atol=1e-7
+    )
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+def test_float16_and_integer_input_is_trained_in_float64(Est):
+    X = np.arange(40, dtype=np.int32).reshape(20, 2)
+    y = np.arange(20) % 2
+    for dtype in (np.float16, np.int32, np.int64):
+        est = _fit(Est(max_iter=2, random_state=0), X.astype(dtype), y)
+        assert est.coefs_[0].dtype == np.float64

@@ -1,0 +1,538 @@
+"""Bad input, divergence, interruption and concurrency lose nothing.
+
+Every rejected call is checked against a snapshot of the fitted model taken
+before it: the model must come back bit for bit. The project's pytest
+configuration turns RuntimeWarning into an error, so every test here also
+checks that no numpy overflow warning escapes.
+"""
+
+import os
+import pickle
+import signal
+import threading
+import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from joblib import Parallel, delayed
+from sklearn.exceptions import ConvergenceWarning
+
+from skbp import BackpropClassifier, BackpropRegressor
+
+rng = np.random.default_rng(0)
+X = rng.standard_normal((60, 4))
+y_clf = np.arange(60) % 3
+y_reg = X @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.1 * rng.standard_normal(60)
+
+
+def _quiet(fit, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return fit(*args, **kwargs)
+
+
+def _state(est, ignore=()):
+    """Everything a fit may change (not the constructor parameters)."""
+    skip = set(est.get_params(deep=False)) | set(ignore)
+    return pickle.dumps({k: v for k, v in vars(est).items() if k not in skip})
+
+
+def _fitted(Est, solver="adam", **params):
+    y = y_clf if Est is BackpropClassifier else y_reg
+    est = Est(hidden_layer_sizes=(5,), solver=solver, max_iter=5, random_state=0)
+    return _quiet(est.set_params(**params).fit, X, y)
+
+
+def _with(a, index, value):
+    a = np.array(a, dtype=float)
+    a[index] = value
+    return a
+
+
+# One row per case: (name, estimator class, call(est), error type, message).
+BAD_INPUT = [
+    (
+        "NaN in X",
+        BackpropClassifier,
+        lambda e: e.fit(_with(X, (0, 0), np.nan), y_clf),
+        ValueError,
+        "Input X contains NaN",
+    ),
+    (
+        "inf in X",
+        BackpropClassifier,
+        lambda e: e.fit(_with(X, (3, 1), np.inf), y_clf),
+        ValueError,
+        "Input X contains infinity",
+    ),
+    (
+        "NaN in y",
+        BackpropRegressor,
+        lambda e: e.fit(X, _with(y_reg, 2, np.nan)),
+        ValueError,
+        "Input y contains NaN",
+    ),
+    (
+        "inf in y",
+        BackpropRegressor,
+        lambda e: e.fit(X, _with(y_reg, 2, -np.inf)),
+        ValueError,
+        "Input y contains infinity",
+    ),
+    (
+        "empty X",
+        BackpropClassifier,
+        lambda e: e.fit(np.empty((0, 4)), []),
+        ValueError,
+        "0 sample",
+    ),
+    (
+        "1-D X",
+        BackpropClassifier,
+        lambda e: e.fit(X[:, 0], y_clf),
+        ValueError,
+        "Expected 2D array, got 1D array",
+    ),
+    (
+        "3-D X",
+        BackpropClassifier,
+        lambda e: e.fit(X[:, :, None], y_clf),
+        ValueError,
+        "Found array with dim 3",
+    ),
+    (
+        "X and y of different lengths",
+        BackpropClassifier,
+        lambda e: e.fit(X, y_clf[:-1]),
+        ValueError,
+        "inconsistent numbers of samples",
+    ),
+    (
+        "strings in X",
+        BackpropClassifier,
+        lambda e: e.fit(np.full((60, 4), "a"), y_clf),
+        ValueError,
+        "could not convert string to float",
+    ),
+    (
+        "objects in X",
+        BackpropRegressor,
+        lambda e: e.fit(np.array([[1.0, None, 2.0, 3.0]] * 60, dtype=object), y_reg),
+        ValueError,
+        "Input X contains NaN",
+    ),
+    (
+        "wrong number of features at predict",
+        BackpropClassifier,
+        lambda e: e.predict(X[:, :3]),
+        ValueError,
+        "X has 3 features, but",
+    ),
+    (
+        "wrong number of features at partial_fit",
+        BackpropRegressor,
+        lambda e: e.partial_fit(X[:, :3], y_reg),
+        ValueError,
+        "X has 3 features, but",
+    ),
+    (
+        "unseen classes in partial_fit",
+        BackpropClassifier,
+        lambda e: e.partial_fit(X, y_clf + 7),
+        ValueError,
+        "classes not in",
+    ),
+    (
+        "sample_weight of wrong length",
+        BackpropClassifier,
+        lambda e: e.fit(X, y_clf, sample_weight=np.ones(59)),
+        ValueError,
+        r"sample_weight.shape == \(59,\), expected \(60,\)",
+    ),
+    (
+        "negative sample_weight",
+        BackpropClassifier,
+        lambda e: e.fit(X, y_clf, sample_weight=_with(np.ones(60), 5, -1.0)),
+        ValueError,
+        "sample_weight must be non-negative",
+    ),
+    (
+        "NaN in sample_weight",
+        BackpropRegressor,
+        lambda e: e.partial_fit(X, y_reg, sample_weight=_with(np.ones(60), 5, np.nan)),
+        ValueError,
+        "Input sample_weight contains NaN",
+    ),
+    (
+        "all-zero sample_weight",
+        BackpropClassifier,
+        lambda e: e.fit(X, y_clf, sample_weight=np.zeros(60)),
+        ValueError,
+        "at least one non-zero",
+    ),
+    (
+        "negative y with poisson",
+        BackpropRegressor,
+        lambda e: e.set_params(loss="poisson").fit(X, y_reg),
+        ValueError,
+        "negative which is not allowed for loss='poisson'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "Est, call, error, match",
+    [case[1:] for case in BAD_INPUT],
+    ids=[case[0] for case in BAD_INPUT],
+)
+def test_bad_input_is_rejected_clearly_and_leaves_the_model_unchanged(
+    Est, call, error, match
+):
+    est = _fitted(Est)
+    before = _state(est)
+    with pytest.raises(error, match=match):
+        call(est)
+    assert _state(est) == before
+
+
+def test_feature_names_that_differ_from_fit_are_rejected():
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    est = _quiet(BackpropClassifier(max_iter=5, random_state=0).fit, df, y_clf)
+    before = _state(est)
+    renamed = df.rename(columns={"d": "e"})
+    with pytest.raises(ValueError, match="feature names should match"):
+        est.predict(renamed)
+    with pytest.raises(ValueError, match="feature names should match"):
+        est.partial_fit(renamed, y_clf)
+    assert _state(est) == before
+
+
+INVALID_PARAMETERS = [
+    ("hidden_layer_sizes", 0),
+    ("hidden_layer_sizes", (3, -1)),
+    ("hidden_layer_sizes", "ten"),
+    ("activation", "softplus"),
+    ("solver", "newton"),
+    ("alpha", -1.0),
+    ("batch_size", 0),
+    ("learning_rate", "fast"),
+    ("learning_rate_init", 0.0),
+    ("power_t", -0.5),
+    ("max_iter", 0),
+    ("loss", "hinge"),
+    ("shuffle", "yes"),
+    ("tol", -1.0),
+    ("momentum", 1.5),
+    ("nesterovs_momentum", "no"),
+    ("early_stopping", 2),
+    ("validation_fraction", 1.0),
+    ("beta_1", 1.0),
+    ("beta_2", -0.1),
+    ("epsilon", 0.0),
+    ("n_iter_no_change", 0),
+    ("max_fun", 0),
+    ("out_activation", "softplus"),
+    ("fit_intercept", "no"),
+    ("warm_start", "no"),
+    ("coefs_init", np.ones((4, 5))),
+]
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+@pytest.mark.parametrize(
+    "name, value", INVALID_PARAMETERS, ids=[f"{n}={v!r}" for n, v in INVALID_PARAMETERS]
+)
+def test_every_invalid_parameter_value_is_rejected_before_any_change(Est, name, value):
+    est = _fitted(Est)
+    before = _state(est)
+    y = y_clf if Est is BackpropClassifier else y_reg
+    est.set_params(**{name: value})
+    # InvalidParameterError subclasses both ValueError and TypeError.
+    with pytest.raises((ValueError, TypeError), match=name):
+        est.fit(X, y)
+    if name == "solver":
+        # partial_fit exists only for the stochastic solvers (as in sklearn).
+        assert not hasattr(est, "partial_fit")
+    else:
+        with pytest.raises((ValueError, TypeError), match=name):
+            est.partial_fit(X, y)
+    assert _state(est) == before
+
+
+BAD_INIT = [
+    ("coefs_init", [np.ones((4, 5))], "one array per layer: expected 2"),
+    (
+        "coefs_init",
+        [np.ones((4, 5)), np.ones((4, 1))],
+        r"coefs_init\[1\] \(layer 1 -> 2\) has shape \(4, 1\); expected shape \(5, 1\)",
+    ),
+    (
+        "coefs_init",
+        [_with(np.ones((4, 5)), (1, 1), np.nan), np.ones((5, 1))],
+        r"coefs_init\[0\] contains NaN or infinity",
+    ),
+    (
+        "intercepts_init",
+        [np.zeros(5), np.zeros(2)],
+        r"intercepts_init\[1\] \(layer 1 -> 2\) has shape \(2,\); "
+        r"expected shape \(1,\)",
+    ),
+    (
+        "intercepts_init",
+        [np.zeros(5), np.array([np.inf])],
+        r"intercepts_init\[1\] contains NaN or infinity",
+    ),
+    ("intercepts_init", [np.zeros(5)], "one array per layer: expected 2"),
+]
+
+
+@pytest.mark.parametrize("name, value, match", BAD_INIT)
+def test_bad_initial_weights_name_the_layer_and_leave_the_model_unchanged(
+    name, value, match
+):
+    est = _fitted(BackpropRegressor)
+    before = _state(est)
+    est.set_params(**{name: value})
+    with pytest.raises(ValueError, match=match):
+        est.fit(X, y_reg)
+    assert _state(est) == before
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+@pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fit_never_writes_to_the_callers_arrays(solver, sparse, dtype):
+    Xc = X.astype(dtype)
+    Xc = sp.csr_matrix(Xc) if sparse else Xc
+    y = y_clf.copy()
+    w = np.linspace(0.5, 2.0, 60)
+    copies = (Xc.copy(), y.copy(), w.copy())
+    for a in (Xc.data if sparse else Xc, y, w):
+        a.setflags(write=False)  # a write would raise
+    est = BackpropClassifier(solver=solver, max_iter=3, random_state=0)
+    _quiet(est.fit, Xc, y, sample_weight=w)
+    if solver != "lbfgs":
+        _quiet(est.partial_fit, Xc, y, sample_weight=w)
+    est.predict_proba(Xc)
+    for a, b in zip((Xc, y, w), copies):
+        np.testing.assert_array_equal(
+            a.toarray() if sparse and a is Xc else a,
+            b.toarray() if sparse and a is Xc else b,
+        )
+
+
+# ----------------------------------------------------------------------
+# Divergence
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_divergence_stops_restores_the_last_finite_weights_and_says_why(solver):
+    params = dict(
+        hidden_layer_sizes=(8,),
+        activation="relu",
+        solver=solver,
+        # Adam's step is about learning_rate_init whatever the gradient.
+        learning_rate_init=1e4 if solver == "sgd" else 1e150,
+        max_iter=50,
+        random_state=0,
+    )
+    y = y_reg * 1e3
+    with pytest.warns(ConvergenceWarning, match="diverged.*Lower learning_rate_init"):
+        est = BackpropRegressor(**params).fit(X, y)
+    assert 1 <= est.n_iter_ < 50
+    assert len(est.loss_curve_) == est.n_iter_
+    assert np.isfinite(est.loss_curve_).all() and est.loss_ == est.loss_curve_[-1]
+    assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)
+    assert np.isfinite(est.predict(X)).all()
+    # The kept weights are those of a fit stopped after the last good epoch.
+    reference = _quiet(
+        BackpropRegressor(**{**params, "max_iter": est.n_iter_}).fit, X, y
+    )
+    for a, b in zip(
+        est.coefs_ + est.intercepts_, reference.coefs_ + reference.intercepts_
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_divergence_in_the_first_epoch_keeps_the_initial_weights():
+    est = BackpropRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 1"):
+        est.fit(X, y_reg * 1e300)
+    initial = _quiet(
+        BackpropRegressor(hidden_layer_sizes=(3,), max_iter=1, random_state=0).fit,
+        X,
+        y_reg,
+    )
+    assert est.n_iter_ == 0 and est.loss_curve_ == [] and np.isnan(est.loss_)
+    # Same draw of initial weights as any fit with this random_state: the
+    # first-layer weights of a 1-epoch fit moved from it by one epoch only.
+    assert est.coefs_[0].shape == initial.coefs_[0].shape
+    assert np.isfinite(est.predict(X)).all()
+
+
+def test_diverging_partial_fit_leaves_the_model_as_before_the_call():
+    est = _quiet(
+        BackpropRegressor(
+            hidden_layer_sizes=(8,), solver="sgd", random_state=0
+        ).partial_fit,
+        X,
+        y_reg,
+    )
+    # Each call shuffles with a fresh RandomState(random_state).
+    before = _state(est, ignore=["_random_state"])
+    with pytest.warns(ConvergenceWarning, match="diverged in epoch 1"):
+        est.partial_fit(X, y_reg * 1e300)
+    assert _state(est, ignore=["_random_state"]) == before
+
+
+def test_diverging_lbfgs_keeps_finite_weights_and_warns():
+    est = BackpropRegressor(hidden_layer_sizes=(4,), solver="lbfgs", random_state=0)
+    with pytest.warns(ConvergenceWarning, match="L-BFGS diverged"):
+        est.fit(X * 1e200, y_reg * 1e200)
+    assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)
+    assert np.isfinite(est.predict(X)).all()
+
+
+@pytest.mark.parametrize("scale", [1e10, 1e100, 1e300])
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+def test_huge_finite_inputs_give_finite_outputs_or_a_clear_error(Est, scale):
+    y = y_clf if Est is BackpropClassifier else y_reg
+    est = _quiet(Est(max_iter=5, random_state=0).fit, X * scale, y)
+    for X_new in (X, X * scale):
+        try:
+            out = est.predict(X_new)
+        except ValueError as e:
+            assert "too large" in str(e)
+        else:
+            assert np.isfinite(out.astype(float)).all()
+
+
+@pytest.mark.parametrize("learning_rate_init", [1e-12, 1.0, 1e3, 1e8, 1e30, 1e300])
+def test_no_learning_rate_lets_a_runtime_warning_escape(learning_rate_init):
+    est = BackpropClassifier(
+        solver="sgd",
+        learning_rate_init=learning_rate_init,
+        max_iter=10,
+        random_state=0,
+    )
+    _quiet(est.fit, X, y_clf)
+    proba = est.predict_proba(X)
+    assert np.isfinite(proba).all()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+# ----------------------------------------------------------------------
+# Interruption
+
+
+@pytest.fixture
+def python_sigint_handler():
+    # Test runners may install their own SIGINT handler; use Python's.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def _interrupt_after(seconds):
+    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    return timer
+
+
+def test_sigint_from_a_timer_during_a_long_fit_keeps_a_usable_model(
+    python_sigint_handler,
+):
+    X_big = np.tile(X, (50, 1))
+    y_big = np.tile(y_clf, 50)
+    params = dict(hidden_layer_sizes=(64,), max_iter=100_000, tol=0.0, random_state=0)
+    params["n_iter_no_change"] = 100_000
+    timer = _interrupt_after(0.5)
+    started = time.perf_counter()
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        est = BackpropClassifier(**params).fit(X_big, y_big)
+    timer.join()
+    assert time.perf_counter() - started < 60
+    assert est.n_iter_ == len(est.loss_curve_) >= 1
+    assert est.predict(X).shape == (60,)
+    # What is kept is exactly a fit of the completed epochs.
+    reference = _quiet(
+        BackpropClassifier(**{**params, "max_iter": est.n_iter_}).fit, X_big, y_big
+    )
+    for a, b in zip(
+        est.coefs_ + est.intercepts_, reference.coefs_ + reference.intercepts_
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sigint_from_a_timer_during_partial_fit_leaves_the_model_as_before(
+    python_sigint_handler,
+):
+    X_big = np.tile(X, (200, 1))
+    y_big = np.tile(y_clf, 200)
+    est = BackpropClassifier(hidden_layer_sizes=(64,), batch_size=10, random_state=0)
+    est.partial_fit(X_big[:10], y_big[:10], classes=[0, 1, 2])
+    timer = _interrupt_after(0.3)
+    deadline = time.perf_counter() + 60
+    # With an int random_state every call draws its shuffles from a fresh
+    # RandomState(random_state); the previous call's one is not carried over.
+    ignore = ["_random_state"]
+    while time.perf_counter() < deadline:
+        before = _state(est, ignore)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            est.partial_fit(X_big, y_big)
+        if any("interrupted" in str(w.message) for w in caught):
+            break
+    timer.join()
+    assert _state(est, ignore) == before
+    assert est.predict(X).shape == (60,)
+
+
+# ----------------------------------------------------------------------
+# Determinism and concurrency
+
+
+def _fit_weights(solver, seed):
+    est = BackpropClassifier(
+        hidden_layer_sizes=(16, 8),
+        solver=solver,
+        max_iter=20,
+        random_state=seed,
+        early_stopping=solver != "lbfgs",
+    )
+    _quiet(est.fit, X, y_clf)
+    return est.coefs_ + est.intercepts_
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
+def test_same_random_state_gives_bit_identical_weights(solver):
+    for a, b in zip(_fit_weights(solver, 3), _fit_weights(solver, 3)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_fits_in_joblib_workers_equal_fits_in_this_process():
+    jobs = [(solver, seed) for solver in ("sgd", "adam", "lbfgs") for seed in (0, 1)]
+    serial = [_fit_weights(*job) for job in jobs]
+    parallel = Parallel(n_jobs=2)(delayed(_fit_weights)(*job) for job in jobs)
+    for a_list, b_list in zip(serial, parallel):
+        for a, b in zip(a_list, b_list):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_predict_from_8_threads_at_once_equals_serial_predict():
+    X_big = np.random.default_rng(1).standard_normal((5000, 4))
+    est = _quiet(
+        BackpropClassifier(hidden_layer_sizes=(32,), max_iter=5, random_state=0).fit,
+        X,
+        y_clf,
+    )
+    parts = np.array_split(np.arange(5000), 16)
+    serial = [est.predict_proba(X_big[p]) for p in parts]
+    with ThreadPoolExecutor(8) as pool:
+        threaded = list(pool.map(lambda p: est.predict_proba(X_big[p]), parts * 4))
+    for i, out in enumerate(threaded):
+        np.testing.assert_array_equal(out, serial[i % 16])
