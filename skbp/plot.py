@@ -1,0 +1,536 @@
+"""Plots of a fitted network's training, in scikit-learn's Display style.
+
+``LossCurveDisplay`` draws the training loss of each epoch (and the
+validation score, with early stopping); ``GradientNormDisplay`` draws the
+gradient norm of each layer of weights per epoch, where the vanishing
+gradient of logistic units shows. Each is built with ``from_estimator`` and
+has ``plot(ax=...)``, ``ax_`` and ``figure_``, like
+:class:`sklearn.metrics.RocCurveDisplay`.
+
+matplotlib is needed only to draw and is imported when a plot is made, so
+``import skbp.plot`` works without it; install it with the ``plot`` extra,
+``pip install skbp[plot]``.
+"""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["GradientNormDisplay", "LossCurveDisplay"]
+
+_VALIDATION_YLABEL = "validation score"
+
+
+def _check_matplotlib(caller):
+    """Raise an ImportError naming the ``plot`` extra if matplotlib is missing."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as e:
+        raise ImportError(
+            f"{caller} requires matplotlib, which skbp installs with its 'plot' "
+            "extra: pip install skbp[plot]"
+        ) from e
+
+
+def _new_axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax
+
+
+def _label_epochs(ax):
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _fitted_network(estimator):
+    """The fitted network itself: the final step of a pipeline."""
+    if isinstance(estimator, Pipeline):
+        estimator = estimator[-1]
+    check_is_fitted(estimator)
+    return estimator
+
+
+def _validation_axes(ax, create):
+    """The twin of ``ax`` with the validation scores of earlier LossCurveDisplays.
+
+    If there is none: a new twin when ``create``, else None.
+    """
+    for other in ax.get_shared_x_axes().get_siblings(ax):
+        if (
+            other is not ax
+            and other.get_ylabel() == _VALIDATION_YLABEL
+            and other.get_position().bounds == ax.get_position().bounds
+        ):
+            return other
+    if not create:
+        return None
+    twin = ax.twinx()
+    # Draw ax above its twin, so that its legend is not crossed by the
+    # validation lines; the twin takes over ax's background.
+    ax.set_zorder(twin.get_zorder() + 1)
+    twin.patch.set_visible(True)
+    twin.set_facecolor(ax.get_facecolor())
+    ax.patch.set_visible(False)
+    return twin
+
+
+def _layer_label(layer, n_layers):
+    """``"layer 2 (hidden 1 -> hidden 2)"``: weights ``coefs_[layer - 1]``."""
+    source = "input" if layer == 1 else f"hidden {layer - 1}"
+    target = "output" if layer == n_layers else f"hidden {layer}"
+    return f"layer {layer} ({source} -> {target})"
+
+
+class LossCurveDisplay:
+    """Training loss per epoch, and the validation score with early stopping.
+
+    It is recommended to use :meth:`LossCurveDisplay.from_estimator` to
+    create a display. All parameters are stored as attributes.
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_epochs,)
+        Training loss of each epoch, as in an estimator's ``loss_curve_``.
+
+    validation_scores : array-like of shape (n_epochs,), default=None
+        Validation score of each epoch, as in ``validation_scores_`` with
+        ``early_stopping=True``. None draws no validation curve.
+
+    estimator_name : str, default=None
+        Name put in front of the legend entries. None puts no name.
+
+    Attributes
+    ----------
+    line_ : matplotlib Line2D
+        The training loss against the epoch (1, 2, ...).
+
+    validation_line_ : matplotlib Line2D or None
+        The validation score against the epoch, on ``ax_validation_``; None
+        without validation scores.
+
+    ax_ : matplotlib Axes
+        Axes with the training loss.
+
+    ax_validation_ : matplotlib Axes or None
+        Twin of ``ax_`` (sharing its x axis, with its own y axis on the
+        right) with the validation score; None without validation scores.
+
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+
+    See Also
+    --------
+    LossCurveDisplay.from_estimator : Plot the loss curve of a fitted
+        estimator.
+    GradientNormDisplay : Gradient norm of each layer per epoch.
+    sklearn.model_selection.LearningCurveDisplay : Scores against the
+        training set size.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skbp.plot import LossCurveDisplay
+    >>> disp = LossCurveDisplay([0.9, 0.5, 0.4], estimator_name="net").plot()
+    >>> disp.line_.get_label()
+    'net: training loss'
+    >>> disp.ax_.get_xlabel(), disp.ax_.get_ylabel()
+    ('epoch', 'training loss')
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(disp.figure_)
+    """
+
+    def __init__(self, loss_curve, validation_scores=None, estimator_name=None):
+        self.loss_curve = loss_curve
+        self.validation_scores = validation_scores
+        self.estimator_name = estimator_name
+
+    def plot(self, ax=None, *, name=None, validation_kwargs=None, **kwargs):
+        """Plot the training loss and, if there are any, the validation scores.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to plot on. None creates a new figure and axes. Plotting
+            several estimators on one ``ax`` compares them; their validation
+            scores then share one twin axis.
+
+        name : str, default=None
+            Name put in front of the legend entries. None uses
+            ``estimator_name``.
+
+        validation_kwargs : dict, default=None
+            Keyword arguments passed to matplotlib's ``plot`` for the
+            validation score. By default it is dashed, in the colour of the
+            training loss.
+
+        **kwargs : dict
+            Keyword arguments passed to matplotlib's ``plot`` for the
+            training loss.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            Object that stores the computed values.
+
+        See Also
+        --------
+        LossCurveDisplay.from_estimator : Plot the loss curve of a fitted
+            estimator.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import matplotlib.pyplot as plt
+        >>> from skbp.plot import LossCurveDisplay
+        >>> fig, ax = plt.subplots()
+        >>> disp = LossCurveDisplay([0.9, 0.5, 0.4], [0.6, 0.8, 0.85]).plot(ax=ax)
+        >>> disp.ax_ is ax, disp.validation_line_.get_label()
+        (True, 'validation score')
+        >>> plt.close(fig)
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        ax = _new_axes(ax)
+        name = self.estimator_name if name is None else name
+        prefix = "" if name is None else f"{name}: "
+
+        loss_curve = np.asarray(self.loss_curve, dtype=float)
+        line_kwargs = {"label": f"{prefix}training loss", **kwargs}
+        (self.line_,) = ax.plot(
+            np.arange(1, loss_curve.size + 1), loss_curve, **line_kwargs
+        )
+        _label_epochs(ax)
+        ax.set_ylabel("training loss")
+
+        self.ax_validation_ = self.validation_line_ = None
+        if self.validation_scores is not None:
+            scores = np.asarray(self.validation_scores, dtype=float)
+            self.ax_validation_ = _validation_axes(ax, create=True)
+            validation_kwargs = {
+                "label": f"{prefix}validation score",
+                "color": self.line_.get_color(),
+                "linestyle": "--",
+                **(validation_kwargs or {}),
+            }
+            (self.validation_line_,) = self.ax_validation_.plot(
+                np.arange(1, scores.size + 1), scores, **validation_kwargs
+            )
+            self.ax_validation_.set_ylabel(_VALIDATION_YLABEL)
+
+        # One legend, on ax_, for the lines of both y axes.
+        twin = _validation_axes(ax, create=False)
+        handles = [
+            line
+            for a in (ax, twin)
+            if a is not None
+            for line in a.get_lines()
+            if not line.get_label().startswith("_")
+        ]
+        ax.legend(handles=handles)
+
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(
+        cls, estimator, *, ax=None, name=None, validation_kwargs=None, **kwargs
+    ):
+        """Plot the loss curve of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : estimator instance
+            A fitted ``BackpropClassifier`` or ``BackpropRegressor`` (or
+            scikit-learn's ``MLPClassifier`` or ``MLPRegressor``), or a
+            pipeline ending in one, fitted by a stochastic solver ("sgd" or
+            "adam"): ``loss_curve_`` is drawn, and ``validation_scores_``
+            when it was fitted with ``early_stopping=True``.
+
+        ax : matplotlib Axes, default=None
+            Axes to plot on. None creates a new figure and axes.
+
+        name : str, default=None
+            Name put in front of the legend entries. None uses the class
+            name of the estimator.
+
+        validation_kwargs : dict, default=None
+            Keyword arguments passed to matplotlib's ``plot`` for the
+            validation score.
+
+        **kwargs : dict
+            Keyword arguments passed to matplotlib's ``plot`` for the
+            training loss.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            Object that stores the computed values.
+
+        Raises
+        ------
+        NotFittedError
+            If the estimator is not fitted.
+
+        ValueError
+            If the estimator has no ``loss_curve_`` (``solver="lbfgs"``).
+
+        See Also
+        --------
+        GradientNormDisplay.from_estimator : Gradient norm of each layer per
+            epoch.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from skbp import BackpropClassifier
+        >>> from skbp.plot import LossCurveDisplay
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = BackpropClassifier(hidden_layer_sizes=(5,), early_stopping=True,
+        ...                          learning_rate_init=0.05, random_state=0)
+        >>> clf = clf.fit(X, y)
+        >>> disp = LossCurveDisplay.from_estimator(clf)
+        >>> len(disp.line_.get_xdata()) == clf.n_iter_
+        True
+        >>> disp.validation_line_.get_label()
+        'BackpropClassifier: validation score'
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close(disp.figure_)
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        net = _fitted_network(estimator)
+        if getattr(net, "loss_curve_", None) is None:
+            raise ValueError(
+                f"{cls.__name__} needs an estimator fitted by a stochastic solver "
+                f"('sgd' or 'adam'); {type(net).__name__} was fitted with "
+                f"solver={getattr(net, 'solver', None)!r}, which records no "
+                "loss_curve_."
+            )
+        display = cls(
+            loss_curve=net.loss_curve_,
+            validation_scores=getattr(net, "validation_scores_", None),
+            estimator_name=type(net).__name__ if name is None else name,
+        )
+        return display.plot(ax=ax, validation_kwargs=validation_kwargs, **kwargs)
+
+
+class GradientNormDisplay:
+    """Gradient norm of each layer of weights per epoch.
+
+    One line per layer of weights ``coefs_[l - 1]``, l = 1 ... L, of the
+    ``grad_norm_l`` columns of an estimator's ``history_``: the root mean
+    square over an epoch's batches of the Frobenius norm of ∂E/∂W. The y axis
+    is logarithmic, so that a gradient that shrinks by a constant factor per
+    layer toward the input (the vanishing gradient of logistic units, whose
+    derivative is at most 1/4) shows as evenly spaced lines.
+
+    It is recommended to use :meth:`GradientNormDisplay.from_estimator` to
+    create a display. All parameters are stored as attributes.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Per-epoch record with columns ``grad_norm_1`` ... ``grad_norm_L``
+        and, optionally, ``epoch`` (else epochs are numbered 1, 2, ...), as
+        in an estimator's ``history_``. A dict of columns works too.
+
+    estimator_name : str, default=None
+        Title of the legend. None gives the legend no title.
+
+    Attributes
+    ----------
+    lines_ : list of matplotlib Line2D
+        ``lines_[l - 1]`` is the gradient norm of layer l against the epoch,
+        labelled e.g. ``"layer 1 (input -> hidden 1)"``.
+
+    ax_ : matplotlib Axes
+        Axes with the gradient norms.
+
+    figure_ : matplotlib Figure
+        Figure containing the plot.
+
+    See Also
+    --------
+    GradientNormDisplay.from_estimator : Plot the gradient norms of a fitted
+        estimator.
+    LossCurveDisplay : Training loss and validation score per epoch.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from skbp.plot import GradientNormDisplay
+    >>> history = {"epoch": [1, 2], "grad_norm_1": [0.01, 0.02],
+    ...            "grad_norm_2": [0.1, 0.3]}
+    >>> disp = GradientNormDisplay(history).plot()
+    >>> [line.get_label() for line in disp.lines_]
+    ['layer 1 (input -> hidden 1)', 'layer 2 (hidden 1 -> output)']
+    >>> disp.ax_.get_yscale()
+    'log'
+    >>> import matplotlib.pyplot as plt
+    >>> plt.close(disp.figure_)
+    """
+
+    def __init__(self, history, estimator_name=None):
+        self.history = history
+        self.estimator_name = estimator_name
+
+    def plot(self, ax=None, *, name=None, **kwargs):
+        """Plot one line of gradient norms per layer.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes to plot on. None creates a new figure and axes.
+
+        name : str, default=None
+            Title of the legend. None uses ``estimator_name``.
+
+        **kwargs : dict
+            Keyword arguments passed to matplotlib's ``plot`` for every
+            layer's line.
+
+        Returns
+        -------
+        display : GradientNormDisplay
+            Object that stores the computed values.
+
+        Raises
+        ------
+        ValueError
+            If ``history`` has no ``grad_norm_1`` ... columns.
+
+        See Also
+        --------
+        GradientNormDisplay.from_estimator : Plot the gradient norms of a
+            fitted estimator.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import matplotlib.pyplot as plt
+        >>> from skbp.plot import GradientNormDisplay
+        >>> fig, ax = plt.subplots()
+        >>> history = {"grad_norm_1": [0.01, 0.02], "grad_norm_2": [0.1, 0.3]}
+        >>> disp = GradientNormDisplay(history).plot(ax=ax, linewidth=3)
+        >>> disp.ax_ is ax, len(disp.lines_)
+        (True, 2)
+        >>> plt.close(fig)
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        columns = sorted(
+            (c for c in self.history.keys() if str(c).startswith("grad_norm_")),
+            key=lambda c: int(str(c).rsplit("_", 1)[1]),
+        )
+        if not columns:
+            raise ValueError(
+                "history has no grad_norm_1 ... grad_norm_L columns; pass an "
+                "estimator's history_."
+            )
+        ax = _new_axes(ax)
+        name = self.estimator_name if name is None else name
+
+        n_epochs = len(np.asarray(self.history[columns[0]]))
+        epochs = (
+            np.asarray(self.history["epoch"])
+            if "epoch" in self.history.keys()
+            else np.arange(1, n_epochs + 1)
+        )
+        self.lines_ = []
+        for layer, column in enumerate(columns, start=1):
+            line_kwargs = {"label": _layer_label(layer, len(columns)), **kwargs}
+            (line,) = ax.plot(
+                epochs, np.asarray(self.history[column], dtype=float), **line_kwargs
+            )
+            self.lines_.append(line)
+        ax.set_yscale("log")
+        _label_epochs(ax)
+        ax.set_ylabel("gradient norm ‖∂E/∂W‖ (RMS over batches)")
+        ax.legend(title=name)
+
+        self.ax_ = ax
+        self.figure_ = ax.figure
+        return self
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
+        """Plot the gradient norm of each layer of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : estimator instance
+            A ``BackpropClassifier`` or ``BackpropRegressor``, or a pipeline
+            ending in one, fitted by a stochastic solver ("sgd" or "adam"),
+            whose ``history_`` has the gradient norms.
+
+        ax : matplotlib Axes, default=None
+            Axes to plot on. None creates a new figure and axes.
+
+        name : str, default=None
+            Title of the legend. None uses the class name of the estimator.
+
+        **kwargs : dict
+            Keyword arguments passed to matplotlib's ``plot`` for every
+            layer's line.
+
+        Returns
+        -------
+        display : GradientNormDisplay
+            Object that stores the computed values.
+
+        Raises
+        ------
+        NotFittedError
+            If the estimator is not fitted.
+
+        ValueError
+            If the estimator has no ``history_`` (``solver="lbfgs"``, or an
+            estimator other than skbp's).
+
+        See Also
+        --------
+        LossCurveDisplay.from_estimator : Training loss and validation score
+            per epoch.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from skbp import BackpropClassifier
+        >>> from skbp.plot import GradientNormDisplay
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = BackpropClassifier(hidden_layer_sizes=(8, 8),
+        ...                          learning_rate_init=0.05, random_state=0)
+        >>> clf = clf.fit(X, y)
+        >>> disp = GradientNormDisplay.from_estimator(clf)
+        >>> [line.get_label() for line in disp.lines_]
+        ['layer 1 (input -> hidden 1)', 'layer 2 (hidden 1 -> hidden 2)',
+         'layer 3 (hidden 2 -> output)']
+        >>> import matplotlib.pyplot as plt
+        >>> plt.close(disp.figure_)
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        net = _fitted_network(estimator)
+        try:
+            history = net.history_
+        except AttributeError as e:
+            raise ValueError(
+                f"{cls.__name__} needs an skbp estimator fitted by a stochastic "
+                f"solver ('sgd' or 'adam'), which records history_; got "
+                f"{type(net).__name__} with solver="
+                f"{getattr(net, 'solver', None)!r}."
+            ) from e
+        display = cls(
+            history, estimator_name=type(net).__name__ if name is None else name
+        )
+        return display.plot(ax=ax, **kwargs)
