@@ -1,6 +1,7 @@
 """Command line: ``skbp <command>`` or ``python -m skbp <command>``."""
 
 import argparse
+import sys
 
 
 def _int_at_least(minimum):
@@ -14,6 +15,20 @@ def _int_at_least(minimum):
 
     parse.__name__ = "int"  # argparse's message: "invalid int value: 'x'"
     return parse
+
+
+def _hidden_layer_sizes(text):
+    """argparse type: "100" -> (100,), "64,32" -> (64, 32)."""
+    try:
+        sizes = tuple(int(size) for size in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a list of layer sizes: use positive whole numbers "
+            "separated by commas, e.g. 100 or 64,32"
+        )
+    return sizes
 
 
 def _demo(args):
@@ -30,9 +45,36 @@ def _trace(args):
     return 0
 
 
+def _compare(args):
+    from ._compare import CompareError, run_compare
+
+    try:
+        run_compare(
+            args.csv,
+            args.target,
+            task=args.task,
+            cv=args.cv,
+            hidden_layer_sizes=args.hidden,
+            max_iter=args.max_iter,
+            random_state=args.random_state,
+            plot=args.plot,
+            sep=args.sep,
+            encoding=args.encoding,
+        )
+    except CompareError as exc:
+        # argparse's format, but one line: the usage is not what went wrong.
+        print(f"skbp compare: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("skbp compare: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
 def build_parser():
     """The argparse parser of the ``skbp`` command, one subparser per command."""
     from . import __version__
+    from ._compare import MAX_CLASSES, TASKS
     from ._demo import DATASETS, DEFAULT_DATASETS
 
     parser = argparse.ArgumentParser(
@@ -72,6 +114,83 @@ def build_parser():
         "forward, backward and update tables.",
     )
     trace.set_defaults(run=_trace)
+
+    compare = commands.add_parser(
+        "compare",
+        help="cross-validate skbp and sklearn's MLP on your CSV file",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=f"""\
+Cross-validate skbp's network and scikit-learn's MLPClassifier or
+MLPRegressor on a CSV file, with equal settings (hence the same initial
+weights) and the same preprocessing: numeric columns get median imputation
+and standardization, the others most-frequent imputation and one-hot
+encoding. Rows without a target value are dropped.
+
+The task follows from the target column (--task overrides it):
+classification for text or true/false values, and for whole numbers with
+at most {MAX_CLASSES} distinct values (stratified folds); regression
+for other numbers (standardized while fitting).
+
+Progress goes to stderr as each fit ends, the results table to stdout.
+ConvergenceWarnings are suppressed. A file or target that cannot be used
+gives one line on stderr and exit status 2.""",
+        epilog="example:\n  skbp compare iris.csv --target species --plot loss.png",
+    )
+    compare.add_argument("csv", metavar="DATA.csv", help="CSV file with a header row")
+    compare.add_argument(
+        "--target", required=True, metavar="COL", help="name of the column to predict"
+    )
+    compare.add_argument(
+        "--task",
+        choices=TASKS,
+        default="auto",
+        help="override the guess made from the target (default: auto)",
+    )
+    compare.add_argument(
+        "--cv",
+        type=_int_at_least(2),
+        default=5,
+        metavar="N",
+        help="number of folds (default: 5)",
+    )
+    compare.add_argument(
+        "--hidden",
+        type=_hidden_layer_sizes,
+        default=(100,),
+        metavar="SIZES",
+        help="hidden layer sizes, comma separated, e.g. 64,32 (default: 100)",
+    )
+    compare.add_argument(
+        "--max-iter",
+        type=_int_at_least(1),
+        default=200,
+        metavar="N",
+        help="epochs per fit (default: 200)",
+    )
+    compare.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the initial weights and of the folds (default: 0)",
+    )
+    compare.add_argument(
+        "--plot",
+        metavar="FILE.png",
+        help="save every fit's training loss curve to this image (needs matplotlib)",
+    )
+    compare.add_argument(
+        "--sep",
+        default=",",
+        help="field separator of the CSV file, e.g. ';' or '\\t' (default: ,)",
+    )
+    compare.add_argument(
+        "--encoding",
+        default="utf-8",
+        metavar="NAME",
+        help="text encoding of the CSV file (default: utf-8)",
+    )
+    compare.set_defaults(run=_compare)
     return parser
 
 
@@ -86,7 +205,10 @@ def main(argv=None) -> int:
     Returns
     -------
     status : int
-        0 on success. Wrong usage exits through argparse with status 2.
+        0 on success; 2 when ``skbp compare`` cannot use its CSV file or
+        target (after one line on stderr); 130 when interrupted. Wrong usage
+        (unknown command, invalid option value) exits through argparse with
+        status 2 instead of returning.
     """
     args = build_parser().parse_args(argv)
     return args.run(args)

@@ -101,3 +101,4 @@ def test_python_m_skbp_help_exits_0():
     assert result.returncode == 0, result.stderr
     assert "demo" in result.stdout
     assert "trace" in result.stdout
+    assert "compare" in result.stdout

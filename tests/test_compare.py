@@ -1,0 +1,383 @@
+"""``skbp compare``: skbp against sklearn's MLP on a CSV file, and its errors."""
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from skbp import _compare
+from skbp._cli import build_parser, main
+from skbp._compare import detect_task, run_compare
+
+# Small and short: the point is the command, not the scores.
+FAST = ["--cv", "2", "--max-iter", "5", "--hidden", "4"]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def write_csv(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def classes_csv(tmp_path):
+    """Three classes, a text feature, missing values in features and target."""
+    rng = np.random.default_rng(0)
+    n = 36
+    label = np.repeat(["red", "green", "blue"], n // 3)
+    frame = pd.DataFrame(
+        {
+            "size": rng.normal(size=n) + (label == "red"),
+            "shape": rng.choice(["round", "square", None], n),
+            "weight": rng.integers(1, 100, n).astype(float),
+            "colour": label,
+        }
+    )
+    frame.loc[[1, 5], "size"] = np.nan
+    frame.loc[[2], "colour"] = None
+    path = tmp_path / "colours.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def quantity_csv(tmp_path):
+    """A continuous target and a text feature."""
+    rng = np.random.default_rng(1)
+    n = 30
+    frame = pd.DataFrame(
+        {
+            "area": rng.uniform(20, 200, n),
+            "town": rng.choice(["Lyon", "Nice"], n),
+        }
+    )
+    frame["price"] = 3000 * frame["area"] + rng.normal(0, 1e4, n)
+    path = tmp_path / "flats.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def table_rows(out, models):
+    """{model: the cells after its name} from the printed results table."""
+    rows = {}
+    for line in out.splitlines():
+        name, _, rest = line.partition(" ")
+        if name in models:
+            rows[name] = rest
+    return rows
+
+
+def scores(cells):
+    """Every "mean ± std" pair in a table row, as floats."""
+    return [
+        (float(mean), float(std))
+        for mean, std in re.findall(r"(-?[\d.]+) ± ([\d.]+)", cells)
+    ]
+
+
+def assert_one_error_line(err, *fragments):
+    assert "Traceback" not in err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skbp compare: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def test_classification_table_has_both_models_with_scores_in_0_1(classes_csv, capsys):
+    status = main(["compare", str(classes_csv), "--target", "colour", *FAST])
+    captured = capsys.readouterr()
+
+    assert status == 0
+    assert "Classification of 'colour', 3 classes" in captured.out
+    rows = table_rows(captured.out, ("BackpropClassifier", "MLPClassifier"))
+    assert set(rows) == {"BackpropClassifier", "MLPClassifier"}
+    for cells in rows.values():
+        pairs = scores(cells)
+        assert len(pairs) == 2  # accuracy, balanced accuracy
+        assert all(0 <= mean <= 1 and std >= 0 for mean, std in pairs)
+    # Progress: one line per fold and model, as each fit ends.
+    assert len(re.findall(r"^\[fold \d/2\] ", captured.err, re.MULTILINE)) == 4
+    assert "dropped 1 of 36 rows whose 'colour' is missing" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_run_compare_returns_one_summary_row_per_model(classes_csv, capsys):
+    table = run_compare(
+        classes_csv, "colour", cv=3, max_iter=3, hidden_layer_sizes=(3, 2)
+    )
+    capsys.readouterr()
+
+    assert list(table["model"]) == ["BackpropClassifier", "MLPClassifier"]
+    assert table["accuracy_mean"].between(0, 1).all()
+    assert table["balanced_accuracy_mean"].between(0, 1).all()
+    assert (table["n_iter_mean"] == 3).all()
+    assert (table["n_folds"] == 3).all()
+    assert (table["fit_time_mean"] > 0).all()
+
+
+def test_regression_table_reports_r2_and_rmse(quantity_csv, capsys):
+    status = main(["compare", str(quantity_csv), "--target", "price", *FAST])
+    captured = capsys.readouterr()
+
+    assert status == 0
+    assert "Regression of 'price'" in captured.out
+    assert "R²" in captured.out and "RMSE" in captured.out
+    rows = table_rows(captured.out, ("BackpropRegressor", "MLPRegressor"))
+    assert set(rows) == {"BackpropRegressor", "MLPRegressor"}
+    for cells in rows.values():
+        (r2, _), (rmse, _) = scores(cells)
+        assert r2 <= 1
+        assert rmse > 0
+
+
+def test_task_option_overrides_the_guess(tmp_path, capsys):
+    # Whole numbers with few levels: read as classes unless told otherwise.
+    rows = "\n".join(f"{i % 7},{i % 3}" for i in range(24))
+    path = write_csv(tmp_path / "levels.csv", "x,level\n" + rows + "\n")
+
+    assert main(["compare", str(path), "--target", "level", *FAST]) == 0
+    captured = capsys.readouterr()
+    assert "BackpropClassifier" in captured.out
+    assert "--task regression to override" in captured.err
+
+    argv = ["compare", str(path), "--target", "level", "--task", "regression"]
+    assert main(argv + FAST) == 0
+    out = capsys.readouterr().out
+    assert "BackpropRegressor" in out
+    assert "MLPRegressor" in out
+    assert "BackpropClassifier" not in out
+
+
+@pytest.mark.parametrize(
+    "values, task",
+    [
+        (["a", "b", "a"], "classification"),
+        ([True, False, True], "classification"),
+        ([0, 1, 1], "classification"),
+        ([1.0, 2.0, 3.0, 2.0], "classification"),  # whole numbers read as floats
+        (list(range(21)), "regression"),  # more than MAX_CLASSES levels
+        ([0.5, 1.5, 2.25], "regression"),
+    ],
+)
+def test_detect_task(values, task):
+    assert detect_task(pd.Series(values)) == task
+
+
+def test_plot_writes_a_png_of_the_loss_curves(classes_csv, tmp_path, capsys):
+    image = tmp_path / "curves.png"
+    argv = ["compare", str(classes_csv), "--target", "colour", "--plot", str(image)]
+
+    assert main(argv + FAST) == 0
+    assert f"Loss curves saved to {image}" in capsys.readouterr().out
+    assert image.read_bytes().startswith(PNG_MAGIC)
+
+
+def test_the_index_column_written_by_to_csv_is_not_a_feature(tmp_path, capsys):
+    frame = pd.DataFrame({"x": np.arange(12.0) % 5, "y": ["a", "b"] * 6})
+    path = tmp_path / "indexed.csv"
+    frame.to_csv(path)  # with its index, as a nameless first column
+
+    assert main(["compare", str(path), "--target", "y", *FAST]) == 0
+    captured = capsys.readouterr()
+    assert "dropped column 'Unnamed: 0'" in captured.err
+    assert "1 numeric feature column." in captured.out
+
+
+def test_sep_backslash_t_reads_a_tab_separated_file(tmp_path, capsys):
+    rows = "".join(f"{i}\t{'ab'[i % 2]}\n" for i in range(8))
+    path = write_csv(tmp_path / "tabs.tsv", "x\ty\n" + rows)
+
+    argv = ["compare", str(path), "--target", "y", "--sep", "\\t", *FAST]
+    assert main(argv) == 0
+    assert "Classification of 'y', 2 classes" in capsys.readouterr().out
+
+
+def test_infinite_values_are_read_as_missing(tmp_path, capsys):
+    rows = "".join(
+        f"{i},{'inf' if i == 3 else i % 4},{'ab'[i % 2]}\n" for i in range(8)
+    )
+    path = write_csv(tmp_path / "inf.csv", "x,z,y\n" + rows)
+
+    assert main(["compare", str(path), "--target", "y", *FAST]) == 0
+    assert "1 infinite value of 'z' read as missing" in capsys.readouterr().err
+
+
+# (file name, its content or None for no file, options, what the error names)
+BAD_INPUTS = {
+    "missing-file": ("absent.csv", None, [], "no such file"),
+    "empty-file": ("empty.csv", "", [], "is empty"),
+    "ragged-rows": (
+        "ragged.csv",
+        "a,b,y\n1,2,0\n3,4,1,9\n",
+        [],
+        "not a well-formed CSV file: expected 3 fields in line 3, saw 4",
+    ),
+    "unclosed-quote": ("quote.csv", 'a,y\n"1,0\n', [], "not a well-formed CSV"),
+    "more-fields-than-header": (
+        "extra.csv",
+        "a,y\n1,2,0\n3,4,1\n",
+        [],
+        "more fields than its header has names",
+    ),
+    "binary-file": (
+        "image.csv",
+        PNG_MAGIC + bytes(range(256)),
+        [],
+        "looks like a binary file",
+    ),
+    "latin-1": (
+        "latin1.csv",
+        "ville,y\nOrléans,1\n".encode("latin-1"),
+        [],
+        "--encoding latin-1",
+    ),
+    "header-only": ("header.csv", "a,y\n", [], "no data rows"),
+    "target-misspelt": ("t.csv", "a,Y\n1,x\n", [], "did you mean 'Y'?"),
+    "target-absent": ("t.csv", "a,b\n1,x\n", [], "its columns are 'a', 'b'"),
+    "semicolons": ("t.csv", "a;y\n1;0\n", [], "pass --sep ';'"),
+    "target-empty": ("t.csv", "a,y\n1,\n2,\n", [], "'y' is empty in all 2 rows"),
+    "target-constant": ("t.csv", "a,y\n1,k\n2,k\n", [], "same value, 'k', in every"),
+    "class-smaller-than-folds": (
+        "t.csv",
+        "a,y\n" + "1,big\n" * 6 + "2,rare\n2,rare\n",
+        ["--cv", "3"],
+        "class 'rare' of 'y' (2 classes in 8 rows) has only 2 rows, fewer than "
+        "the 3 folds",
+    ),
+    "too-few-rows-to-regress": (
+        "t.csv",
+        "a,y\n1,0.5\n2,1.5\n3,2.5\n",
+        [],
+        "5-fold cross-validation needs at least 10",
+    ),
+    "text-target-regressed": (
+        "t.csv",
+        "a,y\n1,x\n2,z\n",
+        ["--task", "regression"],
+        "needs a numeric target",
+    ),
+    "no-feature-columns": (
+        "t.csv",
+        "a,y\n" + ",1\n,2\n" * 5,
+        ["--cv", "2"],
+        "no feature columns",
+    ),
+    "unknown-encoding": ("t.csv", "a,y\n1,2\n", ["--encoding", "klingon"], "klingon"),
+    "plot-format": ("t.csv", "a,y\n1,2\n", ["--plot", "loss.jpg2"], "'.jpg2'"),
+    "plot-folder": ("t.csv", "a,y\n1,2\n", ["--plot", "no/dir/l.png"], "does not"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_INPUTS)
+def test_unusable_input_gives_one_error_line_and_status_2(name, tmp_path, capsys):
+    filename, content, options, reason = BAD_INPUTS[name]
+    path = tmp_path / filename
+    if isinstance(content, str):
+        write_csv(path, content)
+    elif content is not None:
+        path.write_bytes(content)
+    options = [o.replace("no/dir", str(tmp_path / "no" / "dir")) for o in options]
+
+    status = main(["compare", str(path), "--target", "y", *options])
+    captured = capsys.readouterr()
+
+    assert status == 2
+    assert_one_error_line(captured.err, reason)
+    assert captured.out == ""
+
+
+def test_plot_path_is_checked_before_the_data(tmp_path, capsys):
+    # The missing CSV file is not reported: the bad --plot stops everything first.
+    argv = ["compare", str(tmp_path / "absent.csv"), "--target", "y"]
+    assert main([*argv, "--plot", "curves"]) == 2
+    assert_one_error_line(capsys.readouterr().err, "--plot curves has no extension")
+
+
+def test_missing_matplotlib_is_reported_before_any_work(
+    classes_csv, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # import fails
+    argv = ["compare", str(classes_csv), "--target", "colour", "--plot", "x.png"]
+
+    assert main(argv) == 2
+    assert_one_error_line(capsys.readouterr().err, "--plot needs matplotlib")
+
+
+def test_ctrl_c_stops_with_one_line_and_status_130(classes_csv, monkeypatch, capsys):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_compare, "cross_validate_models", interrupted)
+    assert main(["compare", str(classes_csv), "--target", "colour"]) == 130
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "skbp compare: interrupted"
+    )
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--hidden", "0"],
+        ["--hidden", "64,x"],
+        ["--hidden", ""],
+        ["--cv", "1"],
+        ["--max-iter", "0"],
+        ["--task", "clustering"],
+        [],  # no --target
+    ],
+    ids=[
+        "hidden-0",
+        "hidden-text",
+        "hidden-empty",
+        "one-fold",
+        "no-epochs",
+        "unknown-task",
+        "no-target",
+    ],
+)
+def test_invalid_options_exit_2_before_reading_the_file(options, capsys):
+    argv = ["compare", "absent.csv", *options]
+    if options:
+        argv += ["--target", "y"]
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: skbp compare" in err
+    assert "no such file" not in err
+
+
+@pytest.mark.parametrize("text, sizes", [("100", (100,)), ("64,32", (64, 32))])
+def test_hidden_option_gives_hidden_layer_sizes(text, sizes):
+    args = build_parser().parse_args(["compare", "d.csv", "--target", "y"])
+    assert args.hidden == (100,)
+    args = build_parser().parse_args(
+        ["compare", "d.csv", "--target", "y", "--hidden", text]
+    )
+    assert args.hidden == sizes
+
+
+def test_python_m_skbp_compare_runs_and_reports_errors(classes_csv, tmp_path):
+    def skbp(*argv):
+        return subprocess.run(
+            [sys.executable, "-m", "skbp", "compare", *argv],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    good = skbp(str(classes_csv), "--target", "colour", *FAST)
+    assert good.returncode == 0, good.stderr
+    assert "BackpropClassifier" in good.stdout
+    assert "MLPClassifier" in good.stdout
+    assert "[fold 2/2] MLPClassifier" in good.stderr
+
+    bad = write_csv(tmp_path / "bad.csv", "a,b,y\n1,2,0\n3,4,1,9\n")
+    result = skbp(str(bad), "--target", "y")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert_one_error_line(result.stderr, "line 3")
