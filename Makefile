@@ -3,15 +3,23 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+CKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(CKSUM)
+DOCS_STAMP := $(VENV)/.docs-installed-$(CKSUM)
 
-.PHONY: demo test bench lint format clean
+.PHONY: demo test bench docs lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test]"
 	rm -f $(VENV)/.installed-*
+	touch $@
+
+# The docs extra (sphinx, numpydoc, sphinx-gallery, the theme) on top.
+$(DOCS_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[docs]"
+	rm -f $(VENV)/.docs-installed-*
 	touch $@
 
 demo: $(STAMP)
@@ -23,6 +31,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
+# HTML in docs/_build/html; every warning is an error, and every example in
+# examples/ is run to render the gallery.
+docs: $(DOCS_STAMP)
+	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
+
 lint: $(STAMP)
 	$(PY) -m ruff check skbp tests examples benchmarks
 	$(PY) -m ruff format --check skbp tests examples benchmarks
@@ -32,4 +45,5 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix skbp tests examples benchmarks
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache docs/_build
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache docs/_build \
+		docs/auto_examples docs/generated docs/gen_modules docs/sg_execution_times.rst

@@ -14,6 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropClassifier
+from skbp.plot import LossCurveDisplay
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
@@ -28,9 +29,9 @@ model.fit(X_train, y_train)
 print(f"test accuracy: {model.score(X_test, y_test):.3f}")
 
 # %%
-# The loss of each epoch, as ``MLPClassifier`` records it.
-net = model[-1]
-fig, ax = plt.subplots()
-ax.plot(range(1, net.n_iter_ + 1), net.loss_curve_)
-ax.set(xlabel="epoch", ylabel="log-loss", yscale="log", title="Training loss")
+# The loss of each epoch, ``loss_curve_`` as ``MLPClassifier`` records it,
+# drawn by :class:`skbp.plot.LossCurveDisplay` (a pipeline is accepted: its
+# last step is plotted).
+display = LossCurveDisplay.from_estimator(model)
+display.ax_.set(ylabel="log-loss", yscale="log", title="Training loss")
 plt.show()
