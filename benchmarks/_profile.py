@@ -16,8 +16,8 @@ own entry points and the numpy names its modules call:
 * ``np.take`` in ``_base`` (batch gather), ``_base.shuffle``,
   ``_end_epoch``, ``np.sum`` in ``_network`` (intercept gradients);
 * the *own* time of ``forward`` (bias add, Python), ``backward`` (L2 term
-  and 1/n scaling of the gradients, Python), ``backprop`` /
-  ``_backprop`` (glue) and of ``fit`` itself (validation, set-up, the
+  and 1/n scaling of the gradients, Python), ``backprop``
+  (glue) and of ``fit`` itself (validation, set-up, the
   batch loop's Python).
 
 Time is exclusive: a wrapped call nested in another is charged to the
@@ -179,12 +179,6 @@ def _install(timer, patches):
         "shuffle",
         lambda f: wrap("shuffle", f),
         "_base.shuffle",
-    )
-    patches.attr(
-        base.BaseBackprop,
-        "_backprop",
-        lambda f: wrap("backprop glue (own)", f),
-        "BaseBackprop._backprop",
     )
     patches.attr(
         base.BaseBackprop,
