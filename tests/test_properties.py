@@ -18,8 +18,12 @@ from hypothesis import strategies as st
 from skbp import BackpropClassifier, BackpropRegressor
 
 DTYPES = [np.float16, np.float32, np.float64, np.int32, np.int64]
+# Derandomized: CI explores the same 200 examples each run (a new random
+# search per run could turn CI red on an unrelated change); widen the search
+# locally with max_examples (3000 per property passed when written).
 PROPERTY_SETTINGS = settings(
     max_examples=200,
+    derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
