@@ -501,7 +501,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # Set up before the snapshot, so that a rejected call still tears
         # the callbacks down (scikit-learn's _fit_context does that).
         tasks = FitTasks(self, n_tasks)
-        if incremental:
+        if incremental and hasattr(self, "coefs_"):
             # scikit-learn's _fit_context skips validation in partial_fit once
             # fitted; a parameter set in between must be checked all the same.
             self._validate_params()
@@ -581,7 +581,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "were finite (the initial weights if there was none). Scale "
                 "the input data, e.g. with StandardScaler.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
             return
         if self.verbose:
@@ -593,7 +593,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{result.message}. Increase max_iter or max_fun, or scale "
                 "the data.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
 
     def _split_validation(self, X, y, sample_weight):
@@ -621,7 +621,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             warnings.warn(
                 "Got `batch_size` less than 1 or larger than "
                 "sample size. It is going to be clipped",
-                stacklevel=4,
+                stacklevel=6,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
@@ -686,31 +686,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     time.perf_counter() - started,
                 )
                 stop |= tasks.end_subtask(epoch)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, _Diverged) as stopped:
                 checkpoint.restore()
-                warnings.warn(
-                    "Training interrupted by user; keeping the weights of the "
-                    f"last completed epoch ({self.n_iter_}).",
-                    UserWarning,
-                    stacklevel=4,
-                )
-                break
-            except _Diverged:
-                checkpoint.restore()
-                kept = (
-                    "The model is left as it was before this partial_fit call."
-                    if incremental
-                    else "Keeping the weights of the last completed epoch "
-                    f"({self.n_iter_})."
-                )
-                warnings.warn(
-                    f"Training diverged in epoch {epoch_index + 1}: the loss or "
-                    f"the weights became infinite or NaN. {kept} Lower "
-                    f"learning_rate_init (it is {self.learning_rate_init}) or "
-                    "scale the input data.",
-                    ConvergenceWarning,
-                    stacklevel=4,
-                )
+                self._warn_rolled_back(stopped, epoch_index, incremental)
                 break
             if stop or incremental:
                 break
@@ -719,7 +697,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                     f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=4,
+                    stacklevel=5,
                 )
 
         if self.early_stopping:
@@ -727,6 +705,25 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 current[...] = best
             for current, best in zip(self.intercepts_, self._best_intercepts):
                 current[...] = best
+
+    def _warn_rolled_back(self, stopped, epoch_index, incremental):
+        """Say why an epoch was abandoned and what the model holds now."""
+        kept = (
+            "the model is left as it was before this partial_fit call."
+            if incremental
+            else f"keeping the weights of the last completed epoch ({self.n_iter_})."
+        )
+        if isinstance(stopped, KeyboardInterrupt):
+            message, category = f"Training interrupted by user; {kept}", UserWarning
+        else:
+            message = (
+                f"Training diverged in epoch {epoch_index + 1}: the loss or the "
+                f"weights became infinite or NaN; {kept} Lower learning_rate_init "
+                f"(it is {self.learning_rate_init}) or scale the input data."
+            )
+            category = ConvergenceWarning
+        # _warn_rolled_back, the fit loop, _fit, fit, _fit_context, caller.
+        warnings.warn(message, category, stacklevel=6)
 
     def _end_epoch(self, loss, n_samples, validation, grad_norms, seconds):
         """Book-keeping after an epoch; returns True when training should stop."""

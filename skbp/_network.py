@@ -92,21 +92,6 @@ def n_coefs(layer_units):
     return sum(a * b for a, b in itertools.pairwise(layer_units))
 
 
-def n_coefs_max(layer_units):
-    """Size of the largest weight matrix of a network.
-
-    Parameters
-    ----------
-    layer_units : list of int
-        Units per layer, input first.
-
-    Returns
-    -------
-    n : int
-    """
-    return max(a * b for a, b in itertools.pairwise(layer_units))
-
-
 class Workspace:
     """Preallocated buffers for batches of up to ``batch_size`` samples.
 
@@ -138,10 +123,12 @@ class Workspace:
         n_params = n_coefs(layer_units) + sum(layer_units[1:])
         self.grads = np.zeros(n_params, dtype=dtype)
         self.coef_grads, self.intercept_grads = layer_views(self.grads, layer_units)
-        # Room for one layer's temporaries (activation derivative, L2 term),
-        # so that no array is allocated per batch.
+        # Room for one layer's temporaries -- an activation derivative over a
+        # layer's outputs, or the L2 term of a weight matrix -- so that no
+        # array is allocated per batch.
         largest = max(
-            max(u * batch_size for u in layer_units[1:]), n_coefs_max(layer_units)
+            *(batch_size * u for u in layer_units[1:]),
+            *(a * b for a, b in itertools.pairwise(layer_units)),
         )
         self.scratch = np.empty(largest, dtype=dtype)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from . import _network
-from ._base import _STOCHASTIC_SOLVERS, _restore_on_error
+from ._base import _STOCHASTIC_SOLVERS, _quiet_overflow, _restore_on_error
 
 
 class StepTrace:
@@ -134,7 +134,7 @@ def trace_step(estimator, X, y, sample_weight=None):
         started = time.perf_counter()
         step = estimator._batch_step(workspace)
         # A trace shows every number as it is, overflowed ones included.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with _quiet_overflow():
             loss = step(X, y, sample_weight=sample_weight, nets=nets)
             sw_sum = _network.weight_total(n, sample_weight)
             grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
