@@ -1,9 +1,16 @@
 """skbp: scikit-learn compatible multilayer perceptrons with hand-written backprop."""
 
 from ._classifier import BackpropClassifier
+from ._kernels import kernel_choices
 from ._regressor import BackpropRegressor
 from ._trace import StepTrace
 
 __version__ = "0.1.0"
 
-__all__ = ["BackpropClassifier", "BackpropRegressor", "StepTrace", "__version__"]
+__all__ = [
+    "BackpropClassifier",
+    "BackpropRegressor",
+    "StepTrace",
+    "__version__",
+    "kernel_choices",
+]

@@ -15,17 +15,107 @@ in place by f'(net), written -- as the seeds write it -- from the unit's
 
 The names map to functions through the ``ACTIVATIONS`` and ``DERIVATIVES``
 tables; nothing else in skbp branches on an activation's name.
+
+The logistic and tanh units can each be computed several exact ways
+(``FORMULATIONS``); which one runs depends on the CPU and dtype and is
+chosen once per process by ``_kernels`` (:func:`skbp.kernel_choices`).
 """
 
 import numpy as np
+from scipy.special import expit
+
+from ._kernels import CHOICES
+
+# Largest argument of exp that stays finite with room for rounding, yet whose
+# reciprocal 1 / (1 + exp(limit)) is below the dtype's smallest normal
+# number: clipping there changes no output by more than that.
+_EXP_LIMIT = {
+    np.dtype(t): np.log(np.finfo(t).max) - 0.5 for t in (np.float32, np.float64)
+}
+
+
+def _exp_limit(dtype):
+    limit = _EXP_LIMIT.get(dtype)
+    return np.log(np.finfo(dtype).max) - 0.5 if limit is None else limit
+
+
+def logistic_tanh_form(z):
+    """Logistic as ``0.5 * tanh(z / 2) + 0.5``, in place.
+
+    Exact algebra; cannot overflow. Fastest where numpy has a SIMD ``tanh``
+    (AVX-512).
+    """
+    z *= 0.5
+    np.tanh(z, out=z)
+    z *= 0.5
+    z += 0.5
+    return z
+
+
+def logistic_exp_form(z):
+    """Logistic as ``1 / (1 + exp(-z))``, in place.
+
+    ``-z`` is clipped where ``exp`` would overflow; outputs there are below
+    the smallest normal number either way. Fastest where numpy's ``tanh`` has
+    no SIMD loop (AVX2 and older x86, float64 above all).
+    """
+    np.negative(z, out=z)
+    np.minimum(z, _exp_limit(z.dtype), out=z)
+    np.exp(z, out=z)
+    z += 1
+    return np.reciprocal(z, out=z)
+
+
+def logistic_expit_form(z):
+    """Logistic as ``scipy.special.expit`` (scikit-learn's), in place."""
+    return expit(z, out=z)
+
+
+def tanh_tanh_form(z):
+    """Hyperbolic tangent as numpy's ``tanh``, in place."""
+    return np.tanh(z, out=z)
+
+
+def tanh_exp_form(z):
+    """Hyperbolic tangent as ``2 / (1 + exp(-2 z)) - 1``, in place.
+
+    Exact to a few ulp of the output range [-1, 1] (not relative to tiny
+    outputs); ``z`` is clipped where ``-2 z`` or its ``exp`` would overflow
+    (tanh is ±1 to the last bit there).
+    """
+    half = 0.5 * _exp_limit(z.dtype)
+    np.clip(z, -half, half, out=z)
+    z *= -2.0
+    np.exp(z, out=z)
+    z += 1
+    np.divide(2.0, z, out=z)
+    z -= 1
+    return z
+
+
+# Every formulation of the activations that have several (see _kernels).
+FORMULATIONS = {
+    "logistic": {
+        "tanh": logistic_tanh_form,
+        "exp": logistic_exp_form,
+        "expit": logistic_expit_form,
+    },
+    "tanh": {"tanh": tanh_tanh_form, "exp": tanh_exp_form},
+}
+
+# The formulation in force for each float dtype, chosen once by _kernels.
+IN_USE = {
+    name: {np.dtype(d): forms[CHOICES[name][d]] for d in CHOICES[name]}
+    for name, forms in FORMULATIONS.items()
+}
 
 
 def logistic(z):
     """Logistic sigmoid, in place: ``z <- 1 / (1 + exp(-z))``.
 
-    Computed as ``0.5 * tanh(z / 2) + 0.5``, which is exact algebra, cannot
-    overflow for any finite ``z`` and uses numpy's vectorised tanh (several
-    times faster than ``scipy.special.expit``).
+    Runs the formulation that is fastest on this CPU for ``z``'s dtype
+    (:func:`skbp.kernel_choices` tells which); every one is exact to a few
+    ulp and none overflows for any finite ``z``.
 
     Parameters
     ----------
@@ -41,14 +131,11 @@ def logistic(z):
     --------
     >>> import numpy as np
     >>> from skbp._activations import logistic
-    >>> logistic(np.array([0.3775, 0.0, -1000.0]))
-    array([0.59326999, 0.5       , 0.        ])
+    >>> logistic(np.array([0.3775, 0.0, 40.0])).round(8)
+    array([0.59326999, 0.5       , 1.        ])
     """
-    z *= 0.5
-    np.tanh(z, out=z)
-    z *= 0.5
-    z += 0.5
-    return z
+    forms = IN_USE["logistic"]
+    return forms.get(z.dtype, logistic_exp_form)(z)
 
 
 def logistic_derivative(out, delta, scratch=None):
@@ -71,6 +158,9 @@ def logistic_derivative(out, delta, scratch=None):
 def tanh(z):
     """Hyperbolic tangent, in place.
 
+    Runs the formulation that is fastest on this CPU for ``z``'s dtype
+    (:func:`skbp.kernel_choices`).
+
     Parameters
     ----------
     z : ndarray
@@ -81,7 +171,8 @@ def tanh(z):
     z : ndarray
         The same array.
     """
-    return np.tanh(z, out=z)
+    forms = IN_USE["tanh"]
+    return forms.get(z.dtype, tanh_tanh_form)(z)
 
 
 def tanh_derivative(out, delta, scratch=None):
@@ -162,10 +253,22 @@ def identity_derivative(out, delta, scratch=None):
     """
 
 
+# Net inputs within ±log(max)/4 of the dtype need no shift before exp: neither
+# exp nor a row sum of them can overflow, and no output of a row can fall
+# out of the normal range because of the missing shift.
+_SOFTMAX_FREE = {
+    np.dtype(t): float(np.log(np.finfo(t).max)) / 4 for t in (np.float32, np.float64)
+}
+
+
 def softmax(z):
     """Softmax over each row, in place.
 
-    The row maximum is subtracted first so that ``exp`` never overflows.
+    When any net input lies outside ±log(max)/4 of the dtype (88 in float32)
+    each row's maximum is subtracted first so that ``exp`` never overflows.
+    Within that range the shift is skipped: it changes the result by
+    rounding only, and a row-wise maximum over a few columns costs more than
+    the rest of the function.
 
     Parameters
     ----------
@@ -177,11 +280,18 @@ def softmax(z):
     z : ndarray
         The same array, each row summing to 1.
     """
-    # A shift that itself overflows to -inf is harmless (exp(-inf) = 0).
-    with np.errstate(over="ignore"):
-        z -= z.max(axis=1, keepdims=True)
+    if not z.size:
+        return z
+    bound = _SOFTMAX_FREE.get(z.dtype, 0.0)
+    # The negated comparisons send NaN to the shifting path too.
+    if not (z.min() >= -bound and z.max() <= bound):
+        # A shift that itself overflows to -inf is harmless (exp(-inf) = 0).
+        with np.errstate(over="ignore"):
+            z -= z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
-    z /= z.sum(axis=1, keepdims=True)
+    # Row sums as a matrix-vector product: a BLAS call is several times
+    # faster than a reduction along short rows.
+    z /= (z @ np.ones(z.shape[1], dtype=z.dtype))[:, np.newaxis]
     return z
 
 

@@ -88,11 +88,20 @@ def test_logistic_equals_scipy_expit_on_a_dense_grid():
     np.testing.assert_allclose(_apply("logistic", z), expit(z), rtol=0, atol=1e-15)
 
 
-@pytest.mark.parametrize("name", ["tanh", "relu", "identity"])
+@pytest.mark.parametrize("name", ["relu", "identity"])
 @settings(max_examples=50, deadline=None)
 @given(z=_matrices(-50.0, 50.0))
 def test_elementwise_activation_equals_reference(name, z):
     np.testing.assert_allclose(_apply(name, z), REFERENCE[name](z), rtol=1e-15, atol=0)
+
+
+@settings(max_examples=50, deadline=None)
+@given(z=_matrices(-50.0, 50.0))
+def test_tanh_equals_math_tanh_within_two_ulp_of_one(z):
+    # Whichever formulation runs here (tests/test_kernels.py checks each).
+    np.testing.assert_allclose(
+        _apply("tanh", z), REFERENCE["tanh"](z), rtol=0, atol=2 * np.finfo(float).eps
+    )
 
 
 @settings(max_examples=50, deadline=None)
@@ -234,7 +243,9 @@ def test_logistic_saturates_at_extremes_without_warning(dtype):
         out = logistic(z.copy())
     assert out.dtype == dtype
     assert np.all(np.isfinite(out))
-    np.testing.assert_array_equal(out[:6], [1, 0, 1, 0, 1, 0])
+    # 0 or a subnormal number, depending on the formulation in use.
+    tiny = np.finfo(dtype).tiny
+    np.testing.assert_allclose(out[:6], [1, 0, 1, 0, 1, 0], rtol=0, atol=tiny)
     np.testing.assert_array_equal(out[6:], [0.5, 0.5, 0.5])
 
 
@@ -310,8 +321,8 @@ def test_derivative_at_extreme_outputs_is_finite_without_warning(name, dtype):
         DERIVATIVES[name](out, delta)
     assert np.all(np.isfinite(delta))
     if name != "exp":
-        # Saturated units pass no error back.
-        np.testing.assert_array_equal(delta[:6], 0)
+        # Saturated units pass (next to) no error back.
+        assert np.all(np.abs(delta[:6]) <= np.finfo(dtype).tiny)
 
 
 @pytest.mark.parametrize("name", ALL)
