@@ -131,6 +131,9 @@ class Workspace:
             *(a * b for a, b in itertools.pairwise(layer_units)),
         )
         self.scratch = np.empty(largest, dtype=dtype)
+        # Column sums over a batch as a vector-matrix product (BLAS), several
+        # times faster than a reduction down the columns.
+        self.ones = np.ones(batch_size, dtype=dtype)
 
     def scratch_like(self, a):
         """A scratch view with the shape of ``a`` (contents undefined).
@@ -340,7 +343,7 @@ def backward(
             np.multiply(coefs[i], alpha * scale, out=decay)
             g += decay
         if fit_intercept:
-            np.sum(views[i], axis=0, out=workspace.intercept_grads[i])
+            np.matmul(workspace.ones[:n], views[i], out=workspace.intercept_grads[i])
         if i > 0:
             np.matmul(views[i], coefs[i].T, out=views[i - 1])
             derivative(outs[i - 1], views[i - 1], workspace.scratch_like(views[i - 1]))

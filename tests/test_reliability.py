@@ -358,6 +358,36 @@ def test_divergence_stops_restores_the_last_finite_weights_and_says_why(solver):
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("max_iter", [1, 3])
+def test_an_update_that_makes_the_outputs_overflow_is_undone_with_its_epoch(max_iter):
+    # One batch per epoch, so epoch 1's only update is its last: checked by
+    # epoch 2's first forward pass, or, when no epoch follows, by a forward
+    # pass after the loop. Either way the model is the one before epoch 1.
+    params = dict(
+        hidden_layer_sizes=(8,),
+        activation="relu",
+        solver="adam",
+        learning_rate_init=1e160,
+        batch_size=60,
+        shuffle=False,
+        random_state=0,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est = BackpropRegressor(**params, max_iter=max_iter).fit(X, y_reg)
+    assert [str(w.message)[:31] for w in caught] == ["Training diverged in epoch 1: t"]
+    assert est.n_iter_ == 0 and est.loss_curve_ == []
+    # The initial weights: those a learning rate too small to move them keeps.
+    start = _quiet(
+        BackpropRegressor(**{**params, "learning_rate_init": 1e-300}, max_iter=1).fit,
+        X,
+        y_reg,
+    )
+    for a, b in zip(est.coefs_ + est.intercepts_, start.coefs_ + start.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert np.isfinite(est.predict(X)).all()
+
+
 def test_divergence_in_the_first_epoch_keeps_the_initial_weights():
     est = BackpropRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
     with pytest.warns(ConvergenceWarning, match="diverged in epoch 1"):
