@@ -267,3 +267,21 @@ def test_minimize_lbfgs_respects_iteration_and_evaluation_limits():
     np.testing.assert_array_equal(params[0].ravel(), result.x)
     result = minimize_lbfgs(loss_grad, params, grads, 1000, 3, 0.0)
     assert result.nfev <= 4
+
+
+@pytest.mark.parametrize("solver", [SGD, Adam])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_updates_land_in_the_callers_arrays_whatever_their_layout(solver, dtype):
+    # BLAS updates contiguous arrays in place; a transposed (non-contiguous)
+    # parameter must be updated too, to the same values.
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(4, 3)).astype(dtype)
+    grads = rng.normal(size=(4, 3)).astype(dtype)
+    contiguous, strided = base.copy(), base.T.copy().T
+    assert not strided.flags.c_contiguous
+    for p in (contiguous, strided):
+        opt = solver([p], 0.1)
+        opt.update_params([p], [grads])
+        opt.update_params([p], [grads])
+    assert not np.array_equal(contiguous, base)
+    np.testing.assert_allclose(strided, contiguous, rtol=1e-6)
