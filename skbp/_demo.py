@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from ._classifier import BackpropClassifier
+from ._kernels import FORMULAS, kernel_choices
 from ._regressor import BackpropRegressor
 
 DATASETS = {
@@ -200,6 +201,44 @@ def format_table(table, cv, max_iter, hidden_layer_sizes):
     return header + "\n" + "\n".join(lines)
 
 
+# What each CPU class is in words a user can check against their machine.
+_CPU_CLASSES = {
+    "x86-64-v4": "AVX-512",
+    "x86-64-v3": "AVX2, no AVX-512",
+    "x86-64-v2": "no AVX2",
+}
+
+
+def describe_machine():
+    """One line: the CPU class numpy dispatched to and skbp's kernel choices.
+
+    Returns
+    -------
+    line : str
+    """
+    report = kernel_choices()
+    cpu = report["cpu_class"]
+    forms = []
+    for name in ("logistic", "tanh"):
+        by_dtype = report[name]
+        if len(set(by_dtype.values())) == 1:
+            forms.append(f"{name} as {FORMULAS[name][by_dtype['float64']]}")
+        else:
+            forms.append(
+                f"{name} as "
+                + " / ".join(
+                    f"{FORMULAS[name][form]} ({dtype})"
+                    for dtype, form in by_dtype.items()
+                )
+            )
+    forms = ", ".join(forms)
+    override = f" (SKBP_KERNELS={report['override']})" if report["override"] else ""
+    return (
+        f"CPU class {cpu} ({_CPU_CLASSES.get(cpu, 'numpy baseline dispatch')}): "
+        f"skbp computes {forms}{override}."
+    )
+
+
 def print_trace():
     """Print the traced first step of seed 003 (what ``skbp trace`` shows)."""
     print(
@@ -241,6 +280,7 @@ def run_demo(
     """
     table = compare_with_mlp(datasets, cv, max_iter, hidden_layer_sizes)
     print(format_table(table, cv, max_iter, hidden_layer_sizes))
+    print(describe_machine())
     print()
     print_trace()
     outputs, error = seed_003_after(n_steps)

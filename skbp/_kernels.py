@@ -42,6 +42,16 @@ FORMS = {
     "tanh": ("tanh", "exp"),
 }
 
+# Each formulation written out, for reports.
+FORMULAS = {
+    "logistic": {
+        "tanh": "0.5 tanh(z/2) + 0.5",
+        "exp": "1 / (1 + exp(-z))",
+        "expit": "scipy.special.expit(z)",
+    },
+    "tanh": {"tanh": "np.tanh(z)", "exp": "2 / (1 + exp(-2z)) - 1"},
+}
+
 DTYPES = ("float32", "float64")
 
 # The fastest exact formulation per CPU class, activation and dtype, from the

@@ -6,12 +6,14 @@ import sys
 import numpy as np
 import pytest
 
+import skbp
 from skbp._cli import main
 from skbp._demo import (
     SEED_003_OUTPUTS_AFTER_10000,
     run_demo,
     seed_003_after,
 )
+from skbp._kernels import FORMULAS
 
 # Seed 003's first step, as its text prints them (9 decimals).
 SEED_003_STEP_NUMBERS = [
@@ -62,6 +64,11 @@ def test_demo_table_has_an_accuracy_row_per_model_and_data_set(capsys):
         assert f"{row.dataset:<14} {row.model:<19}" in out
     assert "0.358916480" in out
     assert "After 10 steps" in out
+    # Which CPU class ran and how the logistic units were computed there.
+    report = skbp.kernel_choices()
+    formula = FORMULAS["logistic"][report["logistic"]["float64"]]
+    assert f"CPU class {report['cpu_class']} (" in out
+    assert f"logistic as {formula}" in out
 
 
 def test_demo_command_passes_its_options_on(capsys):

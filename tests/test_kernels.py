@@ -138,6 +138,11 @@ def test_unreadable_override_names_the_item_and_the_choices(text):
         _kernels.choose("x86-64-v3", text)
 
 
+def test_every_formulation_has_a_table_name_and_is_written_out_for_reports():
+    assert {n: tuple(f) for n, f in FORMULATIONS.items()} == _kernels.FORMS
+    assert {n: tuple(f) for n, f in _kernels.FORMULAS.items()} == _kernels.FORMS
+
+
 def test_the_functions_in_use_are_the_ones_the_report_names():
     report = skbp.kernel_choices()
     assert report["cpu_class"] == _kernels.cpu_class()
