@@ -178,7 +178,8 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
     a = X
     views = []
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        z = _dot(a, W, outs[i][:n])
+        # Only the input can be sparse.
+        z = _dot(a, W, outs[i][:n]) if i == 0 else np.matmul(a, W, out=outs[i][:n])
         z += b
         if nets is not None:
             nets[i][...] = z
@@ -336,8 +337,10 @@ def backward(
         views[last] *= (sample_weight * scale)[:, np.newaxis]
     derivative = DERIVATIVES[hidden]
     for i in range(last, -1, -1):
-        a = X if i == 0 else outs[i - 1]
-        g = _dot(a.T, views[i], workspace.coef_grads[i])
+        if i:
+            g = np.matmul(outs[i - 1].T, views[i], out=workspace.coef_grads[i])
+        else:
+            g = _dot(X.T, views[i], workspace.coef_grads[i])
         if alpha:
             decay = workspace.scratch_like(g)
             np.multiply(coefs[i], alpha * scale, out=decay)
