@@ -44,6 +44,16 @@ def logistic_tanh_form(z):
 
     Exact algebra; cannot overflow. Fastest where numpy has a SIMD ``tanh``
     (AVX-512).
+
+    Parameters
+    ----------
+    z : ndarray
+        Net input; overwritten with the output.
+
+    Returns
+    -------
+    z : ndarray
+        The same array.
     """
     z *= 0.5
     np.tanh(z, out=z)
@@ -58,6 +68,16 @@ def logistic_exp_form(z):
     ``-z`` is clipped where ``exp`` would overflow; outputs there are below
     the smallest normal number either way. Fastest where numpy's ``tanh`` has
     no SIMD loop (AVX2 and older x86, float64 above all).
+
+    Parameters
+    ----------
+    z : ndarray
+        Net input; overwritten with the output.
+
+    Returns
+    -------
+    z : ndarray
+        The same array.
     """
     np.negative(z, out=z)
     np.minimum(z, _exp_limit(z.dtype), out=z)
@@ -67,12 +87,34 @@ def logistic_exp_form(z):
 
 
 def logistic_expit_form(z):
-    """Logistic as ``scipy.special.expit`` (scikit-learn's), in place."""
+    """Logistic as ``scipy.special.expit`` (scikit-learn's), in place.
+
+    Parameters
+    ----------
+    z : ndarray
+        Net input; overwritten with the output.
+
+    Returns
+    -------
+    z : ndarray
+        The same array.
+    """
     return expit(z, out=z)
 
 
 def tanh_tanh_form(z):
-    """Hyperbolic tangent as numpy's ``tanh``, in place."""
+    """Hyperbolic tangent as numpy's ``tanh``, in place.
+
+    Parameters
+    ----------
+    z : ndarray
+        Net input; overwritten with the output.
+
+    Returns
+    -------
+    z : ndarray
+        The same array.
+    """
     return np.tanh(z, out=z)
 
 
@@ -82,6 +124,16 @@ def tanh_exp_form(z):
     Exact to a few ulp of the output range [-1, 1] (not relative to tiny
     outputs); ``z`` is clipped where ``-2 z`` or its ``exp`` would overflow
     (tanh is ±1 to the last bit there).
+
+    Parameters
+    ----------
+    z : ndarray
+        Net input; overwritten with the output.
+
+    Returns
+    -------
+    z : ndarray
+        The same array.
     """
     half = 0.5 * _exp_limit(z.dtype)
     np.clip(z, -half, half, out=z)
