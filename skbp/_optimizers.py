@@ -7,44 +7,10 @@ updates here are written in place into per-parameter scratch buffers.
 :func:`minimize_lbfgs` adapts the full-batch loss to scipy's L-BFGS-B.
 """
 
-import functools
-
 import numpy as np
-import scipy.linalg.blas
 import scipy.optimize
 
-
-@functools.cache
-def _blas(name, dtype):
-    return scipy.linalg.blas.get_blas_funcs(name, dtype=dtype)
-
-
-# BLAS axpy (y += a x) and scal (x *= a) work in place in one pass over
-# memory where numpy needs a temporary and two passes; the optimizer's state
-# vectors are as large as the network, so passes are what an update costs.
-# BLAS writes in place only into a contiguous array of its own dtype (else
-# scipy would hand back a converted copy), hence the numpy fallback.
-def _blas_ok(x, y):
-    return y.flags.c_contiguous and x.dtype == y.dtype and y.dtype in _BLAS_DTYPES
-
-
-_BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _axpy(a, x, y):
-    """``y += a * x`` in place."""
-    if _blas_ok(x, y):
-        _blas("axpy", y.dtype)(x.reshape(-1), y.reshape(-1), a=a)
-    else:
-        y += a * x
-
-
-def _scal(a, x):
-    """``x *= a`` in place."""
-    if _blas_ok(x, x):
-        _blas("scal", x.dtype)(a, x.reshape(-1))
-    else:
-        x *= a
+from ._blas import axpy, scal
 
 
 class BaseOptimizer:
@@ -216,15 +182,15 @@ class SGD(BaseOptimizer):
         lr, mu = self.learning_rate, self.momentum
         for p, g, v in zip(params, grads, self.velocities):
             if mu == 0:
-                _axpy(-lr, g, p)
+                axpy(-lr, g, p)
                 continue
-            _scal(mu, v)
-            _axpy(-lr, g, v)  # v <- μ v - η g
+            scal(mu, v)
+            axpy(-lr, g, v)  # v <- μ v - η g
             if self.nesterov:
-                _axpy(mu, v, p)  # w <- w + μ v - η g
-                _axpy(-lr, g, p)
+                axpy(mu, v, p)  # w <- w + μ v - η g
+                axpy(-lr, g, p)
             else:
-                _axpy(1.0, v, p)
+                axpy(1.0, v, p)
 
     def iteration_ends(self, time_step):
         """Decay the learning rate for ``invscaling``.
@@ -316,15 +282,15 @@ class Adam(BaseOptimizer):
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
         for p, g, m, v, s in zip(params, grads, self.ms, self.vs, self._scratch):
-            _scal(b1, m)
-            _axpy(1 - b1, g, m)  # m <- β1 m + (1 - β1) g
+            scal(b1, m)
+            axpy(1 - b1, g, m)  # m <- β1 m + (1 - β1) g
             np.multiply(g, g, out=s)
-            _scal(b2, v)
-            _axpy(1 - b2, s, v)  # v <- β2 v + (1 - β2) g²
+            scal(b2, v)
+            axpy(1 - b2, s, v)  # v <- β2 v + (1 - β2) g²
             np.sqrt(v, out=s)
             s += self.epsilon
             np.divide(m, s, out=s)
-            _axpy(-self.learning_rate, s, p)  # w <- w - η m / (√v + ε)
+            axpy(-self.learning_rate, s, p)  # w <- w - η m / (√v + ε)
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
