@@ -26,7 +26,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES
-from ._blas import axpy
 
 
 def _dot(a, b, out):
@@ -124,9 +123,14 @@ class Workspace:
         n_params = n_coefs(layer_units) + sum(layer_units[1:])
         self.grads = np.zeros(n_params, dtype=dtype)
         self.coef_grads, self.intercept_grads = layer_views(self.grads, layer_units)
-        # Room for the temporary of an activation derivative over a layer's
-        # outputs, so that no array is allocated per batch.
-        self.scratch = np.empty(batch_size * max(layer_units[1:]), dtype=dtype)
+        # Room for one layer's temporaries -- an activation derivative over a
+        # layer's outputs, or the L2 term of a weight matrix -- so that no
+        # array is allocated per batch.
+        largest = max(
+            *(batch_size * u for u in layer_units[1:]),
+            *(a * b for a, b in itertools.pairwise(layer_units)),
+        )
+        self.scratch = np.empty(largest, dtype=dtype)
         # Column sums over a batch as a vector-matrix product (BLAS), several
         # times faster than a reduction down the columns.
         self.ones = np.ones(batch_size, dtype=dtype)
@@ -338,7 +342,9 @@ def backward(
         else:
             g = _dot(X.T, views[i], workspace.coef_grads[i])
         if alpha:
-            axpy(alpha * scale, coefs[i], g)
+            decay = workspace.scratch_like(g)
+            np.multiply(coefs[i], alpha * scale, out=decay)
+            g += decay
         if fit_intercept:
             np.matmul(workspace.ones[:n], views[i], out=workspace.intercept_grads[i])
         if i > 0:

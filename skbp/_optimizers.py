@@ -10,8 +10,6 @@ updates here are written in place into per-parameter scratch buffers.
 import numpy as np
 import scipy.optimize
 
-from ._blas import axpy, scal
-
 
 class BaseOptimizer:
     """Common state of the stochastic optimizers.
@@ -180,17 +178,19 @@ class SGD(BaseOptimizer):
             Their gradients.
         """
         lr, mu = self.learning_rate, self.momentum
-        for p, g, v in zip(params, grads, self.velocities):
+        for p, g, v, s in zip(params, grads, self.velocities, self._scratch):
+            np.multiply(g, -lr, out=s)
             if mu == 0:
-                axpy(-lr, g, p)
+                p += s
                 continue
-            scal(mu, v)
-            axpy(-lr, g, v)  # v <- μ v - η g
+            v *= mu
+            v += s
             if self.nesterov:
-                axpy(mu, v, p)  # w <- w + μ v - η g
-                axpy(-lr, g, p)
+                p += s
+                np.multiply(v, mu, out=s)
+                p += s
             else:
-                axpy(1.0, v, p)
+                p += v
 
     def iteration_ends(self, time_step):
         """Decay the learning rate for ``invscaling``.
@@ -282,15 +282,18 @@ class Adam(BaseOptimizer):
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
         for p, g, m, v, s in zip(params, grads, self.ms, self.vs, self._scratch):
-            scal(b1, m)
-            axpy(1 - b1, g, m)  # m <- β1 m + (1 - β1) g
+            m *= b1
+            np.multiply(g, 1 - b1, out=s)
+            m += s
+            v *= b2
             np.multiply(g, g, out=s)
-            scal(b2, v)
-            axpy(1 - b2, s, v)  # v <- β2 v + (1 - β2) g²
+            s *= 1 - b2
+            v += s
             np.sqrt(v, out=s)
             s += self.epsilon
             np.divide(m, s, out=s)
-            axpy(-self.learning_rate, s, p)  # w <- w - η m / (√v + ε)
+            s *= -self.learning_rate
+            p += s
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
