@@ -2,10 +2,68 @@
 
 Usage::
 
-    python benchmarks/run.py              # full run (make bench), ~8 min
-    python benchmarks/run.py --quick      # smoke run, tiny sizes, < 30 s
+    python benchmarks/run.py               # full run (make bench), both CPU classes
+    python benchmarks/run.py --quick       # smoke run, tiny sizes, both classes, < 30 s
+    python benchmarks/run.py --cpu native  # one class only (or --cpu avx2)
     python benchmarks/run.py --only medium-f32-adam --only scaling
     python benchmarks/run.py --list
+
+A full run takes ~7 minutes for the native class (with scaling and memory)
+and ~6 for avx2 (without), ~13 to 15 minutes on an idle machine; waiting for
+other processes to quiet down may add up to ``--retry-budget`` (240 s) per
+class.
+
+CPU classes
+-----------
+Which kernels run depends on the CPU class: numpy dispatches its ufunc
+loops (``tanh``, ``exp`` ...) to AVX-512 (x86-64-v4) or AVX2 (x86-64-v3)
+code, OpenBLAS picks its GEMM kernel per micro-architecture, and skbp picks
+the formulation of its activations from numpy's dispatch
+(``skbp.kernel_choices()``). So a speed claim holds per class, and one
+AVX-512 machine measures two:
+
+* ``native``: the machine as it is, with ``OPENBLAS_CORETYPE``,
+  ``OPENBLAS_L2_SIZE`` and ``NPY_DISABLE_CPU_FEATURES`` removed from the
+  environment. Some machines here export the OpenBLAS ones, which force an
+  older, slower kernel than the CPU's own; a native measurement must not
+  inherit them.
+* ``avx2``: an AVX2-only machine, emulated with
+  ``NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR"`` (numpy falls
+  back to its AVX2 loops) and ``OPENBLAS_CORETYPE=Haswell`` (OpenBLAS's
+  AVX2 kernel); ``OPENBLAS_L2_SIZE`` is removed here too.
+
+numpy and OpenBLAS read these variables once, when they load, so each class
+runs in a child process with its own environment: ``--cpu both`` (the
+default) runs ``run.py --cpu native`` and then ``run.py --cpu avx2`` with the
+same options, streams their output, and ends with one compact table per
+class and the targets below. ``--cpu native`` or ``--cpu avx2`` run on their
+own re-run themselves in a child whenever the environment they were started
+in is not their class's (e.g. ``OPENBLAS_CORETYPE`` set for native).
+
+Each child prints and saves which kernels actually ran: numpy's dispatched
+features (``X86_V4``, ``X86_V3``, ``AVX512_SKX``, ``AVX2``) and the targets
+it was built for, the OpenBLAS ``architecture`` threadpoolctl reports, the
+variables above, and ``skbp.kernel_choices()``. The avx2 child checks that
+the emulation took effect (``X86_V4`` not enabled, OpenBLAS ``Haswell``);
+when it did not, it prints a WARNING and records it (``meta.class_check``).
+On a machine without AVX-512 the native class *is* the AVX2 class: ``both``
+then runs the native class only, says so, and reports it under both names.
+
+Scaling and memory (``scaling``) depend on data sizes, not on SIMD width,
+and take 2 to 4 minutes: they run in the native class only (``--only
+scaling`` runs them in avx2 too), which keeps a full run well under 25
+minutes even with both retry budgets spent. The profile of the medium
+configs is cheap and runs in both (the activations' share differs between
+classes).
+
+Output, for ``--output results/latest.json`` (the default):
+``results/latest-native.json`` and ``results/latest-avx2.json`` (each
+child's full results), ``results/latest.json`` (keys ``native`` and
+``avx2``, the children's JSON, plus the targets per class), and the tables
+as reStructuredText in ``docs/benchmark_table.rst`` -- for a complete run
+only (``both``, no ``--quick``, no ``--only``); any other run writes them
+beside its JSON (``results/latest.rst``) so that the docs never show a
+partial or smoke run. ``--table`` chooses the file.
 
 Method
 ------
@@ -14,11 +72,11 @@ Method
   the same shuffles. ``tol=0`` and ``n_iter_no_change=inf`` with a fixed
   ``max_iter`` make both run exactly ``epochs`` epochs (checked). The
   hidden activation is ``"logistic"`` for both.
-* The libraries run alternately in this one process, 7 to 11 pairs per
-  config (``--pairs`` overrides), the order flipped every other pair (ABBA)
-  so that drift in the machine's speed does not favour either. Each pair
-  gives a ratio sklearn time / skbp time; the table shows the median of the
-  per-pair ratios (and the JSON also the ratio of medians and of minima).
+* The libraries run alternately in one process per class, 7 to 11 pairs
+  per config (``--pairs`` overrides), the order flipped every other pair
+  (ABBA) so that drift in the machine's speed does not favour either. Each
+  pair gives a ratio sklearn time / skbp time; the table shows the median of
+  the per-pair ratios (and the JSON also the ratio of medians and of minima).
 * This VM has slow phases that no process on it causes (the same GEMM up to
   1.6x slower for seconds to tens of seconds, with both vCPUs busy), hence
   short pairs, many of them, and per-pair ratios. Work by *other processes
@@ -39,24 +97,24 @@ Method
   the products alone take: 1.0 would be a perfect loop.
 * PyTorch (CPU) runs as a third party when it is importable, from the same
   initial weights and the same shuffles; it is skipped otherwise.
-* Scaling (skbp only): time per sample of ``fit`` from 10k to 1M rows of
-  100 float32 features (sizes interleaved in this process), and its peak
-  memory, each size in a fresh process (see ``_memory.py``).
+* Scaling (skbp only, native class): time per sample of ``fit`` from 10k to
+  1M rows of 100 float32 features (sizes interleaved in this process), and
+  its peak memory, each size in a fresh process (see ``_memory.py``).
 * Profile (medium configs): an exclusive-time breakdown of one fit by
   category (matmul, activations, loss, optimizer, Python ...; see
   ``_profile.py``), a cProfile listing, and a per-batch dispatch-overhead
   probe (the same loop on a 4-feature, (4, 4)-unit network where the
   arithmetic costs nothing).
 
-Speed targets are reported here, never asserted in the unit tests.
+Targets, judged per CPU class and printed PASS / MISS (reported here, never
+asserted in the unit tests; meaningless for ``--quick`` sizes):
 
-OpenBLAS: some machines here export ``OPENBLAS_CORETYPE``/``OPENBLAS_L2_SIZE``,
-which force a slower kernel. To benchmark the real kernel, unset both for
-this command alone::
-
-    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/run.py
-
-The kernel that ran (threadpoolctl's ``architecture``) is printed and saved.
+* fit ratio (sklearn / skbp, median of per-pair ratios) >= 1.3 on every
+  config, median over the configs >= 1.5, and no pair below 1.0;
+* ``gemm/skbp`` >= 0.65 on the medium configs;
+* predict throughput >= 1.5x MLPClassifier's on every config timed;
+* per-sample fit time flat within 25 % from 10k to 1M rows, and peak memory
+  beyond X at most 64 MiB + 10 x the weights (where scaling ran).
 """
 
 import argparse
@@ -68,6 +126,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import textwrap
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -94,6 +153,7 @@ except ImportError:
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEFAULT_OUTPUT = HERE / "results" / "latest.json"
+DOCS_TABLE = REPO / "docs" / "benchmark_table.rst"
 
 LOSS_RTOL = 0.01  # final training losses must agree within 1 %
 ACC_ATOL = 0.01  # and training accuracies within 1 percentage point
@@ -102,6 +162,31 @@ SCALING_FLAT = 1.25  # per-sample time: max / min over sizes
 MEMORY_BASE = 64 * 2**20  # fit may use X + 64 MiB + MEMORY_WEIGHTS x weights
 MEMORY_WEIGHTS = 10
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+# Targets, per CPU class (see the module docstring).
+TARGET_RATIO = 1.3  # fit, sklearn / skbp, on every config
+TARGET_RATIO_MEDIAN = 1.5  # fit, median over the configs
+TARGET_RATIO_FLOOR = 1.0  # fit, every single pair
+TARGET_GEMM_FRACTION = 0.65  # gemm / skbp, medium configs
+TARGET_PREDICT = 1.5  # predict rows/s, skbp / sklearn
+
+# The CPU classes one machine can measure, as the environment each child
+# process starts with. numpy and OpenBLAS read these variables once, when
+# they load: hence one process per class.
+CPU_CLASSES = ("native", "avx2")
+CPU_VARS = ("NPY_DISABLE_CPU_FEATURES", *OPENBLAS_VARS)
+CLASS_ENV = {
+    "native": {},
+    # numpy 2.x names its AVX-512 dispatch targets X86_V4, AVX512_ICL and
+    # AVX512_SPR; without them it falls back to the X86_V3 (AVX2) loops.
+    # Haswell is OpenBLAS's AVX2 GEMM kernel.
+    "avx2": {
+        "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR",
+        "OPENBLAS_CORETYPE": "Haswell",
+    },
+}
+# numpy's dispatched features that tell the class apart.
+DISPATCH_FEATURES = ("X86_V4", "X86_V3", "AVX512_SKX", "AVX2")
 
 
 class RetryBudget:
@@ -257,15 +342,94 @@ def _cpu_model():
     return platform.processor() or None
 
 
+def class_env(cpu, environ=None):
+    """The environment a child measuring CPU class ``cpu`` starts with.
+
+    Every variable that selects kernels is removed first, whatever the
+    class: a native run must not inherit a forced OpenBLAS core type, and
+    the AVX2 emulation must not inherit a foreign L2 size.
+    """
+    env = dict(os.environ if environ is None else environ)
+    for k in CPU_VARS:
+        env.pop(k, None)
+    env.update(CLASS_ENV[cpu])
+    return env
+
+
+def in_class_env(cpu):
+    """Whether this process already runs with ``cpu``'s kernel variables."""
+    want = CLASS_ENV[cpu]
+    return all(os.environ.get(k) == want.get(k) for k in CPU_VARS)
+
+
+def _env_text(cpu):
+    set_ = " ".join(f"{k}={v!r}" for k, v in CLASS_ENV[cpu].items())
+    return f"{set_ + ', ' if set_ else ''}unset: " + " ".join(
+        k for k in CPU_VARS if k not in CLASS_ENV[cpu]
+    )
+
+
+def numpy_dispatch():
+    """What numpy's SIMD dispatch selected in this process.
+
+    ``__cpu_features__`` reads False for what the CPU lacks *and* for what
+    ``NPY_DISABLE_CPU_FEATURES`` disabled, so it tells which loops run;
+    ``__cpu_dispatch__`` lists the targets this numpy was built with.
+    """
+    try:  # numpy >= 2.0
+        from numpy._core import _multiarray_umath as mu
+    except ImportError:  # numpy 1.x
+        from numpy.core import _multiarray_umath as mu
+    features = mu.__cpu_features__
+    enabled = {k: bool(features.get(k)) for k in DISPATCH_FEATURES}
+    if enabled["X86_V4"] or enabled["AVX512_SKX"]:
+        level = "x86-64-v4"
+    elif enabled["X86_V3"] or enabled["AVX2"]:
+        level = "x86-64-v3"
+    else:
+        level = f"below x86-64-v3 ({platform.machine()})"
+    dispatch = getattr(mu, "__cpu_dispatch__", None)
+    baseline = getattr(mu, "__cpu_baseline__", None)
+    return {
+        "level": level,
+        "enabled": enabled,
+        "cpu_dispatch": None if dispatch is None else list(dispatch),
+        "cpu_baseline": None if baseline is None else list(baseline),
+    }
+
+
+def class_check(cpu, dispatch, blas_arch):
+    """Problems that make this process not measure CPU class ``cpu``."""
+    problems = []
+    if cpu == "avx2":
+        if dispatch["enabled"]["X86_V4"]:
+            problems.append("numpy still dispatches to its X86_V4 (AVX-512) loops")
+        if str(blas_arch).lower() != "haswell":
+            problems.append(
+                f"numpy's OpenBLAS runs the {blas_arch} kernel, not Haswell"
+            )
+    forced = {k: os.environ[k] for k in CPU_VARS if k in os.environ}
+    if forced != CLASS_ENV[cpu]:
+        problems.append(f"kernel variables {forced}, expected {CLASS_ENV[cpu]}")
+    return {"ok": not problems, "problems": problems}
+
+
 def collect_meta(args):
     info = threadpoolctl.threadpool_info()
     blas = [i for i in info if i.get("user_api") == "blas"]
     numpy_blas = next((i for i in blas if "numpy" in i.get("filepath", "")), None)
     numpy_blas = numpy_blas or (blas[0] if blas else {})
     status = _git("status", "--porcelain")
+    dispatch = numpy_dispatch()
     return {
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "argv": sys.argv,
+        "cpu_option": args.cpu,
+        "class_env": CLASS_ENV[args.cpu],
+        "class_check": class_check(args.cpu, dispatch, numpy_blas.get("architecture")),
+        "numpy_dispatch": dispatch,
+        "kernel_choices": skbp.kernel_choices(),
+        "scaling_skipped": None,
         "quick": args.quick,
         "pairs": args.pairs,
         "threads_limit": args.threads,
@@ -290,7 +454,7 @@ def collect_meta(args):
         "env": {
             k: os.environ.get(k)
             for k in (
-                *OPENBLAS_VARS,
+                *CPU_VARS,
                 "OPENBLAS_NUM_THREADS",
                 "OMP_NUM_THREADS",
                 "MKL_NUM_THREADS",
@@ -327,6 +491,48 @@ def _loadavg():
         return None
 
 
+def _kernel_text(choices):
+    """``logistic tanh/tanh, tanh tanh/tanh`` (float32/float64)."""
+    return ", ".join(
+        f"{name} {forms.get('float32')}/{forms.get('float64')}"
+        for name, forms in choices.items()
+        if isinstance(forms, dict)
+    )
+
+
+def print_kernels(meta):
+    """Which kernels this process runs: the CPU class it measures."""
+    cpu, d, k = meta["cpu_option"], meta["numpy_dispatch"], meta["kernel_choices"]
+    env = {key: meta["env"].get(key) for key in CPU_VARS}
+    print(
+        f"CPU class: {cpu}; "
+        + ", ".join(f"{key}={v!r}" if v else f"{key} unset" for key, v in env.items())
+    )
+    print(
+        f"numpy dispatch: {d['level']} ("
+        + ", ".join(f"{f} {'on' if on else 'off'}" for f, on in d["enabled"].items())
+        + f"); built for {' '.join(d['cpu_dispatch'] or ['?'])}"
+    )
+    print(
+        f"skbp.kernel_choices(): class {k.get('cpu_class')}, "
+        f"{_kernel_text(k)} (float32/float64), "
+        f"override {k.get('override') or 'none'}"
+    )
+    check = meta["class_check"]
+    if check["ok"]:
+        if cpu == "avx2":
+            print(
+                "AVX2 emulation in effect: X86_V4 off, OpenBLAS kernel "
+                f"{meta['numpy_blas']['architecture']}"
+            )
+    else:
+        what = "AVX2 emulation did not take effect" if cpu == "avx2" else "not native"
+        print(
+            f"WARNING: {what}: {'; '.join(check['problems'])}. The {cpu} numbers "
+            "below do not measure that CPU class."
+        )
+
+
 def print_meta(meta):
     v = meta["versions"]
     print("== machine ==")
@@ -352,15 +558,7 @@ def print_meta(meta):
             f"arch={i.get('architecture')} threads={i.get('num_threads')} "
             f"{i.get('filepath')}"
         )
-    forced = {k: meta["env"][k] for k in OPENBLAS_VARS if meta["env"][k]}
-    if forced:
-        print(
-            f"WARNING: {forced} force an OpenBLAS kernel; for real timings run\n"
-            "  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
-            f"{sys.executable} benchmarks/run.py"
-        )
-    else:
-        print("OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: not set (native kernel)")
+    print_kernels(meta)
     others = meta["others_cpu_share_start"]
     if others is not None and others > CONTENTION_LIMIT:
         print(
@@ -542,7 +740,7 @@ def overhead_probe(cfg, X, y, repeats=3):
     return out
 
 
-def run_config(cfg, pairs, torch_ok, out_dir, quick=False):
+def run_config(cfg, pairs, torch_ok, out_dir, quick=False, cpu="native"):
     """Time one config: ``pairs`` accepted alternating runs, and more.
 
     A pair during which other processes used more than CONTENTION_LIMIT of
@@ -761,6 +959,8 @@ def run_config(cfg, pairs, torch_ok, out_dir, quick=False):
 
         if cfg.profile:
             print("  profiling ...", flush=True)
+            # One listing per class: both children write to one directory.
+            profile_file = f"profile_{cfg.name}-{cpu}.txt"
 
             def make():
                 return BackpropClassifier(**params)
@@ -775,9 +975,7 @@ def run_config(cfg, pairs, torch_ok, out_dir, quick=False):
                 ]
                 bd = min(runs, key=lambda b: b["wall_seconds"])
                 bd["walls"] = [b["wall_seconds"] for b in runs]
-                cp = _profile.cprofile(
-                    make, X, y, path=out_dir / f"profile_{cfg.name}.txt", top=25
-                )
+                cp = _profile.cprofile(make, X, y, path=out_dir / profile_file, top=25)
                 probe = overhead_probe(cfg, X, y)
             n_batches = probe["n_batches_per_epoch"] * cfg.epochs
             est_overhead = (
@@ -787,7 +985,7 @@ def run_config(cfg, pairs, torch_ok, out_dir, quick=False):
             result["profile"] = {
                 "breakdown": bd,
                 "cprofile": cp,
-                "cprofile_file": f"profile_{cfg.name}.txt",
+                "cprofile_file": profile_file,
                 "dispatch_probe": probe,
                 "dispatch_overhead_seconds": est_overhead,
                 "dispatch_overhead_fraction": est_overhead / medians["skbp"],
@@ -1096,6 +1294,269 @@ def print_report(results):
         )
 
 
+# ----------------------------------------------------------------------
+# Targets and the compact summary, one table per CPU class
+SUMMARY_WIDTH = 100
+
+
+def _is_medium(name):
+    return name.startswith("medium-")
+
+
+def config_verdict(name, r):
+    """``PASS``, or ``MISS`` and which per-config targets were missed."""
+    misses = []
+    if r["ratio_median"] < TARGET_RATIO:
+        misses.append(f"ratio<{TARGET_RATIO}")
+    if min(r["ratios"]) < TARGET_RATIO_FLOOR:
+        misses.append(f"pair<{TARGET_RATIO_FLOOR}")
+    if _is_medium(name) and r["gemm_fraction"] < TARGET_GEMM_FRACTION:
+        misses.append(f"gemm<{TARGET_GEMM_FRACTION}")
+    if not r["agree"]:
+        misses.append("results differ")
+    return "MISS: " + " ".join(misses) if misses else "PASS"
+
+
+def evaluate_targets(results):
+    """The targets of the module docstring for one CPU class's results.
+
+    A list of ``{"target", "ok", "detail"}``; ``ok`` is None where this run
+    measured nothing to judge (e.g. ``--only``, or no scaling in the class).
+    """
+    out = []
+
+    def add(target, ok, detail):
+        out.append({"target": target, "ok": ok, "detail": detail})
+
+    configs = results["configs"]
+    if configs:
+        ratio = {n: r["ratio_median"] for n, r in configs.items()}
+        low = min(ratio, key=ratio.get)
+        add(
+            f"fit ratio >= {TARGET_RATIO} on every config",
+            all(v >= TARGET_RATIO for v in ratio.values()),
+            f"lowest {ratio[low]:.2f} ({low})",
+        )
+        med = statistics.median(ratio.values())
+        add(
+            f"fit ratio, median over configs >= {TARGET_RATIO_MEDIAN}",
+            med >= TARGET_RATIO_MEDIAN,
+            f"{med:.2f} over {len(ratio)} config{'s' if len(ratio) > 1 else ''}",
+        )
+        pair = {n: min(r["ratios"]) for n, r in configs.items()}
+        low = min(pair, key=pair.get)
+        add(
+            f"fit ratio never < {TARGET_RATIO_FLOOR} (every pair)",
+            pair[low] >= TARGET_RATIO_FLOOR,
+            f"lowest pair {pair[low]:.2f} ({low})",
+        )
+        gemm = {n: r["gemm_fraction"] for n, r in configs.items() if _is_medium(n)}
+        if gemm:
+            low = min(gemm, key=gemm.get)
+            add(
+                f"gemm/skbp >= {TARGET_GEMM_FRACTION} on medium configs",
+                gemm[low] >= TARGET_GEMM_FRACTION,
+                f"lowest {gemm[low]:.2f} ({low})",
+            )
+        else:
+            add(f"gemm/skbp >= {TARGET_GEMM_FRACTION} on medium configs", None, "")
+        pred = {n: r["predict"]["ratio"] for n, r in configs.items() if "predict" in r}
+        if pred:
+            low = min(pred, key=pred.get)
+            add(
+                f"predict >= {TARGET_PREDICT}x MLPClassifier's rows/s",
+                pred[low] >= TARGET_PREDICT,
+                f"lowest {pred[low]:.2f} ({low})",
+            )
+        else:
+            add(f"predict >= {TARGET_PREDICT}x MLPClassifier's rows/s", None, "")
+    else:
+        add("fit and predict targets", None, "no fit config run")
+    sc = results.get("scaling")
+    flat = f"scaling: time per sample flat within {100 * (SCALING_FLAT - 1):.0f}%"
+    memory = f"memory: X + {MEMORY_BASE // 2**20} MiB + {MEMORY_WEIGHTS} x weights"
+    if sc:
+        add(
+            flat,
+            sc["flat_ok"],
+            f"max/min {sc['per_sample_spread_normalised']:.2f} (phase-normalised)",
+        )
+        peaks = [r["peak_extra_rss"] for r in sc["rows"] if r["peak_extra_rss"]]
+        add(
+            memory,
+            sc["memory_ok"],
+            f"largest peak beyond X {_mib(max(peaks) if peaks else None)} MiB",
+        )
+    else:
+        why = results["meta"].get("scaling_skipped") or "not in this run (--only)"
+        add(flat, None, why)
+        add(memory, None, why)
+    return out
+
+
+def _verdict_word(ok):
+    return {True: "PASS", False: "MISS", None: "n/a"}[ok]
+
+
+def machine_parts(meta):
+    """The machine and the kernels that ran: CPU, environment, numpy's SIMD
+    dispatch, the OpenBLAS kernel and skbp's kernel choices."""
+    d, b, k = meta["numpy_dispatch"], meta["numpy_blas"], meta["kernel_choices"]
+    on = [f for f, enabled in d["enabled"].items() if enabled]
+    env = ", ".join(f"{key}={meta['env'][key]}" for key in CPU_VARS if meta["env"][key])
+    return {
+        "cpu": f"{meta['cpu']}, {meta['n_cpus']} cpus",
+        "env": env or "no kernel variables set",
+        "numpy": f"numpy {meta['versions']['numpy']} SIMD {d['level']} "
+        f"({' '.join(on) or 'none of ' + ' '.join(d['enabled'])})",
+        "blas": f"OpenBLAS {b.get('version')} kernel {b.get('architecture')}",
+        "skbp": f"skbp {k.get('cpu_class')}: {_kernel_text(k)} (float32/float64)",
+    }
+
+
+def machine_line(meta):
+    p = machine_parts(meta)
+    return f"{p['cpu']} ({p['env']}); {p['numpy']}; {p['blas']}; {p['skbp']}"
+
+
+def summary_rows(results):
+    """Rows of the compact table: config, seconds, ratio, gemm share, verdict."""
+    return [
+        {
+            "config": name,
+            "skbp": r["median"]["skbp"],
+            "sklearn": r["median"]["sklearn"],
+            "ratio": r["ratio_median"],
+            "gemm": r["gemm_fraction"],
+            "agree": "yes" if r["agree"] else "no",
+            "verdict": config_verdict(name, r),
+        }
+        for name, r in results["configs"].items()
+    ]
+
+
+def _predict_text(results):
+    pred = {
+        n: r["predict"]["ratio"]
+        for n, r in results["configs"].items()
+        if "predict" in r
+    }
+    if not pred:
+        return None
+    return (
+        "predict throughput, skbp / sklearn rows/s: "
+        + ", ".join(f"{n} {v:.2f}" for n, v in pred.items())
+        + f" (target >= {TARGET_PREDICT})"
+    )
+
+
+def print_summary(cpu, results, targets=None):
+    """One class's compact table, predict line and targets, <= 100 columns."""
+    meta = results["meta"]
+    wrap = textwrap.TextWrapper(width=SUMMARY_WIDTH, subsequent_indent="    ")
+    print(f"\n== CPU class {cpu}: {meta['numpy_dispatch']['level']} ==")
+    parts = machine_parts(meta)
+    print(wrap.fill(f"machine: {parts['cpu']} ({parts['env']})"))
+    print(wrap.fill(f"kernels: {parts['numpy']}; {parts['blas']}; {parts['skbp']}"))
+    if not meta["class_check"]["ok"]:
+        print(wrap.fill("WARNING: " + "; ".join(meta["class_check"]["problems"])))
+    if meta["quick"]:
+        print("(quick run: tiny sizes and 2 pairs; the verdicts mean nothing)")
+    rows = summary_rows(results)
+    if rows:
+        head = (
+            f"{'config':<16}{'skbp s':>8}{'sklearn s':>11}{'ratio':>7}"
+            f"{'gemm/skbp':>11}  {'loss agree':<12}verdict"
+        )
+        print(head)
+        print("-" * len(head))
+        for row in rows:
+            print(
+                f"{row['config']:<16}{row['skbp']:>8.3f}{row['sklearn']:>11.3f}"
+                f"{row['ratio']:>7.2f}{row['gemm']:>11.2f}  {row['agree']:<12}"
+                f"{row['verdict']}"
+            )
+    pred = _predict_text(results)
+    if pred:
+        print(wrap.fill(pred))
+    print("targets:")
+    for t in evaluate_targets(results) if targets is None else targets:
+        print(wrap.fill(f"  {_verdict_word(t['ok']):<5}{t['target']:<48}{t['detail']}"))
+
+
+def _rst_text(text):
+    """Plain text safe in a reST paragraph (no markup characters)."""
+    for ch in "\\*`|_":
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def write_rst(path, by_class, notes=()):
+    """The summary tables as reStructuredText: one list-table per class."""
+    lines = [
+        ".. Written by benchmarks/run.py (make bench) from its results; "
+        "edits are overwritten.",
+        "",
+    ]
+    for note in notes:
+        lines += [_rst_text(f"Note: {note}"), ""]
+    for cpu, results in by_class.items():
+        meta = results["meta"]
+        level = meta["numpy_dispatch"]["level"]
+        lines += [
+            f".. rubric:: CPU class {cpu} ({level})",
+            "",
+            _rst_text(
+                f"Measured {meta['timestamp']}"
+                + (" (quick run: tiny sizes)" if meta["quick"] else "")
+                + ". Machine: "
+                + machine_line(meta)
+                + "."
+            ),
+            "",
+        ]
+        if not meta["class_check"]["ok"]:
+            problems = "; ".join(meta["class_check"]["problems"])
+            lines += [_rst_text(f"Warning: {problems}."), ""]
+        rows = summary_rows(results)
+        if rows:
+            lines += [
+                f".. list-table:: Fit, CPU class {cpu}: median seconds; ratio = "
+                "sklearn / skbp, median of per-pair ratios",
+                "   :header-rows: 1",
+                "",
+            ]
+            header = ["config", "skbp s", "sklearn s", "ratio", "gemm/skbp"]
+            header += ["loss agree", "verdict"]
+            cells = [header] + [
+                [
+                    row["config"],
+                    f"{row['skbp']:.3f}",
+                    f"{row['sklearn']:.3f}",
+                    f"{row['ratio']:.2f}",
+                    f"{row['gemm']:.2f}",
+                    row["agree"],
+                    row["verdict"],
+                ]
+                for row in rows
+            ]
+            for row in cells:
+                lines.append(f"   * - {_rst_text(row[0])}")
+                lines += [f"     - {_rst_text(c)}" for c in row[1:]]
+            lines.append("")
+        pred = _predict_text(results)
+        if pred:
+            lines += [_rst_text(pred[0].upper() + pred[1:] + "."), ""]
+        for t in results.get("targets") or evaluate_targets(results):
+            detail = f" -- {t['detail']}" if t["detail"] else ""
+            lines.append(
+                "* " + _rst_text(f"{_verdict_word(t['ok'])}: {t['target']}{detail}")
+            )
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines))
+
+
 def _jsonable(o):
     if isinstance(o, np.generic):
         return o.item()
@@ -1111,13 +1572,201 @@ def _matches(name, only):
     return name == only or name.startswith(only.rstrip("-") + "-")
 
 
+def class_output(output, cpu):
+    """``results/latest.json`` -> ``results/latest-avx2.json``."""
+    return output.with_name(f"{output.stem}-{cpu}{output.suffix}")
+
+
+def _passthrough(args):
+    """The options every child of ``--cpu both`` gets from its parent."""
+    out = ["--quick"] if args.quick else []
+    for o in args.only or []:
+        out += ["--only", o]
+    if args.pairs is not None:
+        out += ["--pairs", str(args.pairs)]
+    if args.threads is not None:
+        out += ["--threads", str(args.threads)]
+    if args.retry_budget is not None:
+        out += ["--retry-budget", str(args.retry_budget)]
+    return out
+
+
+def _run_child(cpu, child_args):
+    """Run this script for CPU class ``cpu`` in its own environment.
+
+    Its output goes straight to ours (flushed first so the two stay in
+    order); returns the exit status.
+    """
+    cmd = [sys.executable, str(Path(__file__).resolve()), *child_args]
+    print(f"$ {_env_text(cpu)}\n$ {' '.join(cmd)}", flush=True)
+    return subprocess.run(cmd, env=class_env(cpu)).returncode
+
+
+def run_classes(args):
+    """``--cpu both``: one child per CPU class, then the combined summary."""
+    start = time.perf_counter()
+    output = args.output or DEFAULT_OUTPUT
+    output.parent.mkdir(parents=True, exist_ok=True)
+    complete = not args.quick and not args.only
+    table = args.table or (DOCS_TABLE if complete else output.with_suffix(".rst"))
+    # The parent's numpy may itself run with features disabled; the native
+    # child's record (run with none disabled) settles it below.
+    has_avx512 = numpy_dispatch()["enabled"]["X86_V4"]
+    print(
+        "== benchmarking two CPU classes, one child process each: native, then "
+        "avx2 (AVX-512 disabled)"
+        + ("" if args.only else ";\n   scaling and memory in the native class only")
+        + " ==",
+        flush=True,
+    )
+    by_class, files, failed, notes = {}, {}, [], []
+    avx2_is_native = False
+    for cpu in CPU_CLASSES:
+        if cpu == "avx2":
+            native = by_class.get("native", {}).get("meta", {})
+            native_v4 = native.get("numpy_dispatch", {}).get("enabled", {})
+            if not (has_avx512 or native_v4.get("X86_V4")):
+                avx2_is_native = True
+                note = (
+                    "this machine has no AVX-512 (numpy's X86_V4 is not "
+                    "available): its native class is the avx2 class, so no avx2 "
+                    "child runs and 'avx2' repeats the native results"
+                )
+                notes.append(note)
+                print(f"\nNOTE: {note}", flush=True)
+                continue
+        files[cpu] = class_output(output, cpu)
+        print(f"\n{'#' * 32} CPU class {cpu} {'#' * 32}", flush=True)
+        child = ["--cpu", cpu, *_passthrough(args), "--output", str(files[cpu])]
+        rc = _run_child(cpu, child)
+        if rc != 0:
+            failed.append(cpu)
+            print(f"ERROR: the {cpu} child exited with status {rc}", flush=True)
+            continue
+        with open(files[cpu]) as f:
+            by_class[cpu] = json.load(f)
+    if avx2_is_native and "native" in by_class:
+        by_class["avx2"] = by_class["native"]
+
+    targets = {cpu: evaluate_targets(res) for cpu, res in by_class.items()}
+    print(f"\n{'=' * 36} summary {'=' * 36}")
+    print(
+        "ratio = sklearn / skbp, median of per-pair ratios; gemm/skbp = share of "
+        "skbp's\nfit time the matrix products alone take; targets per class "
+        "(see benchmarks/run.py)"
+    )
+    for note in notes:
+        print(f"NOTE: {note}")
+    for cpu, res in by_class.items():
+        print_summary(cpu, res, targets[cpu])
+    combined = {
+        "native": by_class.get("native"),
+        "avx2": by_class.get("avx2"),
+        "avx2_is_native": avx2_is_native,
+        "targets": targets,
+        "notes": notes,
+        "failed": failed,
+        "files": {cpu: str(p) for cpu, p in files.items()},
+        "table": str(table),
+        "total_seconds": time.perf_counter() - start,
+    }
+    with open(output, "w") as f:
+        json.dump(combined, f, indent=1, default=_jsonable)
+    if by_class:
+        write_rst(table, by_class, notes)
+    print(f"\ntotal {combined['total_seconds']:.1f}s; results written to")
+    print(f"  {output} (both classes)")
+    for cpu, path in files.items():
+        print(f"  {path} ({cpu})")
+    if by_class:
+        partial = "" if complete or args.table else "; a partial run, so not the docs"
+        print(f"  {table} (tables{partial})")
+    if failed:
+        print(f"ERROR: CPU class(es) {', '.join(failed)} failed (see above)")
+        return 1
+    return 0
+
+
+def measure(args):
+    """Benchmark the CPU class this process runs in (``--cpu native|avx2``)."""
+    if args.threads is None and args.quick:
+        args.threads = 1
+    BUDGET.reset(0 if args.quick else args.retry_budget)
+    if args.threads is not None:
+        threadpoolctl.threadpool_limits(limits=args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+    output = args.output or class_output(DEFAULT_OUTPUT, args.cpu)
+
+    def wanted(name):
+        return not args.only or any(_matches(name, o) for o in args.only)
+
+    start = time.perf_counter()
+    meta = collect_meta(args)
+    print_meta(meta)
+    out_dir = output.parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = {"meta": meta, "configs": {}, "scaling": None}
+    for cfg in _configs(args.quick):
+        if not wanted(cfg.name):
+            continue
+        print(f"== {cfg.name} ==", flush=True)
+        pairs = cfg.pairs if args.pairs is None else args.pairs
+        results["configs"][cfg.name] = run_config(
+            cfg, pairs, torch is not None, out_dir, quick=args.quick, cpu=args.cpu
+        )
+    _DATA_CACHE.clear()
+    if wanted("scaling") and args.cpu != "native" and not args.only:
+        # Time per sample over sizes and peak memory follow from the data
+        # sizes, not from the SIMD width; a second run would add minutes.
+        meta["scaling_skipped"] = "measured in the native class only"
+        print(
+            f"== scaling: skipped, {meta['scaling_skipped']} (--only scaling "
+            "runs it in this class too) ==",
+            flush=True,
+        )
+    elif wanted("scaling"):
+        print("== scaling ==", flush=True)
+        results["scaling"] = run_scaling(
+            _scaling_spec(args.quick),
+            timeout=120 if args.quick else 1800,
+            threads=args.threads,
+            retry=not args.quick,
+        )
+    meta["total_seconds"] = time.perf_counter() - start
+    meta["retry_seconds_spent"] = BUDGET.spent
+    meta["loadavg_end"] = _loadavg()
+    print_report(results)
+    results["targets"] = evaluate_targets(results)
+    print_summary(args.cpu, results, results["targets"])
+    with open(output, "w") as f:
+        json.dump(results, f, indent=1, default=_jsonable)
+    print(
+        f"\ntotal {meta['total_seconds']:.1f}s (of which waiting for quiet and "
+        f"redoing disturbed work {BUDGET.spent:.1f}s); results written to "
+        f"{output}",
+        flush=True,
+    )
+    return 0
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
     names = [c.name for c in _configs(False)] + ["scaling"]
     parser = argparse.ArgumentParser(
-        description="Benchmark skbp against scikit-learn's MLPClassifier."
+        description="Benchmark skbp against scikit-learn's MLPClassifier, per "
+        "CPU class (see the module docstring)."
     )
     parser.add_argument(
         "--quick", action="store_true", help="tiny sizes, 2 pairs: a smoke run"
+    )
+    parser.add_argument(
+        "--cpu",
+        choices=(*CPU_CLASSES, "both"),
+        default="both",
+        help="CPU class to measure: native (this machine's kernels), avx2 "
+        "(AVX-512 disabled, OpenBLAS Haswell), or both, each in a child "
+        "process (default)",
     )
     parser.add_argument(
         "--only",
@@ -1133,7 +1782,20 @@ def main(argv=None):
         help="alternating pairs per config (default: 7 to 11, 2 with --quick)",
     )
     parser.add_argument(
-        "--output", type=Path, default=DEFAULT_OUTPUT, help="JSON file to write"
+        "--output",
+        type=Path,
+        default=None,
+        help=f"JSON file to write (default {DEFAULT_OUTPUT.relative_to(REPO)}; "
+        "with --cpu both the classes' go beside it as NAME-native.json and "
+        "NAME-avx2.json; a single class defaults to latest-CLASS.json)",
+    )
+    parser.add_argument(
+        "--table",
+        type=Path,
+        default=None,
+        help="reST tables of --cpu both (default "
+        f"{DOCS_TABLE.relative_to(REPO)} for a complete run, else the JSON's "
+        "name with .rst)",
     )
     parser.add_argument(
         "--threads",
@@ -1146,10 +1808,10 @@ def main(argv=None):
     parser.add_argument(
         "--retry-budget",
         type=float,
-        default=240.0,
+        default=None,
         metavar="SECONDS",
-        help="time the run may spend waiting for other processes and redoing "
-        "pairs they disturbed (default 240; 0 with --quick)",
+        help="time each CPU class may spend waiting for other processes and "
+        "redoing pairs they disturbed (default 240; 0 with --quick)",
     )
     parser.add_argument("--list", action="store_true", help="list names and exit")
     args = parser.parse_args(argv)
@@ -1158,58 +1820,27 @@ def main(argv=None):
         return 0
     if args.pairs is not None and args.pairs < 1:
         parser.error("--pairs must be at least 1")
-    if args.threads is None and args.quick:
-        args.threads = 1
-    BUDGET.reset(0 if args.quick else args.retry_budget)
-    if args.threads is not None:
-        if args.threads < 1:
-            parser.error("--threads must be at least 1")
-        threadpoolctl.threadpool_limits(limits=args.threads)
-        if torch is not None:
-            torch.set_num_threads(args.threads)
-
-    def wanted(name):
-        return not args.only or any(_matches(name, o) for o in args.only)
-
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be at least 1")
     unknown = [o for o in args.only or [] if not any(_matches(n, o) for n in names)]
     if unknown:
         parser.error(f"unknown --only {unknown}; names: {', '.join(names)}")
 
-    start = time.perf_counter()
-    meta = collect_meta(args)
-    print_meta(meta)
-    out_dir = args.output.parent
-    out_dir.mkdir(parents=True, exist_ok=True)
-    results = {"meta": meta, "configs": {}, "scaling": None}
-    for cfg in _configs(args.quick):
-        if not wanted(cfg.name):
-            continue
-        print(f"== {cfg.name} ==", flush=True)
-        pairs = cfg.pairs if args.pairs is None else args.pairs
-        results["configs"][cfg.name] = run_config(
-            cfg, pairs, torch is not None, out_dir, quick=args.quick
+    if args.cpu == "both":
+        return run_classes(args)
+    if not in_class_env(args.cpu):
+        # Too late to change this process's kernels: numpy and OpenBLAS read
+        # the variables when they loaded. The same command in a child does.
+        found = {k: os.environ[k] for k in CPU_VARS if k in os.environ}
+        print(
+            f"--cpu {args.cpu}: this process started with kernel variables "
+            f"{found or 'unset'}; measuring in a child process instead",
+            flush=True,
         )
-    _DATA_CACHE.clear()
-    if wanted("scaling"):
-        print("== scaling ==", flush=True)
-        results["scaling"] = run_scaling(
-            _scaling_spec(args.quick),
-            timeout=120 if args.quick else 1800,
-            threads=args.threads,
-            retry=not args.quick,
-        )
-    meta["total_seconds"] = time.perf_counter() - start
-    meta["retry_seconds_spent"] = BUDGET.spent
-    meta["loadavg_end"] = _loadavg()
-    print_report(results)
-    with open(args.output, "w") as f:
-        json.dump(results, f, indent=1, default=_jsonable)
-    print(
-        f"\ntotal {meta['total_seconds']:.1f}s (of which waiting for quiet and "
-        f"redoing disturbed work {BUDGET.spent:.1f}s); results written to "
-        f"{args.output}"
-    )
-    return 0
+        return _run_child(args.cpu, argv)
+    if args.retry_budget is None:
+        args.retry_budget = 240.0
+    return measure(args)
 
 
 if __name__ == "__main__":

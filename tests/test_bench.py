@@ -1,9 +1,15 @@
-"""Smoke test of the benchmark harness: it runs and writes well-formed JSON.
+"""Smoke test of the benchmark harness: it runs and writes well-formed output.
 
 No speed assertion here, ever: speed targets live in benchmarks/run.py's
-report. This only checks that ``benchmarks/run.py --quick`` works end to end.
+report. This only checks that ``benchmarks/run.py --quick --cpu both`` works
+end to end -- one child process per CPU class, each recording which kernels
+ran, then one summary table per class, the combined JSON and the reST
+tables -- and that a single class re-runs itself in its own environment.
 """
 
+import contextlib
+import importlib.util
+import io
 import json
 import math
 import os
@@ -13,40 +19,167 @@ from pathlib import Path
 
 import pytest
 
-RUN = Path(__file__).resolve().parents[1] / "benchmarks" / "run.py"
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+RUN = BENCH / "run.py"
+CONFIGS = {
+    "small-adam",
+    "small-sgd",
+    "medium-f32-sgd",
+    "medium-f32-adam",
+    "medium-f64-sgd",
+    "medium-f64-adam",
+    "large-adam",
+}
+SUMMARY_HEAD = (
+    "config            skbp s  sklearn s  ratio  gemm/skbp  loss agree  verdict"
+)
+KERNEL_VARS = ("NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
 def _positive(x):
     return isinstance(x, (int, float)) and math.isfinite(x) and x > 0
 
 
-@pytest.fixture(scope="module")
-def quick_results(tmp_path_factory):
-    out = tmp_path_factory.mktemp("bench") / "quick.json"
-    # Two BLAS threads as `make bench` would use: the quick run's small
-    # products are fine either way, and the test then also covers the
-    # threadpool report of a normal run.
-    proc = subprocess.run(
-        [sys.executable, str(RUN), "--quick", "--output", str(out)],
+def _nonnegative(x):
+    return isinstance(x, (int, float)) and math.isfinite(x) and x >= 0
+
+
+def _run(*args, timeout, env=None):
+    return subprocess.run(
+        [sys.executable, str(RUN), *args],
         capture_output=True,
         text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        timeout=timeout,
+        env={**(os.environ if env is None else env), "PYTHONWARNINGS": "ignore"},
     )
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """One quick run of both CPU classes: (combined JSON, stdout, out dir)."""
+    out_dir = tmp_path_factory.mktemp("bench")
+    out = out_dir / "quick.json"
+    # Each class takes ~10 s; the timeout only guards against a hang.
+    proc = _run("--quick", "--cpu", "both", "--output", str(out), timeout=240)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     with open(out) as f:
-        return json.load(f), proc.stdout
+        return json.load(f), proc.stdout, out_dir
+
+
+@pytest.fixture(scope="module")
+def avx512(both):
+    """Whether this machine has AVX-512, as the native class recorded it."""
+    results, _, _ = both
+    return results["native"]["meta"]["numpy_dispatch"]["enabled"]["X86_V4"]
+
+
+@pytest.fixture(scope="module", params=["native", "avx2"])
+def quick_results(request, both):
+    """One class's results (the child's full JSON) and the whole stdout."""
+    results, stdout, _ = both
+    return results[request.param], stdout
+
+
+def test_combined_json(both, avx512):
+    results, _, out_dir = both
+    assert {"native", "avx2", "targets", "avx2_is_native"} <= set(results)
+    assert results["failed"] == []
+    assert results["avx2_is_native"] is (not avx512)
+    if avx512:
+        # Each class wrote its own JSON beside the combined one, and the
+        # combined one holds it in full.
+        for cpu in ("native", "avx2"):
+            path = out_dir / f"quick-{cpu}.json"
+            assert results["files"][cpu] == str(path)
+            assert json.loads(path.read_text())["meta"] == results[cpu]["meta"]
+    else:
+        assert results["avx2"] == results["native"]
+    for cpu in ("native", "avx2"):
+        targets = results["targets"][cpu]
+        assert targets == results[cpu]["targets"]
+        for t in targets:
+            assert set(t) == {"target", "ok", "detail"}
+            assert t["ok"] in (True, False, None)
+
+
+def test_kernels_recorded(both, avx512):
+    results, stdout, _ = both
+    for cpu in ("native", "avx2"):
+        meta = results[cpu]["meta"]
+        dispatch = meta["numpy_dispatch"]
+        assert set(dispatch["enabled"]) == {"X86_V4", "X86_V3", "AVX512_SKX", "AVX2"}
+        choices = meta["kernel_choices"]
+        assert {"cpu_class", "numpy_simd", "override", "logistic"} <= set(choices)
+        assert set(choices["logistic"]) == {"float32", "float64"}
+        assert set(meta["env"]) >= set(KERNEL_VARS)
+        assert meta["numpy_blas"]["architecture"]
+    native = results["native"]["meta"]
+    assert native["cpu_option"] == "native"
+    assert all(native["env"][k] is None for k in KERNEL_VARS)
+    assert native["class_check"]["ok"], native["class_check"]
+    if avx512:
+        avx2 = results["avx2"]["meta"]
+        assert avx2["cpu_option"] == "avx2"
+        assert avx2["env"]["OPENBLAS_CORETYPE"] == "Haswell"
+        assert "X86_V4" in avx2["env"]["NPY_DISABLE_CPU_FEATURES"]
+        # The emulation took effect, as the child checked itself.
+        assert avx2["class_check"] == {"ok": True, "problems": []}
+        assert not avx2["numpy_dispatch"]["enabled"]["X86_V4"]
+        assert avx2["numpy_blas"]["architecture"].lower() == "haswell"
+        assert "AVX2 emulation in effect" in stdout
+        assert "WARNING: AVX2 emulation" not in stdout
+    else:
+        assert "no AVX-512" in stdout
+    assert "skbp.kernel_choices()" in stdout and "numpy dispatch:" in stdout
+
+
+def test_summary_tables(both, avx512):
+    results, stdout, out_dir = both
+    summary = stdout[stdout.rindex("= summary =") : stdout.rindex("\ntotal ")]
+    for line in summary.splitlines():
+        assert len(line) <= 100, line
+    blocks = summary.split("\n== CPU class ")[1:]
+    assert [b.split(":")[0] for b in blocks] == ["native", "avx2"]
+    for block in blocks:
+        assert block.count(SUMMARY_HEAD) == 1
+        lines = block.split(SUMMARY_HEAD + "\n")[1].splitlines()
+        assert set(lines[0]) == {"-"}
+        rows = [line.split() for line in lines[1 : 1 + len(CONFIGS)]]
+        assert {r[0] for r in rows} == CONFIGS
+        for r in rows:
+            assert r[5] in ("yes", "no") and r[6] in ("PASS", "MISS:"), r
+        assert "predict throughput, skbp / sklearn" in block
+        assert "machine: " in block and "kernels: numpy " in block
+        targets = block.split("targets:\n")[1].splitlines()
+        # One line per target; wrapped details are indented further.
+        verdicts = [
+            line.split()[0]
+            for line in targets
+            if line.startswith("  ") and not line.startswith("    ")
+        ]
+        assert len(verdicts) == 7 and set(verdicts) <= {"PASS", "MISS", "n/a"}
+    # A quick run is not the docs' table: it goes beside the JSON.
+    rst = (out_dir / "quick.rst").read_text()
+    assert results["table"] == str(out_dir / "quick.rst")
+    assert rst.count(".. list-table::") == 2
+    assert rst.count("   :header-rows: 1") == 2
+    assert rst.count("   * - config\n     - skbp s\n") == 2
+    for name in CONFIGS:
+        assert rst.count(f"   * - {name}\n") == 2
+    assert rst.count("OpenBLAS ") >= 2 and rst.count("numpy ") >= 2
 
 
 def test_meta(quick_results):
     results, stdout = quick_results
     meta = results["meta"]
     assert meta["quick"] is True
-    assert meta["threads_limit"] == 1  # --quick: immune to busy cores
+    # --quick limits BLAS to one thread (a smoke run must not depend on idle
+    # cores), and the threadpool report shows the limit in force.
+    assert meta["threads_limit"] == 1
+    assert meta["numpy_blas"]["num_threads"] == 1
     assert meta["threadpool_info"], "threadpoolctl info is recorded"
     for key in ("numpy", "scikit-learn", "skbp", "torch"):
         assert key in meta["versions"]
-    assert set(meta["env"]) >= {"OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"}
     assert _positive(meta["total_seconds"])
     assert "threadpoolctl.threadpool_info()" in stdout
 
@@ -54,15 +187,7 @@ def test_meta(quick_results):
 def test_configs(quick_results):
     results, stdout = quick_results
     configs = results["configs"]
-    assert set(configs) == {
-        "small-adam",
-        "small-sgd",
-        "medium-f32-sgd",
-        "medium-f32-adam",
-        "medium-f64-sgd",
-        "medium-f64-adam",
-        "large-adam",
-    }
+    assert set(configs) == CONFIGS
     for name, r in configs.items():
         assert r["n_pairs"] == 2
         for lib in ("skbp", "sklearn", "gemm"):
@@ -89,6 +214,7 @@ def test_configs(quick_results):
 
 def test_predict_and_profile(quick_results):
     results, _ = quick_results
+    cpu = results["meta"]["cpu_option"]
     for name, r in results["configs"].items():
         if not name.startswith("medium"):
             continue
@@ -100,12 +226,24 @@ def test_predict_and_profile(quick_results):
         assert {"matmul", "activations", "loss", "optimizer"} <= set(bd["groups"])
         assert _positive(bd["groups"]["matmul"]["seconds"])
         assert prof["cprofile"]["top_tottime"]
-        assert _positive(prof["dispatch_probe"]["skbp"]["per_batch_us"] + 1e-9)
+        assert prof["cprofile_file"] == f"profile_{name}-{cpu}.txt"
+        probe = prof["dispatch_probe"]
+        for lib in ("skbp", "sklearn"):
+            # A difference of two timings, clamped at 0: may be 0 on a noisy
+            # machine, never negative.
+            assert _nonnegative(probe[lib]["per_batch_us"]), lib
+        # Per-batch cost plus set-up: whichever of the two the clamp zeroes,
+        # the other is a fit's time, so the sum is a real positive estimate.
+        assert _positive(prof["dispatch_overhead_seconds"])
 
 
 def test_scaling(quick_results):
     results, _ = quick_results
     sc = results["scaling"]
+    if results["meta"]["cpu_option"] == "avx2":
+        # Data sizes, not SIMD width: measured in the native class only.
+        assert sc is None and results["meta"]["scaling_skipped"]
+        return
     assert [r["n_samples"] for r in sc["rows"]] == sc["spec"]["sizes"]
     for r in sc["rows"]:
         assert len(r["times"]) == sc["spec"]["repeats"]
@@ -119,27 +257,60 @@ def test_scaling(quick_results):
     assert isinstance(sc["flat_ok"], bool) and isinstance(sc["memory_ok"], bool)
 
 
-def test_only_and_list(tmp_path):
+def test_single_class_reruns_in_its_environment(tmp_path):
+    """``--cpu native`` started with a forced OpenBLAS core type measures in
+    a child without it (the variable is read when OpenBLAS loads)."""
     out = tmp_path / "one.json"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(RUN),
-            "--quick",
-            "--only",
-            "small-sgd",
-            "--output",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    env = {**os.environ, "OPENBLAS_CORETYPE": "Haswell", "OPENBLAS_L2_SIZE": "1"}
+    args = ("--quick", "--cpu", "native", "--only", "small-sgd")
+    proc = _run(*args, "--output", str(out), timeout=60, env=env)
     assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "measuring in a child process" in proc.stdout
     results = json.loads(out.read_text())
     assert list(results["configs"]) == ["small-sgd"]
     assert results["scaling"] is None
-    bad = subprocess.run(
-        [sys.executable, str(RUN), "--only", "nope"], capture_output=True, text=True
-    )
+    meta = results["meta"]
+    assert meta["cpu_option"] == "native"
+    assert all(meta["env"][k] is None for k in KERNEL_VARS)
+    assert meta["class_check"]["ok"]
+
+
+def test_only_list_and_bad_options():
+    names = _run("--list", timeout=60)
+    assert names.returncode == 0 and set(names.stdout.split()) == CONFIGS | {"scaling"}
+    bad = _run("--only", "nope", timeout=60)
     assert bad.returncode == 2 and "unknown --only" in bad.stderr
+    bad = _run("--cpu", "avx512", timeout=60)
+    assert bad.returncode == 2 and "--cpu" in bad.stderr
+
+
+def test_emulation_warning():
+    """An avx2 child whose emulation did not take effect says so loudly."""
+    # Under a name of its own: "run" is too generic for sys.modules.
+    spec = importlib.util.spec_from_file_location("skbp_benchmark_run", RUN)
+    run = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(BENCH))  # for its sibling modules
+    try:
+        spec.loader.exec_module(run)
+    finally:
+        sys.path.remove(str(BENCH))
+    dispatch = {"enabled": {"X86_V4": True, "X86_V3": True}}
+    check = run.class_check("avx2", dispatch, "SkylakeX")
+    assert not check["ok"] and len(check["problems"]) >= 2
+    meta = {
+        "cpu_option": "avx2",
+        "env": dict.fromkeys(KERNEL_VARS),
+        "numpy_dispatch": {
+            "level": "x86-64-v4",
+            "enabled": dispatch["enabled"],
+            "cpu_dispatch": None,
+        },
+        "kernel_choices": {"cpu_class": "x86-64-v4", "logistic": {}},
+        "numpy_blas": {"architecture": "SkylakeX"},
+        "class_check": check,
+    }
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        run.print_kernels(meta)
+    assert "WARNING: AVX2 emulation did not take effect" in printed.getvalue()
+    assert "SkylakeX kernel, not Haswell" in printed.getvalue()
