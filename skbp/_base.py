@@ -1,24 +1,21 @@
 """The estimator layer shared by BackpropClassifier and BackpropRegressor.
 
 Everything numeric lives in the pure-numpy core (``_activations``,
-``_losses``, ``_network``, ``_optimizers``); this module validates, sets up
+``_losses``, ``_network``, ``_optimizers``) and the training loops in
+``_training``; this module declares and validates the parameters, sets up
 the network as scikit-learn's MLP does (same Glorot draws, same shuffles,
-same stopping rules) and runs the training loops.
+same stopping rules), keeps the fitted state and predicts.
 """
 
 import functools
 import itertools
 import math
-import time
 import warnings
 from abc import ABCMeta, abstractmethod
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -36,30 +33,13 @@ except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
         """Placeholder: this scikit-learn has no callback API."""
 
 
-from . import _network
+from . import _network, _trace, _training
 from ._activations import canonical_name
 from ._callbacks import FitTasks
 from ._losses import get_loss
-from ._optimizers import OPTIMIZERS, minimize_lbfgs
-
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-
-@contextmanager
-def _restore_on_error(estimator):
-    """Put the estimator's attributes back as they were if the block raises.
-
-    Every fit-like method runs inside this, so a rejected call leaves a
-    fitted model exactly as it was (arrays are only mutated in place once
-    validation has passed).
-    """
-    state = dict(estimator.__dict__)
-    try:
-        yield
-    except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(state)
-        raise
+from ._network import quiet_overflow
+from ._optimizers import OPTIMIZERS
+from ._training import STOCHASTIC_SOLVERS, restore_on_error
 
 
 def _as_layer_arrays(arrays, name, shapes, dtype):
@@ -87,119 +67,6 @@ def _as_layer_arrays(arrays, name, shapes, dtype):
             raise ValueError(f"{name}[{i}] contains NaN or infinity.")
         result.append(np.array(a, dtype=dtype, order="C", copy=True))
     return result
-
-
-class _Batches:
-    """The minibatches of one epoch, gathered into reused buffers.
-
-    With ``shuffle`` the sample order is redrawn each epoch exactly as
-    scikit-learn's MLP draws it (same random stream); dense batches are then
-    gathered with ``np.take(..., out=)`` into one buffer instead of being
-    copied anew, and X itself is never copied.
-    """
-
-    def __init__(self, X, y, sample_weight, batch_size, shuffle):
-        self.X, self.y, self.sample_weight = X, y, sample_weight
-        self.batch_size, self.shuffle = batch_size, shuffle
-        n = X.shape[0]
-        self.n_batches = -(-n // batch_size)
-        self.order = np.arange(n)
-        self.dense = not sp.issparse(X)
-        if shuffle and self.dense:
-            self.X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-            self.y_buf = np.empty((batch_size, y.shape[1]), dtype=y.dtype)
-
-    def epoch(self, random_state):
-        X, y, sw = self.X, self.y, self.sample_weight
-        n = X.shape[0]
-        if self.shuffle:
-            # In place, the same permutation as scikit-learn's
-            # shuffle(order, random_state=...): Fisher-Yates draws depend on
-            # the length alone. Without its input validation (~0.1 ms).
-            random_state.shuffle(self.order)
-        for start in range(0, n, self.batch_size):
-            stop = min(start + self.batch_size, n)
-            if not self.shuffle:
-                yield (
-                    X[start:stop],
-                    y[start:stop],
-                    None if sw is None else sw[start:stop],
-                )
-                continue
-            idx = self.order[start:stop]
-            if self.dense:
-                m = stop - start
-                X_b = np.take(X, idx, axis=0, out=self.X_buf[:m])
-                y_b = np.take(y, idx, axis=0, out=self.y_buf[:m])
-            else:
-                X_b, y_b = X[idx], y[idx]
-            yield X_b, y_b, None if sw is None else sw[idx]
-
-
-class _Diverged(Exception):
-    """The loss or a weight became infinite or NaN during an epoch.
-
-    ``in_previous_epoch``: found on an epoch's first batch, before any update
-    of its own, so the previous epoch's last update is what broke the weights.
-    """
-
-    def __init__(self, in_previous_epoch=False):
-        super().__init__()
-        self.in_previous_epoch = bool(in_previous_epoch)
-
-
-# Overflow while training is detected (non-finite loss or weights) and
-# handled by rolling back; numpy's own warnings about it would only be noise.
-_quiet_overflow = functools.partial(
-    np.errstate, over="ignore", invalid="ignore", divide="ignore"
-)
-
-
-class _Checkpoint:
-    """The state at the start of an epoch, to return to on KeyboardInterrupt.
-
-    An interrupted epoch may have stopped anywhere, even halfway through an
-    update; going back to the last completed epoch leaves weights, optimizer
-    and records consistent with each other.
-    """
-
-    _scalars = (
-        "n_iter_",
-        "t_",
-        "loss_",
-        "best_loss_",
-        "best_validation_score_",
-        "_no_improvement_count",
-        "_best_coefs",
-        "_best_intercepts",
-    )
-
-    def __init__(self, estimator, params):
-        self.estimator, self.params = estimator, params
-        self.saved_params = np.empty_like(params)
-
-    def save(self):
-        est = self.estimator
-        np.copyto(self.saved_params, self.params)
-        self.optimizer = est._optimizer.get_state()
-        self.scalars = {k: getattr(est, k) for k in self._scalars if hasattr(est, k)}
-        # The position of the shuffling stream (a caller's RandomState too).
-        self.random_state = est._random_state.get_state()
-        self.lengths = {
-            name: len(getattr(est, name))
-            for name in ("loss_curve_", "_history", "validation_scores_")
-            if getattr(est, name) is not None
-        }
-
-    def restore(self):
-        est = self.estimator
-        np.copyto(self.params, self.saved_params)
-        est._optimizer.set_state(self.optimizer)
-        for name, value in self.scalars.items():
-            setattr(est, name, value)
-        est._random_state.set_state(self.random_state)
-        for name, length in self.lengths.items():
-            del getattr(est, name)[length:]
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
@@ -395,7 +262,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         # NaN until an epoch (or L-BFGS) completes with a finite loss.
         self.loss_ = math.nan
-        if self.solver in _STOCHASTIC_SOLVERS:
+        if self.solver in STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self._history = []
             self._no_improvement_count = 0
@@ -422,20 +289,24 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.coefs_, self.intercepts_ = _network.layer_views(flat, layer_units)
         return flat
 
-    def _trainable(self, flat, workspace, layer_units):
-        """The trained part of the parameter vector and of the gradient vector.
+    def _training_step(
+        self, layer_units, batch_size, dtype, new_optimizer=False, optimizer=True
+    ):
+        """Bind everything a batch step needs, once per fit.
 
-        With ``fit_intercept=False`` the intercepts (the tail of the vector)
-        are held fixed, so only the weights are handed to the optimizer.
+        The parameters are gathered into one flat vector (``coefs_`` and
+        ``intercepts_`` become views of it); with ``fit_intercept=False`` the
+        intercepts, its tail, are held fixed, so only the weights are handed
+        to the optimizer. The optimizer is made anew with ``new_optimizer``
+        or when there is none yet (a first ``partial_fit`` or trace).
         """
+        workspace = _network.Workspace(layer_units, batch_size, dtype)
+        flat = self._bind_parameters(layer_units)
         n = flat.size if self.fit_intercept else _network.n_coefs(layer_units)
-        return flat[:n], workspace.grads[:n]
-
-    def _batch_step(self, workspace):
-        """``step(X, y, sample_weight=None, nets=None) -> loss``: one forward
-        and backward pass into ``workspace``, with everything that is fixed
-        during a fit looked up once rather than per batch."""
-        return functools.partial(
+        params, grads = flat[:n], workspace.grads[:n]
+        if optimizer and (new_optimizer or not hasattr(self, "_optimizer")):
+            self._optimizer = self._make_optimizer([params])
+        backprop = functools.partial(
             _network.backprop,
             coefs=self.coefs_,
             intercepts=self.intercepts_,
@@ -445,6 +316,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             loss=get_loss(self.loss, self.out_activation_),
             alpha=self.alpha,
             fit_intercept=self.fit_intercept,
+        )
+        return _training.TrainingStep(
+            workspace,
+            params,
+            grads,
+            backprop,
+            self._optimizer if optimizer else None,
         )
 
     # ------------------------------------------------------------------
@@ -466,7 +344,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # scikit-learn's finiteness check sums X first: finite values near
         # the float limit overflow there (a RuntimeWarning) before the
         # element-wise check it falls back on rules on them.
-        with _quiet_overflow():
+        with quiet_overflow():
             X, y = self._validate_input(X, y, incremental, reset=first_pass)
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
@@ -507,7 +385,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         }
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        stochastic = self.solver in _STOCHASTIC_SOLVERS
+        stochastic = self.solver in STOCHASTIC_SOLVERS
         n_tasks = (1 if incremental else self.max_iter) if stochastic else None
         # Set up before the snapshot, so that a rejected call still tears
         # the callbacks down (scikit-learn's _fit_context does that).
@@ -516,18 +394,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             # scikit-learn's _fit_context skips validation in partial_fit once
             # fitted; a parameter set in between must be checked all the same.
             self._validate_params()
-        with _restore_on_error(self):
+        with restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(
                 X, y, sample_weight, incremental
             )
             tasks.set_data(X, y, sample_weight)
             tasks.begin()
             if stochastic:
-                self._fit_stochastic(
-                    X, y, sample_weight, layer_units, incremental, tasks
+                _training.fit_stochastic(
+                    self, X, y, sample_weight, layer_units, incremental, tasks
                 )
             else:
-                self._fit_lbfgs(X, y, sample_weight, layer_units, tasks)
+                _training.fit_lbfgs(self, X, y, sample_weight, layer_units, tasks)
             tasks.end()
         return self
 
@@ -544,68 +422,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return OPTIMIZERS["adam"](
             params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
         )
-
-    def _fit_lbfgs(self, X, y, sample_weight, layer_units, tasks):
-        workspace = _network.Workspace(layer_units, X.shape[0], X.dtype)
-        flat = self._bind_parameters(layer_units)
-        params, grads = self._trainable(flat, workspace, layer_units)
-        # One callback task per L-BFGS iteration; scipy only reports the end
-        # of an iteration, so each end begins the next task.
-        iteration = [tasks.subtask("lbfgs-iter")]
-        # The last iterate with a finite loss and weights, to fall back on
-        # if L-BFGS diverges (starting from the initial weights).
-        last_finite = {"x": params.copy(), "loss": math.nan}
-
-        def callback(intermediate_result):
-            x, loss = intermediate_result.x, float(intermediate_result.fun)
-            if math.isfinite(loss) and np.isfinite(x).all():
-                last_finite["x"][...] = x
-                last_finite["loss"] = loss
-            if tasks.root is not None:
-                params[...] = x
-                tasks.end_subtask(iteration[0])
-                iteration[0] = tasks.subtask("lbfgs-iter")
-
-        with _quiet_overflow():
-            result = minimize_lbfgs(
-                functools.partial(
-                    self._batch_step(workspace), X, y, sample_weight=sample_weight
-                ),
-                [params],
-                [grads],
-                self.max_iter,
-                self.max_fun,
-                self.tol,
-                callback=callback,
-            )
-        if iteration[0] is not None:
-            # The task begun after the last iteration never ran.
-            iteration[0].call_on_fit_task_end(estimator=self)
-        self.n_iter_ = min(int(result.nit), self.max_iter)
-        self.loss_ = float(result.fun)
-        if not (math.isfinite(self.loss_) and np.isfinite(params).all()):
-            params[...] = last_finite["x"]
-            self.loss_ = last_finite["loss"]
-            warnings.warn(
-                "L-BFGS diverged: the loss or the weights became infinite or "
-                "NaN. Keeping the weights of the last iteration where both "
-                "were finite (the initial weights if there was none). Scale "
-                "the input data, e.g. with StandardScaler.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
-            return
-        if self.verbose:
-            print(f"L-BFGS-B: {self.n_iter_} iterations, loss = {self.loss_:.8f}")
-        if result.status != 0:
-            warnings.warn(
-                "lbfgs failed to converge after "
-                f"{self.n_iter_} iteration(s) (status={result.status}): "
-                f"{result.message}. Increase max_iter or max_fun, or scale "
-                "the data.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
 
     def _split_validation(self, X, y, sample_weight):
         stratify = self._stratify_by(y)
@@ -635,146 +451,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 stacklevel=6,
             )
         return int(np.clip(self.batch_size, 1, n_samples))
-
-    def _fit_stochastic(self, X, y, sample_weight, layer_units, incremental, tasks):
-        if self.early_stopping and incremental:
-            raise ValueError("partial_fit does not support early_stopping=True")
-        if self.early_stopping:
-            X, y, sample_weight, validation = self._split_validation(
-                X, y, sample_weight
-            )
-            tasks.set_data(X, y, sample_weight)
-        else:
-            validation = None
-
-        n_samples = X.shape[0]
-        batch_size = self._batch_size(n_samples)
-        workspace = _network.Workspace(layer_units, batch_size, X.dtype)
-        flat = self._bind_parameters(layer_units)
-        params, grads = self._trainable(flat, workspace, layer_units)
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer([params])
-        batches = _Batches(X, y, sample_weight, batch_size, self.shuffle)
-        step = self._batch_step(workspace)
-        update, param_list, grad_list = self._optimizer.update_params, [params], [grads]
-        layer_grads = workspace.coef_grads
-        # Two checkpoints, the starts of this epoch and of the one before. An
-        # epoch's last update is checked by the next epoch's first forward
-        # pass (its loss is that of the weights the epoch starts from) rather
-        # than by a forward pass of its own; if that check fails, the update
-        # that broke the weights belongs to the epoch before.
-        current, previous = _Checkpoint(self, params), _Checkpoint(self, params)
-        # Saved before n_iter_ restarts: a first epoch that does not complete
-        # leaves everything as before the call.
-        current.save()
-        self.n_iter_ = 0
-        X_b, stopped, stop = None, None, False
-        for epoch_index in range(self.max_iter):
-            if epoch_index:
-                current, previous = previous, current
-                current.save()
-            try:
-                epoch = tasks.subtask("epoch")
-                started = time.perf_counter()
-                accumulated_loss = 0.0
-                grad_sq = np.zeros(len(layer_grads))
-                first = True
-                with _quiet_overflow():
-                    for X_b, y_b, sw_b in batches.epoch(self._random_state):
-                        loss = step(X_b, y_b, sample_weight=sw_b)
-                        if not math.isfinite(loss):
-                            # Before this epoch's first update, outputs that
-                            # overflow indict the previous epoch's last one.
-                            raise _Diverged(
-                                first
-                                and epoch_index > 0
-                                and not self._outputs_finite(
-                                    params, workspace.outs[-1][: X_b.shape[0]], True
-                                )
-                            )
-                        first = False
-                        accumulated_loss += loss * X_b.shape[0]
-                        for i, g in enumerate(layer_grads):
-                            grad_sq[i] += np.dot(g.ravel(), g.ravel())
-                        update(param_list, grad_list)
-                    grad_norms = np.sqrt(grad_sq / batches.n_batches)
-                stop = self._end_epoch(
-                    accumulated_loss / n_samples,
-                    n_samples,
-                    validation,
-                    grad_norms,
-                    time.perf_counter() - started,
-                )
-                stop |= tasks.end_subtask(epoch)
-            except (KeyboardInterrupt, _Diverged) as exc:
-                stopped = exc
-                break
-            if stop or incremental:
-                break
-        rolled_back = self._roll_back(
-            stopped, epoch_index, (current, previous), params, X_b, incremental
-        )
-        if not (rolled_back or stop or incremental) and self.n_iter_ == self.max_iter:
-            warnings.warn(
-                f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                "reached and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
-
-        if self.early_stopping:
-            for current, best in zip(self.coefs_, self._best_coefs):
-                current[...] = best
-            for current, best in zip(self.intercepts_, self._best_intercepts):
-                current[...] = best
-
-    def _roll_back(self, stopped, epoch_index, checkpoints, params, X_b, incremental):
-        """Return to a checkpoint if training was stopped or broke the weights.
-
-        ``checkpoints`` are the starts of the last epoch run and of the one
-        before it; ``stopped`` is the exception that ended the epochs, if any.
-        Returns whether it went back.
-        """
-        current, previous = checkpoints
-        if isinstance(stopped, _Diverged) and stopped.in_previous_epoch:
-            previous.restore()
-            epoch_index -= 1
-        elif stopped is not None:
-            current.restore()
-        # Weights that no forward pass has checked yet: the last epoch's
-        # final update, or an interrupted epoch's start if the interrupt came
-        # before its first loss. One forward pass on a batch checks them.
-        if not isinstance(stopped, _Diverged) and X_b is not None:
-            if not self._outputs_finite(params, X_b):
-                if stopped is None:
-                    current.restore()
-                elif epoch_index:
-                    previous.restore()
-                    epoch_index -= 1
-                stopped = _Diverged()
-        if stopped is not None:
-            self._warn_rolled_back(stopped, epoch_index, incremental)
-        return stopped is not None
-
-    def _warn_rolled_back(self, stopped, epoch_index, incremental):
-        """Say why an epoch was abandoned and what the model holds now."""
-        kept = (
-            "the model is left as it was before this partial_fit call."
-            if incremental
-            else f"keeping the weights of the last completed epoch ({self.n_iter_})."
-        )
-        if isinstance(stopped, KeyboardInterrupt):
-            message, category = f"Training interrupted by user; {kept}", UserWarning
-        else:
-            message = (
-                f"Training diverged in epoch {epoch_index + 1}: the loss or the "
-                f"weights became infinite or NaN; {kept} Lower learning_rate_init "
-                f"(it is {self.learning_rate_init}) or scale the input data."
-            )
-            category = ConvergenceWarning
-        # _warn_rolled_back, _roll_back, the fit loop, _fit, fit,
-        # _fit_context, caller.
-        warnings.warn(message, category, stacklevel=7)
 
     def _end_epoch(self, loss, n_samples, validation, grad_norms, seconds):
         """Book-keeping after an epoch; returns True when training should stop."""
@@ -863,7 +539,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _check_solver(self):
         # partial_fit exists only for the stochastic solvers (for lbfgs it
         # would silently run a whole fit).
-        if self.solver not in _STOCHASTIC_SOLVERS:
+        if self.solver not in STOCHASTIC_SOLVERS:
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
@@ -875,7 +551,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _output(self, X):
         """Validate X against the fit and return the network's output."""
         check_fitted(self)
-        with _quiet_overflow():  # see _prepare
+        with quiet_overflow():  # see _prepare
             X = validate_data(
                 self,
                 X,
@@ -885,17 +561,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return self._forward(X)
 
-    def _outputs_finite(self, params, X, computed=False):
-        """Whether the weights and the network's outputs for X are finite.
-
-        With ``computed``, ``X`` is already the output of the network.
-        """
-        out = X if computed else self._forward_unchecked(X)
-        return bool(np.isfinite(params).all() and np.isfinite(out).all())
-
     def _forward_unchecked(self, X):
         """Network output for validated X; may be non-finite if X is huge."""
-        with _quiet_overflow():
+        with quiet_overflow():
             return _network.predict(
                 X,
                 self.coefs_,
@@ -963,9 +631,27 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         2       0      2     0   1.105906  0.751365
         3       0      2     1   1.224921  0.772928
         """
-        from ._trace import trace_step
-
-        return trace_step(self, X, y, sample_weight)
+        self._validate_params()
+        if self.solver not in STOCHASTIC_SOLVERS:
+            raise ValueError(
+                "trace_step performs one gradient step and needs a stochastic "
+                f"solver ('sgd' or 'adam'); got solver={self.solver!r}."
+            )
+        if self.early_stopping:
+            raise ValueError("trace_step does not support early_stopping=True")
+        with restore_on_error(self):
+            X, y, sample_weight, layer_units = self._prepare(
+                X, y, sample_weight, incremental=True
+            )
+            n = X.shape[0]
+            step = self._training_step(layer_units, n, X.dtype)
+            record = _training.traced_step(
+                step, X, y, sample_weight, self.coefs_, self.intercepts_
+            )
+            self._end_epoch(record.loss, n, None, record.grad_norms, record.seconds)
+        return _trace.step_trace(
+            record, self.coefs_, self.intercepts_, self.fit_intercept
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -976,147 +662,3 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 def check_fitted(estimator):
     """Raise NotFittedError unless the estimator has weights."""
     check_is_fitted(estimator, "coefs_")
-
-
-# Parameter documentation shared by both estimators (inserted into their
-# docstrings where ``{common_parameters}`` stands).
-COMMON_PARAMETERS = """\
-hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
-        The ith element is the number of units in the ith hidden layer.
-
-    activation : {"logistic", "sigmoid", "tanh", "relu", "identity"}, \
-default="logistic"
-        Activation of the hidden units. ``"sigmoid"`` is another name for
-        ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit of the worked
-        examples. (scikit-learn's MLP defaults to ``"relu"``.)
-
-    solver : {"adam", "sgd", "lbfgs"}, default="adam"
-        Weight optimisation. ``"sgd"`` with ``momentum=0``, ``batch_size=1``
-        and ``shuffle=False`` is the online update of the worked examples;
-        ``batch_size=n_samples`` is full-batch gradient descent.
-
-    alpha : float, default=0.0001
-        Strength of the L2 penalty α‖W‖²/(2n) added to the loss.
-
-    batch_size : int or "auto", default="auto"
-        Minibatch size for the stochastic solvers; ``"auto"`` is
-        ``min(200, n_samples)``.
-
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Step-size schedule for ``solver="sgd"``.
-
-    learning_rate_init : float, default=0.001
-        Initial step size η (the seeds' ``learnrate``).
-
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
-
-    max_iter : int, default=200
-        Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
-
-    shuffle : bool, default=True
-        Whether to shuffle samples in each epoch (stochastic solvers).
-
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weight initialisation, shuffling and the early-stopping
-        split; the same value gives scikit-learn's MLP's initial weights.
-
-    tol : float, default=1e-4
-        Improvement below which an epoch counts as no progress.
-
-    verbose : bool, default=False
-        Print the loss of each epoch.
-
-    warm_start : bool, default=False
-        Start ``fit`` from the current weights instead of re-initialising.
-
-    momentum : float, default=0.9
-        Momentum for ``solver="sgd"``, in [0, 1].
-
-    nesterovs_momentum : bool, default=True
-        Use Nesterov's momentum with ``solver="sgd"`` and ``momentum > 0``.
-
-    early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the data and stop when its score
-        stops improving; the best weights are restored.
-
-    validation_fraction : float, default=0.1
-        Share of the data held out for early stopping.
-
-    beta_1 : float, default=0.9
-        Decay rate of Adam's first moment estimate, in [0, 1).
-
-    beta_2 : float, default=0.999
-        Decay rate of Adam's second moment estimate, in [0, 1).
-
-    epsilon : float, default=1e-8
-        Numerical-stability constant of Adam.
-
-    n_iter_no_change : int or np.inf, default=10
-        Epochs without ``tol`` improvement before stopping.
-
-    max_fun : int, default=15000
-        Maximum number of loss evaluations for ``solver="lbfgs"``."""
-
-# The parameters skbp adds to scikit-learn's MLP.
-EXTRA_PARAMETERS = """fit_intercept : bool, default=True
-        Whether the intercepts (biases) are trained. With ``False`` they stay
-        at ``intercepts_init`` (zeros when not given): the worked examples
-        use networks without bias, or with a bias held fixed.
-
-    coefs_init : list of array-like, default=None
-        Initial weights, ``coefs_init[i]`` of shape (n_in, n_out) for layer
-        i -> i+1 (as ``coefs_``). None draws them as scikit-learn does.
-
-    intercepts_init : list of array-like, default=None
-        Initial intercepts, ``intercepts_init[i]`` of shape (n_out,)."""
-
-COMMON_ATTRIBUTES = """\
-loss_ : float
-        Loss after the last epoch (the final loss for lbfgs).
-
-    best_loss_ : float or None
-        Lowest training loss seen (stochastic solvers, without early
-        stopping).
-
-    loss_curve_ : list of float
-        Loss of each epoch, computed batch by batch before each update
-        (stochastic solvers). With one sample per epoch the first entry is
-        the loss E of the initial weights.
-
-    history_ : pandas.DataFrame
-        One row per epoch (stochastic solvers): loss, validation score,
-        learning rate, seconds and each layer's gradient norm.
-
-    validation_scores_ : list of float or None
-        Validation score of each epoch, with ``early_stopping=True``.
-
-    best_validation_score_ : float or None
-        Best validation score, with ``early_stopping=True``.
-
-    t_ : int
-        Number of training samples seen by the solver.
-
-    coefs_ : list of ndarray
-        ``coefs_[i]`` of shape (n_in, n_out): weights from layer i to i+1.
-
-    intercepts_ : list of ndarray
-        ``intercepts_[i]`` of shape (n_out,): biases of layer i+1.
-
-    n_features_in_ : int
-        Number of features seen during fit.
-
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when X has string column names.
-
-    n_iter_ : int
-        Number of epochs (iterations for lbfgs) run.
-
-    n_layers_ : int
-        Number of layers, input and output included.
-
-    n_outputs_ : int
-        Number of output units.
-
-    out_activation_ : str
-        Name of the output activation."""

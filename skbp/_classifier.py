@@ -15,12 +15,8 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import (
-    COMMON_ATTRIBUTES,
-    COMMON_PARAMETERS,
-    EXTRA_PARAMETERS,
-    BaseBackprop,
-)
+from ._base import BaseBackprop
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS, EXTRA_PARAMETERS
 
 _LOSS_DOC = """\
 loss : {"log_loss", "squared_error"}, default="log_loss"

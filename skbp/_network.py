@@ -20,12 +20,20 @@ All work goes into preallocated buffers (:class:`Workspace`); no array is
 allocated per batch apart from small temporaries in the loss value.
 """
 
+import functools
 import itertools
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._activations import ACTIVATIONS, DERIVATIVES
+
+# Overflow while training is detected (non-finite loss or weights) and
+# handled by rolling back, and at predict time by a clear error; numpy's own
+# warnings about it would only be noise.
+quiet_overflow = functools.partial(
+    np.errstate, over="ignore", invalid="ignore", divide="ignore"
+)
 
 
 def _dot(a, b, out):

@@ -7,12 +7,8 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from ._base import (
-    COMMON_ATTRIBUTES,
-    COMMON_PARAMETERS,
-    EXTRA_PARAMETERS,
-    BaseBackprop,
-)
+from ._base import BaseBackprop
+from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS, EXTRA_PARAMETERS
 
 _LOSS_DOC = """\
 loss : {"squared_error", "poisson"}, default="squared_error"

@@ -1,18 +1,17 @@
-"""One training step, traced as tables of every number the seeds compute by hand."""
+"""One training step as tables of every number the worked examples compute by hand.
 
-import time
+Turns the arrays of a traced step (``_training.traced_step``) into pandas
+DataFrames; it runs nothing and imports nothing of skbp's.
+"""
 
 import numpy as np
 import pandas as pd
-
-from . import _network
-from ._base import _STOCHASTIC_SOLVERS, _quiet_overflow, _restore_on_error
 
 
 class StepTrace:
     """Every number of one backpropagation step, as pandas DataFrames.
 
-    Layers are numbered as in the seeds' pictures: 0 is the input, 1 the
+    Layers are numbered as in the worked examples' pictures: 0 is the input, 1 the
     first hidden layer, ``n_layers_ - 1`` the output. Units are numbered
     from 0 as the columns of ``coefs_``: the weight from unit ``j`` of layer
     ``l - 1`` to unit ``k`` of layer ``l`` is ``coefs_[l - 1][j, k]``.
@@ -105,61 +104,37 @@ def _update_table(old_coefs, coef_grads, new_coefs, old_b, b_grads, new_b):
     return pd.concat(frames, ignore_index=True)
 
 
-def trace_step(estimator, X, y, sample_weight=None):
-    """Run one traced training step of ``estimator`` on the batch (X, y).
+def step_trace(record, new_coefs, new_intercepts, fit_intercept):
+    """The tables of one traced step.
 
-    See :meth:`skbp._base.BaseBackprop.trace_step`.
+    Parameters
+    ----------
+    record : skbp._training.StepRecord
+        The step's arrays.
+    new_coefs, new_intercepts : list of ndarray
+        The weights after the update.
+    fit_intercept : bool
+        Whether the intercepts were trained (else they get no rows).
+
+    Returns
+    -------
+    trace : StepTrace
     """
-    estimator._validate_params()
-    if estimator.solver not in _STOCHASTIC_SOLVERS:
-        raise ValueError(
-            "trace_step performs one gradient step and needs a stochastic "
-            f"solver ('sgd' or 'adam'); got solver={estimator.solver!r}."
-        )
-    if estimator.early_stopping:
-        raise ValueError("trace_step does not support early_stopping=True")
-    with _restore_on_error(estimator):
-        X, y, sample_weight, layer_units = estimator._prepare(
-            X, y, sample_weight, incremental=True
-        )
-        n = X.shape[0]
-        workspace = _network.Workspace(layer_units, n, X.dtype)
-        flat = estimator._bind_parameters(layer_units)
-        params, grads = estimator._trainable(flat, workspace, layer_units)
-        if not hasattr(estimator, "_optimizer"):
-            estimator._optimizer = estimator._make_optimizer([params])
-        nets = [np.empty_like(o) for o in workspace.outs]
-        old_coefs = [c.copy() for c in estimator.coefs_]
-        old_intercepts = [b.copy() for b in estimator.intercepts_]
-        started = time.perf_counter()
-        step = estimator._batch_step(workspace)
-        # A trace shows every number as it is, overflowed ones included.
-        with _quiet_overflow():
-            loss = step(X, y, sample_weight=sample_weight, nets=nets)
-            sw_sum = _network.weight_total(n, sample_weight)
-            grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
-            estimator._optimizer.update_params([params], [grads])
-        # Read after the update: Adam sets its bias-corrected step size there.
-        learning_rate = estimator._optimizer.learning_rate
-        estimator._end_epoch(loss, n, None, grad_norms, time.perf_counter() - started)
-
-    forward = _unit_table(nets, "net_input")
-    forward["output"] = _unit_table(workspace.outs, "output")["output"]
-    trained_b = estimator.fit_intercept
+    forward = _unit_table(record.nets, "net_input")
+    forward["output"] = _unit_table(record.outs, "output")["output"]
+    b = fit_intercept
     updates = _update_table(
-        old_coefs,
-        workspace.coef_grads,
-        estimator.coefs_,
-        old_intercepts if trained_b else [],
-        workspace.intercept_grads if trained_b else [],
-        estimator.intercepts_ if trained_b else [],
+        record.old_coefs,
+        record.coef_grads,
+        new_coefs,
+        record.old_intercepts if b else [],
+        record.intercept_grads if b else [],
+        new_intercepts if b else [],
     )
     return StepTrace(
         forward,
-        # The workspace holds δ of the batch *mean*; the table shows each
-        # sample's own error term, as the seeds compute it.
-        _unit_table([d * sw_sum for d in workspace.deltas], "delta"),
+        _unit_table(record.deltas, "delta"),
         updates,
-        loss,
-        learning_rate,
+        record.loss,
+        record.learning_rate,
     )

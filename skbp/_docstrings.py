@@ -1,0 +1,147 @@
+"""Docstring sections shared by BackpropClassifier and BackpropRegressor.
+
+Inserted into the estimators' docstrings where ``{common_parameters}``,
+``{extra_parameters}`` and ``{common_attributes}`` stand, so that the
+parameters both estimators share are documented once.
+"""
+
+COMMON_PARAMETERS = """\
+hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
+        The ith element is the number of units in the ith hidden layer.
+
+    activation : {"logistic", "sigmoid", "tanh", "relu", "identity"}, \
+default="logistic"
+        Activation of the hidden units. ``"sigmoid"`` is another name for
+        ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit of the worked
+        examples. (scikit-learn's MLP defaults to ``"relu"``.)
+
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        Weight optimisation. ``"sgd"`` with ``momentum=0``, ``batch_size=1``
+        and ``shuffle=False`` is the online update of the worked examples;
+        ``batch_size=n_samples`` is full-batch gradient descent.
+
+    alpha : float, default=0.0001
+        Strength of the L2 penalty α‖W‖²/(2n) added to the loss.
+
+    batch_size : int or "auto", default="auto"
+        Minibatch size for the stochastic solvers; ``"auto"`` is
+        ``min(200, n_samples)``.
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Step-size schedule for ``solver="sgd"``.
+
+    learning_rate_init : float, default=0.001
+        Initial step size η (the seeds' ``learnrate``).
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (stochastic solvers) or iterations (lbfgs).
+
+    shuffle : bool, default=True
+        Whether to shuffle samples in each epoch (stochastic solvers).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, shuffling and the early-stopping
+        split; the same value gives scikit-learn's MLP's initial weights.
+
+    tol : float, default=1e-4
+        Improvement below which an epoch counts as no progress.
+
+    verbose : bool, default=False
+        Print the loss of each epoch.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the current weights instead of re-initialising.
+
+    momentum : float, default=0.9
+        Momentum for ``solver="sgd"``, in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``solver="sgd"`` and ``momentum > 0``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data and stop when its score
+        stops improving; the best weights are restored.
+
+    validation_fraction : float, default=0.1
+        Share of the data held out for early stopping.
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Numerical-stability constant of Adam.
+
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without ``tol`` improvement before stopping.
+
+    max_fun : int, default=15000
+        Maximum number of loss evaluations for ``solver="lbfgs"``."""
+
+# The parameters skbp adds to scikit-learn's MLP.
+EXTRA_PARAMETERS = """fit_intercept : bool, default=True
+        Whether the intercepts (biases) are trained. With ``False`` they stay
+        at ``intercepts_init`` (zeros when not given): the worked examples
+        use networks without bias, or with a bias held fixed.
+
+    coefs_init : list of array-like, default=None
+        Initial weights, ``coefs_init[i]`` of shape (n_in, n_out) for layer
+        i -> i+1 (as ``coefs_``). None draws them as scikit-learn does.
+
+    intercepts_init : list of array-like, default=None
+        Initial intercepts, ``intercepts_init[i]`` of shape (n_out,)."""
+
+COMMON_ATTRIBUTES = """\
+loss_ : float
+        Loss after the last epoch (the final loss for lbfgs).
+
+    best_loss_ : float or None
+        Lowest training loss seen (stochastic solvers, without early
+        stopping).
+
+    loss_curve_ : list of float
+        Loss of each epoch, computed batch by batch before each update
+        (stochastic solvers). With one sample per epoch the first entry is
+        the loss E of the initial weights.
+
+    history_ : pandas.DataFrame
+        One row per epoch (stochastic solvers): loss, validation score,
+        learning rate, seconds and each layer's gradient norm.
+
+    validation_scores_ : list of float or None
+        Validation score of each epoch, with ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Best validation score, with ``early_stopping=True``.
+
+    t_ : int
+        Number of training samples seen by the solver.
+
+    coefs_ : list of ndarray
+        ``coefs_[i]`` of shape (n_in, n_out): weights from layer i to i+1.
+
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` of shape (n_out,): biases of layer i+1.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when X has string column names.
+
+    n_iter_ : int
+        Number of epochs (iterations for lbfgs) run.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Name of the output activation."""

@@ -1,0 +1,468 @@
+"""How training runs: batches, checkpoints and rollback, the epoch loop, L-BFGS.
+
+The estimator (``_base``) owns parameters, validation, fitted state and
+prediction; this module runs the training loops over it. Each loop gets its
+batch step from one place, ``estimator._training_step``, which binds the
+workspace, the parameter vector, the optimizer and every per-fit constant
+once: ``fit``, ``partial_fit`` and ``trace_step`` all step through it.
+"""
+
+import functools
+import math
+import time
+import warnings
+from contextlib import contextmanager
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from . import _network
+from ._network import quiet_overflow
+from ._optimizers import minimize_lbfgs
+from .exceptions import TrainingInterruptedWarning
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+@contextmanager
+def restore_on_error(estimator):
+    """Put the estimator's attributes back as they were if the block raises.
+
+    Every fit-like method runs inside this, so a rejected call leaves a
+    fitted model exactly as it was (arrays are only mutated in place once
+    validation has passed).
+    """
+    state = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(state)
+        raise
+
+
+class TrainingStep:
+    """One batch's forward and backward pass, and the optimizer's update.
+
+    Parameters
+    ----------
+    workspace : skbp._network.Workspace
+        Buffers for the largest batch.
+    params, grads : ndarray
+        The trained part of the flat parameter vector, and the matching part
+        of the workspace's gradient vector.
+    backprop : callable
+        ``backprop(X, y, sample_weight=None, nets=None) -> loss``, with the
+        network's fixed arguments bound.
+    optimizer : skbp._optimizers.BaseOptimizer or None
+        Updates ``params`` from ``grads`` (None for L-BFGS).
+    """
+
+    def __init__(self, workspace, params, grads, backprop, optimizer=None):
+        self.workspace = workspace
+        self.params, self.grads = params, grads
+        self.backprop = backprop
+        self.optimizer = optimizer
+        self._param_list, self._grad_list = [params], [grads]
+
+    def __call__(self, X, y, sample_weight=None, nets=None):
+        """Forward and backward pass; returns the batch loss."""
+        return self.backprop(X, y, sample_weight=sample_weight, nets=nets)
+
+    def update(self):
+        """Apply the optimizer's update for the gradients just computed."""
+        self.optimizer.update_params(self._param_list, self._grad_list)
+
+
+class Batches:
+    """The minibatches of one epoch, gathered into reused buffers.
+
+    With ``shuffle`` the sample order is redrawn each epoch exactly as
+    scikit-learn's MLP draws it (same random stream); dense batches are then
+    gathered with ``np.take(..., out=)`` into one buffer instead of being
+    copied anew, and X itself is never copied.
+    """
+
+    def __init__(self, X, y, sample_weight, batch_size, shuffle):
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.batch_size, self.shuffle = batch_size, shuffle
+        n = X.shape[0]
+        self.n_batches = -(-n // batch_size)
+        self.order = np.arange(n)
+        self.dense = not sp.issparse(X)
+        if shuffle and self.dense:
+            self.X_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+            self.y_buf = np.empty((batch_size, y.shape[1]), dtype=y.dtype)
+
+    def epoch(self, random_state):
+        """Yield ``(X_batch, y_batch, sample_weight_batch)`` for one epoch."""
+        X, y, sw = self.X, self.y, self.sample_weight
+        n = X.shape[0]
+        if self.shuffle:
+            # In place, the same permutation as scikit-learn's
+            # shuffle(order, random_state=...): Fisher-Yates draws depend on
+            # the length alone. Without its input validation (~0.1 ms).
+            random_state.shuffle(self.order)
+        for start in range(0, n, self.batch_size):
+            stop = min(start + self.batch_size, n)
+            if not self.shuffle:
+                yield (
+                    X[start:stop],
+                    y[start:stop],
+                    None if sw is None else sw[start:stop],
+                )
+                continue
+            idx = self.order[start:stop]
+            if self.dense:
+                m = stop - start
+                X_b = np.take(X, idx, axis=0, out=self.X_buf[:m])
+                y_b = np.take(y, idx, axis=0, out=self.y_buf[:m])
+            else:
+                X_b, y_b = X[idx], y[idx]
+            yield X_b, y_b, None if sw is None else sw[idx]
+
+
+class Diverged(Exception):
+    """The loss or a weight became infinite or NaN during an epoch.
+
+    ``in_previous_epoch``: found on an epoch's first batch, before any update
+    of its own, so the previous epoch's last update is what broke the weights.
+    """
+
+    def __init__(self, in_previous_epoch=False):
+        super().__init__()
+        self.in_previous_epoch = bool(in_previous_epoch)
+
+
+class Checkpoint:
+    """The state at the start of an epoch, to return to on KeyboardInterrupt.
+
+    An interrupted epoch may have stopped anywhere, even halfway through an
+    update; going back to the last completed epoch leaves weights, optimizer
+    and records consistent with each other.
+    """
+
+    _scalars = (
+        "n_iter_",
+        "t_",
+        "loss_",
+        "best_loss_",
+        "best_validation_score_",
+        "_no_improvement_count",
+        "_best_coefs",
+        "_best_intercepts",
+    )
+
+    def __init__(self, estimator, params):
+        self.estimator, self.params = estimator, params
+        self.saved_params = np.empty_like(params)
+
+    def save(self):
+        """Remember the estimator's training state as it is now."""
+        est = self.estimator
+        np.copyto(self.saved_params, self.params)
+        self.optimizer = est._optimizer.get_state()
+        self.scalars = {k: getattr(est, k) for k in self._scalars if hasattr(est, k)}
+        # The position of the shuffling stream (a caller's RandomState too).
+        self.random_state = est._random_state.get_state()
+        self.lengths = {
+            name: len(getattr(est, name))
+            for name in ("loss_curve_", "_history", "validation_scores_")
+            if getattr(est, name) is not None
+        }
+
+    def restore(self):
+        """Put the remembered state back."""
+        est = self.estimator
+        np.copyto(self.params, self.saved_params)
+        est._optimizer.set_state(self.optimizer)
+        for name, value in self.scalars.items():
+            setattr(est, name, value)
+        est._random_state.set_state(self.random_state)
+        for name, length in self.lengths.items():
+            del getattr(est, name)[length:]
+
+
+def outputs_finite(estimator, params, X, computed=False):
+    """Whether the weights and the network's outputs for X are finite.
+
+    With ``computed``, ``X`` is already the output of the network.
+    """
+    out = X if computed else estimator._forward_unchecked(X)
+    return bool(np.isfinite(params).all() and np.isfinite(out).all())
+
+
+def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tasks):
+    """Run the epochs of ``solver="sgd"`` or ``"adam"`` (one for partial_fit)."""
+    est = estimator
+    if est.early_stopping and incremental:
+        raise ValueError("partial_fit does not support early_stopping=True")
+    if est.early_stopping:
+        X, y, sample_weight, validation = est._split_validation(X, y, sample_weight)
+        tasks.set_data(X, y, sample_weight)
+    else:
+        validation = None
+
+    n_samples = X.shape[0]
+    batch_size = est._batch_size(n_samples)
+    step = est._training_step(
+        layer_units, batch_size, X.dtype, new_optimizer=not incremental
+    )
+    params, workspace = step.params, step.workspace
+    batches = Batches(X, y, sample_weight, batch_size, est.shuffle)
+    layer_grads = workspace.coef_grads
+    # Two checkpoints, the starts of this epoch and of the one before. An
+    # epoch's last update is checked by the next epoch's first forward pass
+    # (its loss is that of the weights the epoch starts from) rather than by
+    # a forward pass of its own; if that check fails, the update that broke
+    # the weights belongs to the epoch before.
+    current, previous = Checkpoint(est, params), Checkpoint(est, params)
+    # Saved before n_iter_ restarts: a first epoch that does not complete
+    # leaves everything as before the call.
+    current.save()
+    est.n_iter_ = 0
+    X_b, stopped, stop = None, None, False
+    for epoch_index in range(est.max_iter):
+        if epoch_index:
+            current, previous = previous, current
+            current.save()
+        try:
+            epoch = tasks.subtask("epoch")
+            started = time.perf_counter()
+            accumulated_loss = 0.0
+            grad_sq = np.zeros(len(layer_grads))
+            first = True
+            with quiet_overflow():
+                for X_b, y_b, sw_b in batches.epoch(est._random_state):
+                    loss = step(X_b, y_b, sample_weight=sw_b)
+                    if not math.isfinite(loss):
+                        # Before this epoch's first update, outputs that
+                        # overflow indict the previous epoch's last one.
+                        out = workspace.outs[-1][: X_b.shape[0]]
+                        raise Diverged(
+                            first
+                            and epoch_index > 0
+                            and not outputs_finite(est, params, out, computed=True)
+                        )
+                    first = False
+                    accumulated_loss += loss * X_b.shape[0]
+                    for i, g in enumerate(layer_grads):
+                        grad_sq[i] += np.dot(g.ravel(), g.ravel())
+                    step.update()
+                grad_norms = np.sqrt(grad_sq / batches.n_batches)
+            stop = est._end_epoch(
+                accumulated_loss / n_samples,
+                n_samples,
+                validation,
+                grad_norms,
+                time.perf_counter() - started,
+            )
+            stop |= tasks.end_subtask(epoch)
+        except (KeyboardInterrupt, Diverged) as exc:
+            stopped = exc
+            break
+        if stop or incremental:
+            break
+    rolled_back = _roll_back(
+        est, stopped, epoch_index, (current, previous), params, X_b, incremental
+    )
+    if not (rolled_back or stop or incremental) and est.n_iter_ == est.max_iter:
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) "
+            "reached and the optimization hasn't converged yet.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+
+    if est.early_stopping:
+        for current, best in zip(est.coefs_, est._best_coefs):
+            current[...] = best
+        for current, best in zip(est.intercepts_, est._best_intercepts):
+            current[...] = best
+
+
+def _roll_back(est, stopped, epoch_index, checkpoints, params, X_b, incremental):
+    """Return to a checkpoint if training was stopped or broke the weights.
+
+    ``checkpoints`` are the starts of the last epoch run and of the one
+    before it; ``stopped`` is the exception that ended the epochs, if any.
+    Returns whether it went back.
+    """
+    current, previous = checkpoints
+    if isinstance(stopped, Diverged) and stopped.in_previous_epoch:
+        previous.restore()
+        epoch_index -= 1
+    elif stopped is not None:
+        current.restore()
+    # Weights that no forward pass has checked yet: the last epoch's final
+    # update, or an interrupted epoch's start if the interrupt came before
+    # its first loss. One forward pass on a batch checks them.
+    if not isinstance(stopped, Diverged) and X_b is not None:
+        if not outputs_finite(est, params, X_b):
+            if stopped is None:
+                current.restore()
+            elif epoch_index:
+                previous.restore()
+                epoch_index -= 1
+            stopped = Diverged()
+    if stopped is not None:
+        _warn_rolled_back(est, stopped, epoch_index, incremental)
+    return stopped is not None
+
+
+def _warn_rolled_back(est, stopped, epoch_index, incremental):
+    """Say why an epoch was abandoned and what the model holds now."""
+    kept = (
+        "the model is left as it was before this partial_fit call."
+        if incremental
+        else f"keeping the weights of the last completed epoch ({est.n_iter_})."
+    )
+    if isinstance(stopped, KeyboardInterrupt):
+        message = f"Training interrupted by user; {kept}"
+        category = TrainingInterruptedWarning
+    else:
+        message = (
+            f"Training diverged in epoch {epoch_index + 1}: the loss or the "
+            f"weights became infinite or NaN; {kept} Lower learning_rate_init "
+            f"(it is {est.learning_rate_init}) or scale the input data."
+        )
+        category = ConvergenceWarning
+    # _warn_rolled_back, _roll_back, fit_stochastic, _fit, fit, _fit_context,
+    # caller.
+    warnings.warn(message, category, stacklevel=7)
+
+
+def fit_lbfgs(estimator, X, y, sample_weight, layer_units, tasks):
+    """Minimise the full-batch loss with scipy's L-BFGS-B."""
+    est = estimator
+    step = est._training_step(layer_units, X.shape[0], X.dtype, optimizer=False)
+    params = step.params
+    # One callback task per L-BFGS iteration; scipy only reports the end of
+    # an iteration, so each end begins the next task.
+    iteration = [tasks.subtask("lbfgs-iter")]
+    # The last iterate with a finite loss and weights, to fall back on if
+    # L-BFGS diverges (starting from the initial weights).
+    last_finite = {"x": params.copy(), "loss": math.nan}
+
+    def callback(intermediate_result):
+        x, loss = intermediate_result.x, float(intermediate_result.fun)
+        if math.isfinite(loss) and np.isfinite(x).all():
+            last_finite["x"][...] = x
+            last_finite["loss"] = loss
+        if tasks.root is not None:
+            params[...] = x
+            tasks.end_subtask(iteration[0])
+            iteration[0] = tasks.subtask("lbfgs-iter")
+
+    with quiet_overflow():
+        result = minimize_lbfgs(
+            functools.partial(step, X, y, sample_weight=sample_weight),
+            [params],
+            [step.grads],
+            est.max_iter,
+            est.max_fun,
+            est.tol,
+            callback=callback,
+        )
+    if iteration[0] is not None:
+        # The task begun after the last iteration never ran.
+        iteration[0].call_on_fit_task_end(estimator=est)
+    est.n_iter_ = min(int(result.nit), est.max_iter)
+    est.loss_ = float(result.fun)
+    if not (math.isfinite(est.loss_) and np.isfinite(params).all()):
+        params[...] = last_finite["x"]
+        est.loss_ = last_finite["loss"]
+        warnings.warn(
+            "L-BFGS diverged: the loss or the weights became infinite or "
+            "NaN. Keeping the weights of the last iteration where both "
+            "were finite (the initial weights if there was none). Scale "
+            "the input data, e.g. with StandardScaler.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+        return
+    if est.verbose:
+        print(f"L-BFGS-B: {est.n_iter_} iterations, loss = {est.loss_:.8f}")
+    if result.status != 0:
+        warnings.warn(
+            "lbfgs failed to converge after "
+            f"{est.n_iter_} iteration(s) (status={result.status}): "
+            f"{result.message}. Increase max_iter or max_fun, or scale "
+            "the data.",
+            ConvergenceWarning,
+            stacklevel=5,
+        )
+
+
+class StepRecord:
+    """Every array of one traced training step, before they become tables.
+
+    Attributes
+    ----------
+    nets, outs : list of ndarray
+        Net input and output of each non-input layer.
+    deltas : list of ndarray
+        Each sample's own error term δ (not divided by the batch's Σw).
+    old_coefs, old_intercepts : list of ndarray
+        Weights before the update.
+    coef_grads, intercept_grads : list of ndarray
+        Their gradients.
+    loss : float
+        Batch loss before the update.
+    learning_rate : float
+        The optimizer's step size for this update.
+    grad_norms : list of float
+        Frobenius norm of each layer's weight gradient.
+    seconds : float
+        Time the step took.
+    """
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+
+def traced_step(step, X, y, sample_weight, coefs, intercepts):
+    """Run one training step on the whole batch and keep every number of it.
+
+    Parameters
+    ----------
+    step : TrainingStep
+        Built for at least ``len(X)`` rows.
+    X, y, sample_weight
+        The validated batch.
+    coefs, intercepts : list of ndarray
+        The estimator's parameter views (copied before the update).
+
+    Returns
+    -------
+    record : StepRecord
+    """
+    workspace = step.workspace
+    nets = [np.empty_like(o) for o in workspace.outs]
+    old_coefs = [c.copy() for c in coefs]
+    old_intercepts = [b.copy() for b in intercepts]
+    started = time.perf_counter()
+    # A trace shows every number as it is, overflowed ones included.
+    with quiet_overflow():
+        loss = step(X, y, sample_weight=sample_weight, nets=nets)
+        sw_sum = _network.weight_total(X.shape[0], sample_weight)
+        grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
+        # The workspace holds δ of the batch *mean*; the trace shows each
+        # sample's own error term, as the worked examples compute it.
+        deltas = [d * sw_sum for d in workspace.deltas]
+        step.update()
+    return StepRecord(
+        nets=nets,
+        outs=[o.copy() for o in workspace.outs],
+        deltas=deltas,
+        old_coefs=old_coefs,
+        old_intercepts=old_intercepts,
+        coef_grads=[g.copy() for g in workspace.coef_grads],
+        intercept_grads=[g.copy() for g in workspace.intercept_grads],
+        loss=loss,
+        # Read after the update: Adam sets its bias-corrected step size there.
+        learning_rate=step.optimizer.learning_rate,
+        grad_norms=grad_norms,
+        seconds=time.perf_counter() - started,
+    )
