@@ -2,7 +2,7 @@
 
 Every activation overwrites its argument (the layer's net input) with the
 layer's output. Every derivative multiplies a backpropagated error ``delta``
-in place by f'(net), written -- as the seeds write it -- from the unit's
+in place by f'(net), written -- as the worked examples write it -- from the unit's
 *output*, so the forward pass never has to keep the net input:
 
     logistic   out = 1 / (1 + exp(-net))   f' = out (1 - out)
@@ -416,7 +416,8 @@ DERIVATIVES = {
     "exp": exp_derivative,
 }
 
-# The seeds call the logistic unit "sigmoid"; both names mean one function.
+# The worked examples call the logistic unit "sigmoid"; both names mean one
+# function.
 ALIASES = {"sigmoid": "logistic"}
 
 

@@ -31,7 +31,7 @@ default="logistic"
         Step-size schedule for ``solver="sgd"``.
 
     learning_rate_init : float, default=0.001
-        Initial step size η (the seeds' ``learnrate``).
+        Initial step size η (``learnrate`` in Udacity's exercises).
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.

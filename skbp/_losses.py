@@ -1,10 +1,10 @@
 """Loss functions: the value of E and the error signal at the output layer.
 
-Conventions (fixed across skbp, see DEVELOPERS.md):
+Conventions (fixed across skbp, see CONTRIBUTING.md):
 
 * E is a mean over samples of a sum over outputs. For squared error this is
-  the seeds' E = mean_n sum_k 1/2 (y - out)**2 -- sklearn additionally divides
-  by the number of outputs, which makes its multi-output loss disagree with
+  the worked examples' E = mean_n sum_k 1/2 (y - out)**2 -- sklearn divides
+  again by the number of outputs, which makes its multi-output loss disagree with
   its gradient; skbp does not.
 * With sample weights w the mean becomes sum(w * E_n) / sum(w).
 * The L2 penalty alpha * ||W||**2 / (2 sum(w)) is added by the caller
@@ -13,7 +13,7 @@ Conventions (fixed across skbp, see DEVELOPERS.md):
 Each loss knows its *canonical* output activations: for those pairs the
 error signal at the output's net input simplifies to δ = out - y
 (squared error with identity, log-loss with logistic or softmax, Poisson
-deviance with exp). Other pairs -- the seeds' squared error on a logistic
+deviance with exp). Other pairs -- the worked examples' squared error on a logistic
 output -- take the general chain rule δ = ∂E/∂out · f'(net).
 """
 
@@ -133,7 +133,7 @@ def poisson(y, out, sample_weight=None):
 
 
 def _squared_error_dout(y, out, delta):
-    # ∂/∂out of 1/2 (y - out)**2 is out - y: the seeds' -(target - out).
+    # ∂/∂out of 1/2 (y - out)**2 is out - y: the worked examples' -(target - out).
     np.subtract(out, y, out=delta)
 
 

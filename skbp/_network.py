@@ -6,7 +6,7 @@ layer-i outputs (one row per sample)::
 
     net = a @ coefs[i] + intercepts[i]        out = f(net)
 
-Backward, with δ = ∂E/∂net, one row per sample (the seeds' "error term",
+Backward, with δ = ∂E/∂net, one row per sample (the worked examples' "error term",
 divided by the batch size, since E is the mean over the batch)::
 
     δ_L     = (out_L - y) / n                (canonical loss/activation pair)
@@ -106,7 +106,7 @@ class Workspace:
     Parameters
     ----------
     layer_units : list of int
-        Units per layer, input first, e.g. ``[2, 2, 2]`` for seed 003.
+        Units per layer, input first, e.g. ``[2, 2, 2]`` for Mazur's example.
     batch_size : int
         Largest batch the buffers hold; smaller batches use leading rows.
     dtype : numpy dtype
@@ -308,7 +308,7 @@ def backward(
         Layer outputs returned by :func:`forward`.
     workspace : Workspace
         Its ``deltas`` receive δ = ∂E/∂net_n of the batch loss E for each
-        sample n -- the seeds' error term of that sample times w_n / Σw --
+        sample n -- the worked examples' error term of that sample times w_n / Σw --
         and its ``coef_grads`` and ``intercept_grads`` ∂E/∂coefs and
         ∂E/∂intercepts.
     hidden, output : str

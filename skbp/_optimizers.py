@@ -125,7 +125,7 @@ class BaseOptimizer:
 class SGD(BaseOptimizer):
     """Stochastic gradient descent with momentum and learning-rate schedules.
 
-    With ``momentum=0`` this is the seeds' update ``w <- w - η ∂E/∂w``.
+    With ``momentum=0`` this is the worked examples' update ``w <- w - η ∂E/∂w``.
 
     Parameters
     ----------

@@ -54,9 +54,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     Examples
     --------
-    Seed 000's first example: one online step of a 3-2-1 network without
-    bias, learning rate 0.5, changes the hidden-to-output weights by
-    ``delta_w_h_o``:
+    Udacity's backpropagation exercise: one online step of a 3-2-1 network
+    without bias, learning rate 0.5, changes the hidden-to-output weights by
+    the exercise's ``delta_w_h_o``:
 
     >>> import numpy as np
     >>> from skbp import BackpropRegressor
