@@ -2,11 +2,12 @@ r"""
 Vanishing gradients: logistic against tanh and relu units
 ==========================================================
 
-Seed 000 ends its hand calculation with a warning: the derivative of the
-sigmoid is at most 1/4, so each layer the error travels back through shrinks
-it by at least 75%, two layers by at least 93.75%; in a network with many
-layers the weights near the input hardly move. That is the vanishing
-gradient.
+The backpropagation lesson of Udacity's deep-learning course (see
+:ref:`worked-examples`) ends its hand calculation with a warning: the
+derivative of the sigmoid is at most 1/4, so each layer the error travels
+back through shrinks it by at least 75%, two layers by at least 93.75%; in
+a network with many layers the weights near the input hardly move. That is
+the vanishing gradient.
 
 Backpropagation makes the reason visible. The δ of a hidden layer is the δ
 of the layer above, sent back through the weights and multiplied by the

@@ -1,10 +1,12 @@
 """
-Seed 003's worked example, step by step
-=======================================
+Mazur's worked example, step by step
+====================================
 
-The 2-2-2 network of the classic hand calculation: inputs (0.05, 0.10),
-targets (0.01, 0.99), sigmoid units, weights w1..w8 = 0.15 ... 0.55, biases
-b1 = 0.35 and b2 = 0.6 held fixed, learning rate 0.5. One call to
+The 2-2-2 network of Matt Mazur's "A Step by Step Backpropagation Example"
+(see :ref:`worked-examples`): inputs (0.05, 0.10), targets (0.01, 0.99),
+sigmoid units, weights w1..w8 = 0.15 ... 0.55, biases b1 = 0.35 and b2 = 0.6
+held fixed, learning rate 0.5. :func:`skbp.worked_examples.mazur_network`
+returns it unfitted, with its one training sample. One call to
 ``trace_step`` performs the forward pass, the backward pass and the update,
 and returns every number of it as tables.
 """
@@ -16,25 +18,33 @@ import numpy as np
 import pandas as pd
 from sklearn.exceptions import ConvergenceWarning
 
-from skbp import BackpropRegressor
 from skbp.plot import LossCurveDisplay
+from skbp.worked_examples import mazur_network
 
-net = BackpropRegressor(
-    hidden_layer_sizes=(2,),
-    activation="sigmoid",
-    out_activation="sigmoid",
-    solver="sgd",
-    learning_rate_init=0.5,
-    momentum=0,
-    alpha=0,
-    batch_size=1,
-    shuffle=False,
-    fit_intercept=False,
-    intercepts_init=[[0.35, 0.35], [0.6, 0.6]],
-    coefs_init=[[[0.15, 0.25], [0.20, 0.30]], [[0.40, 0.50], [0.45, 0.55]]],
-)
-X, y = np.array([[0.05, 0.10]]), np.array([[0.01, 0.99]])
-pd.set_option("display.precision", 9)  # the seed prints nine decimals
+net, X, y = mazur_network()
+
+# %%
+# The settings that make it Mazur's network. He numbers the weights per
+# receiving unit (w1, w2 into h1), so each unit's incoming weights are a
+# *column* of ``coefs_init``: [[w1, w3], [w2, w4]] and [[w5, w7], [w6, w8]].
+# ``fit_intercept=False`` keeps the biases at ``intercepts_init``.
+params = net.get_params()
+for name in (
+    "hidden_layer_sizes",
+    "activation",
+    "out_activation",
+    "solver",
+    "learning_rate_init",
+    "batch_size",
+    "fit_intercept",
+    "coefs_init",
+    "intercepts_init",
+):
+    print(f"{name:<19}{params[name]}")
+
+# %%
+# One training step, traced.
+pd.set_option("display.precision", 9)  # Mazur prints nine decimals
 trace = net.trace_step(X, y)
 
 # %%
@@ -66,8 +76,8 @@ print(f"E_total after 10000 steps: {0.5 * np.sum((y - net.predict(X)) ** 2):.9f}
 
 # %%
 # ``loss_curve_`` holds E before each of the 10000 steps (the traced one
-# first): from 0.298371109 down to the seed's "about 0.000035".
-display = LossCurveDisplay.from_estimator(net, name="seed 003")
+# first): from 0.298371109 down to about 0.000035.
+display = LossCurveDisplay.from_estimator(net, name="Mazur's example")
 display.ax_.set(
     xscale="log", yscale="log", xlabel="step", ylabel="E_total", title="Online SGD"
 )

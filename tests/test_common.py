@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks, at the defaults and at a few other settings."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skbp import BackpropClassifier, BackpropRegressor
@@ -23,6 +24,11 @@ ESTIMATORS = [
 ]
 
 
+# The checks fit on small random data for a fixed number of epochs and test
+# the API, not convergence: a ConvergenceWarning there says nothing (the
+# convergence warnings themselves are asserted in test_reliability.py and
+# test_estimators.py).
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(ESTIMATORS)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -26,7 +26,7 @@ def test_example_runs(path, monkeypatch, capsys):
     assert capsys.readouterr().out
 
 
-def test_worked_example_prints_seed_003_numbers(capsys):
+def test_worked_example_prints_mazur_numbers(capsys):
     path = next(p for p in EXAMPLES if p.name == "plot_worked_example.py")
     runpy.run_path(str(path), run_name="__main__")
     out = capsys.readouterr().out

@@ -20,6 +20,7 @@ from sklearn.metrics import log_loss
 
 from skbp import BackpropClassifier, BackpropRegressor, _network
 from skbp._losses import get_loss
+from skbp.worked_examples import mazur_network
 
 HIDDEN = ["logistic", "tanh", "relu", "identity"]
 
@@ -318,13 +319,13 @@ def test_backprop_with_all_zero_weights_gives_zero_loss_and_gradient(loss_name, 
         np.testing.assert_array_equal(g, 0.0)
 
 
-def test_backprop_reproduces_worked_example_gradients():
-    # The classic 2-2-2 sigmoid network with fixed biases (Mazur's example):
-    # after one step with learning rate 0.5, w5 = 0.35891648 and
-    # w1 = 0.149780716, so ∂E/∂w5 = 0.082167041 and ∂E/∂w1 = 0.000438568.
-    coefs = [np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([[0.4, 0.5], [0.45, 0.55]])]
-    intercepts = [np.array([0.35, 0.35]), np.array([0.6, 0.6])]
-    X, y = np.array([[0.05, 0.1]]), np.array([[0.01, 0.99]])
+def test_backprop_reproduces_mazur_example_gradients():
+    # Mazur's 2-2-2 sigmoid network with fixed biases: after one step with
+    # learning rate 0.5, w5 = 0.35891648 and w1 = 0.149780716, so
+    # ∂E/∂w5 = 0.082167041 and ∂E/∂w1 = 0.000438568.
+    net, X, y = mazur_network()
+    coefs = [np.array(c, dtype=float) for c in net.coefs_init]
+    intercepts = [np.array(b, dtype=float) for b in net.intercepts_init]
     workspace = _network.Workspace([2, 2, 2], 1, np.float64)
     value = _network.backprop(
         X,

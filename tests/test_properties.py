@@ -5,9 +5,14 @@ to 1e300, within the dtype's range), sparsity and values. For every draw a
 fit either raises a clear ``ValueError`` or yields a model whose
 predictions are finite, whose probabilities are probabilities, and whose
 predictions do not depend on the order of the rows.
+
+A draw that ends in a clear error passes without reaching the checks on the
+model, so each property counts the draws it checked and fails when too few
+were (see ``assert_enough_checked``).
 """
 
 import warnings
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -27,6 +32,18 @@ PROPERTY_SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
+SOLVERS = ["sgd", "adam", "lbfgs"]
+# Of the 200 draws, all 200 of each property reached its checks when this
+# was written. Requiring three quarters leaves room for a change in what is
+# rejected, but not for a property that has quietly stopped checking; and
+# each solver must have its own share, so that one solver rejecting
+# everything cannot hide behind the others.
+MIN_CHECKED = 0.75
+MIN_CHECKED_PER_SOLVER = 0.1
+
+CHECKED = "checked"
+REJECTED_BY_FIT = "fit raised a clear ValueError"
+REJECTED_BY_PREDICT = "predict raised a clear ValueError"
 
 
 @st.composite
@@ -74,19 +91,31 @@ def _permuted(X, perm):
     return X[perm] if not sp.issparse(X) else X.tocsr()[perm]
 
 
-@PROPERTY_SETTINGS
-@given(data(), st.integers(2, 4), st.sampled_from(["sgd", "adam", "lbfgs"]))
-def test_classifier_gives_probabilities_or_a_clear_error(drawn, n_classes, solver):
+def assert_enough_checked(outcomes):
+    """Fail unless enough draws, overall and per solver, reached the checks.
+
+    ``outcomes`` counts the draws by (solver, outcome).
+    """
+    n_draws = PROPERTY_SETTINGS.max_examples
+    checked = {solver: outcomes[solver, CHECKED] for solver in SOLVERS}
+    summary = f"of {n_draws} draws: {dict(outcomes)}"
+    assert sum(checked.values()) >= MIN_CHECKED * n_draws, summary
+    for solver, n_checked in checked.items():
+        assert n_checked >= MIN_CHECKED_PER_SOLVER * n_draws, (solver, summary)
+
+
+def _check_classifier(drawn, n_classes, solver):
+    """Check one draw; return its outcome."""
     X, rng = drawn
     y = rng.integers(0, n_classes, X.shape[0])
     est = BackpropClassifier(
         hidden_layer_sizes=(3,), solver=solver, max_iter=3, random_state=0
     )
     if _fit(est, X, y) is None:
-        return
+        return REJECTED_BY_FIT
     proba = _predict(est.predict_proba, X)
     if proba is None:
-        return
+        return REJECTED_BY_PREDICT
     assert np.isfinite(proba).all()
     assert ((proba >= 0) & (proba <= 1)).all()
     tolerance = 1e-5 if est.coefs_[0].dtype == np.float32 else 1e-12
@@ -105,27 +134,52 @@ def test_classifier_gives_probabilities_or_a_clear_error(drawn, n_classes, solve
     np.testing.assert_array_equal(
         est.predict(_permuted(X, perm))[clear[perm]], labels[perm][clear[perm]]
     )
+    return CHECKED
 
 
-@PROPERTY_SETTINGS
-@given(data(), st.sampled_from(["sgd", "adam", "lbfgs"]), st.integers(1, 3))
-def test_regressor_gives_finite_predictions_or_a_clear_error(drawn, solver, n_outputs):
+def test_classifier_gives_probabilities_or_a_clear_error():
+    outcomes = Counter()
+
+    @PROPERTY_SETTINGS
+    @given(data(), st.integers(2, 4), st.sampled_from(SOLVERS))
+    def classifier_property(drawn, n_classes, solver):
+        outcomes[solver, _check_classifier(drawn, n_classes, solver)] += 1
+
+    classifier_property()
+    assert_enough_checked(outcomes)
+
+
+def _check_regressor(drawn, solver, n_outputs):
+    """Check one draw; return its outcome."""
     X, rng = drawn
     y = rng.standard_normal((X.shape[0], n_outputs)).squeeze()
     est = BackpropRegressor(
         hidden_layer_sizes=(3,), solver=solver, max_iter=3, random_state=0
     )
     if _fit(est, X, y) is None:
-        return
+        return REJECTED_BY_FIT
     pred = _predict(est.predict, X)
     if pred is None:
-        return
+        return REJECTED_BY_PREDICT
     assert np.isfinite(pred).all()
     assert pred.shape == y.shape
     perm = rng.permutation(X.shape[0])
     np.testing.assert_allclose(
         est.predict(_permuted(X, perm)), pred[perm], rtol=1e-5, atol=1e-7
     )
+    return CHECKED
+
+
+def test_regressor_gives_finite_predictions_or_a_clear_error():
+    outcomes = Counter()
+
+    @PROPERTY_SETTINGS
+    @given(data(), st.sampled_from(SOLVERS), st.integers(1, 3))
+    def regressor_property(drawn, solver, n_outputs):
+        outcomes[solver, _check_regressor(drawn, solver, n_outputs)] += 1
+
+    regressor_property()
+    assert_enough_checked(outcomes)
 
 
 @pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])

@@ -1,11 +1,18 @@
-"""The worked examples ("seeds", /work/shared/seeds/) reproduced through the API.
+"""Published worked examples of backpropagation, reproduced through the API.
 
-Every test trains or traces a BackpropClassifier/BackpropRegressor and checks
-it against numbers computed independently of skbp: the figures a seed prints
-(checked to the digits it prints) or the seed's own code re-run here.
+The examples: Matt Mazur's "A Step by Step Backpropagation Example" (a 2-2-2
+network), the backpropagation exercises of Udacity's deep-learning course (a
+3-2-1 network and the graduate-admissions network) and Andrew Trask's "A
+Neural Network in 11 lines of Python" (XOR). Every test trains or traces a
+BackpropClassifier/BackpropRegressor and checks it against numbers computed
+independently of skbp: the figures an example prints (checked to the digits
+it prints) or the example's own program re-run here.
 
-Seeds 000-004 are embedded below (numbers and code), so only the admissions
-tests need /work/shared; they skip when it is absent.
+The numbers and code are quoted from the retellings of the examples in
+../shared/seeds/ (Mazur: 002 and 003; Udacity: 000 and 001; Trask: 004)
+and embedded below, so only the admissions tests need ../shared (for
+UCLA's admissions data as Udacity's course ships it); they skip when it is
+absent.
 """
 
 import math
@@ -18,6 +25,11 @@ import pandas as pd
 import pytest
 
 from skbp import BackpropClassifier, BackpropRegressor
+from skbp.worked_examples import (
+    MAZUR_ERROR_AFTER_10000,
+    MAZUR_OUTPUTS_AFTER_10000,
+    mazur_network,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 ADMISSIONS_CSV = SHARED / "data" / "binary.csv"
@@ -27,7 +39,7 @@ fixed_length = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )
 
-# The seeds' online update: plain SGD, one sample per step, in order.
+# The examples' online update: plain SGD, one sample per step, in order.
 ONLINE = dict(
     solver="sgd",
     momentum=0,
@@ -39,7 +51,7 @@ ONLINE = dict(
 
 
 def assert_printed(actual, printed):
-    """Assert that ``actual`` rounds to the seed's ``printed`` decimal string."""
+    """Assert that ``actual`` rounds to the example's ``printed`` decimal string."""
     decimals = len(printed.split(".")[1])
     assert abs(actual - float(printed)) <= 0.5 * 10.0**-decimals + 1e-15, (
         actual,
@@ -58,12 +70,12 @@ def row(df, **keys):
 
 
 # ----------------------------------------------------------------------------
-# Seed 002 / 003: the 2-2-2 network with biases 0.35 and 0.6 held fixed.
+# Mazur's example: the 2-2-2 network with biases 0.35 and 0.6 held fixed.
 #
-# Seed 003's picture: w1: i1->h1, w2: i2->h1, w3: i1->h2, w4: i2->h2,
+# Mazur's picture: w1: i1->h1, w2: i2->h1, w3: i1->h2, w4: i2->h2,
 # w5: h1->o1, w6: h2->o1, w7: h1->o2, w8: h2->o2, so (layer, from, to) with
 # the weight ``coefs_[layer - 1][from, to]``:
-SEED_003_WEIGHTS = {
+MAZUR_WEIGHTS = {
     "w1": (1, 0, 0),
     "w2": (1, 1, 0),
     "w3": (1, 0, 1),
@@ -73,13 +85,11 @@ SEED_003_WEIGHTS = {
     "w7": (2, 0, 1),
     "w8": (2, 1, 1),
 }
-SEED_003_INITIAL = dict(
-    w1=0.15, w2=0.2, w3=0.25, w4=0.3, w5=0.4, w6=0.45, w7=0.5, w8=0.55
-)
-SEED_003_X = [[0.05, 0.10]]
-SEED_003_Y = [[0.01, 0.99]]
-# Seed 003's "w_i+" after one step, as printed.
-SEED_003_NEW_WEIGHTS = dict(
+MAZUR_INITIAL = dict(w1=0.15, w2=0.2, w3=0.25, w4=0.3, w5=0.4, w6=0.45, w7=0.5, w8=0.55)
+MAZUR_X = [[0.05, 0.10]]
+MAZUR_Y = [[0.01, 0.99]]
+# Mazur's "w_i+" after one step, as printed (the retelling in seeds/003).
+MAZUR_NEW_WEIGHTS = dict(
     w1="0.149780716",
     w2="0.19956143",
     w3="0.24975114",
@@ -91,41 +101,37 @@ SEED_003_NEW_WEIGHTS = dict(
 )
 
 
-def seed_003_coefs(w):
-    """coefs_ for the weights w1..w8 (a dict), by SEED_003_WEIGHTS."""
+def mazur_coefs(w):
+    """coefs_ for the weights w1..w8 (a dict), by MAZUR_WEIGHTS."""
     coefs = [np.zeros((2, 2)), np.zeros((2, 2))]
-    for name, (layer, j, k) in SEED_003_WEIGHTS.items():
+    for name, (layer, j, k) in MAZUR_WEIGHTS.items():
         coefs[layer - 1][j, k] = w[name]
     return coefs
 
 
-def seed_003_weight(coefs, name):
-    layer, j, k = SEED_003_WEIGHTS[name]
+def mazur_weight(coefs, name):
+    layer, j, k = MAZUR_WEIGHTS[name]
     return coefs[layer - 1][j, k]
 
 
-def seed_003_net(max_iter=1, coefs=None):
-    return BackpropRegressor(
-        hidden_layer_sizes=(2,),
-        learning_rate_init=0.5,
-        max_iter=max_iter,
-        out_activation="logistic",
-        fit_intercept=False,
-        coefs_init=seed_003_coefs(SEED_003_INITIAL) if coefs is None else coefs,
-        intercepts_init=[[0.35, 0.35], [0.6, 0.6]],
-        **ONLINE,
-    )
+def mazur_net(max_iter=1, coefs=None):
+    params = dict(max_iter=max_iter, n_iter_no_change=np.inf)
+    if coefs is not None:
+        params["coefs_init"] = coefs
+    net, _, _ = mazur_network(**params)
+    return net
 
 
-def seed_003_program(n_steps, x=(0.05, 0.10), t=(0.01, 0.99), lr=0.5):
-    """Seed 003's ``NeuralNetwork.train`` loop, flattened to w1..w8.
+def mazur_program(n_steps, x=(0.05, 0.10), t=(0.01, 0.99), lr=0.5):
+    """The ``NeuralNetwork.train`` loop of Mazur's program, flattened to w1..w8.
 
-    Same arithmetic and order as the seed's classes: forward with the shared
-    biases 0.35 / 0.6, all deltas from the current weights, then the output
-    weights updated, then the hidden ones (biases never change). The seed's
-    own loop trains towards [0.01, 0.09], a typo for the text's
-    [0.01, 0.99], which is used here. Returns the weights and the seed's
-    ``calculate_total_error`` after ``n_steps`` calls of ``train``.
+    Same arithmetic and order as the program's classes: forward with the
+    shared biases 0.35 / 0.6, all deltas from the current weights, then the
+    output weights updated, then the hidden ones (biases never change). The
+    program as the retelling in seeds/003 copies it trains towards
+    [0.01, 0.09], a typo for the text's [0.01, 0.99], which is used here.
+    Returns the weights and the program's ``calculate_total_error`` after
+    ``n_steps`` calls of ``train``.
     """
 
     def squash(z):
@@ -138,9 +144,9 @@ def seed_003_program(n_steps, x=(0.05, 0.10), t=(0.01, 0.99), lr=0.5):
         o.append(squash(h[0] * w[6] + h[1] * w[7] + 0.6))
         return h, o
 
-    # The seed stores hidden neuron h's weights, then output neuron o's,
+    # The program stores hidden neuron h's weights, then output neuron o's,
     # as [w1, w2], [w3, w4], [w5, w6], [w7, w8].
-    w = [SEED_003_INITIAL[f"w{i}"] for i in range(1, 9)]
+    w = [MAZUR_INITIAL[f"w{i}"] for i in range(1, 9)]
     for _ in range(n_steps):
         h, o = feed_forward(w)
         pd_o = [-(t[k] - o[k]) * o[k] * (1 - o[k]) for k in range(2)]
@@ -159,40 +165,66 @@ def seed_003_program(n_steps, x=(0.05, 0.10), t=(0.01, 0.99), lr=0.5):
     return dict(zip([f"w{i}" for i in range(1, 9)], w)), o, error
 
 
+def test_mazur_network_is_the_example_network():
+    # skbp.worked_examples types the example out once for the demo, the
+    # gallery and these tests; here it is held to this file's own reading of
+    # Mazur's picture and text.
+    net, X, y = mazur_network()
+    params = net.get_params()
+    np.testing.assert_array_equal(X, MAZUR_X)
+    np.testing.assert_array_equal(y, MAZUR_Y)
+    coefs = zip(params["coefs_init"], mazur_coefs(MAZUR_INITIAL), strict=True)
+    for given, expected in coefs:
+        np.testing.assert_array_equal(given, expected)
+    for given, bias in zip(params["intercepts_init"], [0.35, 0.6], strict=True):
+        np.testing.assert_array_equal(given, [bias, bias])
+    assert not params["fit_intercept"]
+    assert params["activation"] in ("logistic", "sigmoid")
+    assert params["out_activation"] in ("logistic", "sigmoid")
+    for name, value in ONLINE.items():
+        if name != "n_iter_no_change":
+            assert params[name] == value, name
+    assert params["learning_rate_init"] == 0.5
+    # "迭代10000次后，总误差为0.000035085，输出为[0.015912196,0.984065734]"
+    assert MAZUR_OUTPUTS_AFTER_10000 == (0.015912196, 0.984065734)
+    assert MAZUR_ERROR_AFTER_10000 == 0.000035085
+
+
 @fixed_length
-def test_one_online_step_matches_seed_003_weights():
-    net = seed_003_net(max_iter=1).fit(SEED_003_X, SEED_003_Y)
+def test_one_online_step_matches_mazur_weights():
+    net = mazur_net(max_iter=1).fit(MAZUR_X, MAZUR_Y)
 
     # "E_total = E_o1 + E_o2 = 0.274811083 + 0.023560026 = 0.298371109"
     assert_printed(net.loss_curve_[0], "0.298371109")
-    for name, printed in SEED_003_NEW_WEIGHTS.items():
-        assert_printed(seed_003_weight(net.coefs_, name), printed)
+    for name, printed in MAZUR_NEW_WEIGHTS.items():
+        assert_printed(mazur_weight(net.coefs_, name), printed)
     # The biases are held at 0.35 / 0.6.
     np.testing.assert_array_equal(net.intercepts_[0], [0.35, 0.35])
     np.testing.assert_array_equal(net.intercepts_[1], [0.6, 0.6])
 
 
 @fixed_length
-def test_second_epoch_loss_matches_seed_003_program():
-    net = seed_003_net(max_iter=2).fit(SEED_003_X, SEED_003_Y)
-    _, _, error = seed_003_program(1)
+def test_second_epoch_loss_matches_mazur_program():
+    net = mazur_net(max_iter=2).fit(MAZUR_X, MAZUR_Y)
+    _, _, error = mazur_program(1)
 
-    # loss_curve_[1] is E after one update. It is exactly what seed 003's
-    # own code computes (its loop prints round(E, 9): 0.291027774 with the
-    # text's target 0.99 in place of the code's typo 0.09)...
+    # loss_curve_[1] is E after one update. It is exactly what Mazur's
+    # program computes (its loop prints round(E, 9): 0.291027774 with the
+    # text's target 0.99 in place of the retelling's typo 0.09)...
     assert net.loss_curve_[1] == pytest.approx(error, rel=1e-12)
     assert_printed(net.loss_curve_[1], "0.291027774")
-    # ... while the text says "第一次迭代之后，总误差E(total)由0.298371109下降至
+    # ... while Mazur's text (as the retelling in seeds/003 words it) says
+    # "第一次迭代之后，总误差E(total)由0.298371109下降至
     # 0.291027924": the two agree to six decimals only. The text's figure
     # backpropagates through the already-updated w5+..w8+ (see the next test).
     assert_printed(net.loss_curve_[1], "0.291028")
 
 
-def test_seed_003_text_error_after_first_step_assumes_updated_output_weights():
-    # Explains seed 003's 0.291027924: take skbp's traced step, redo the
-    # hidden update with δ_h = (Σ_o δ_o w_ho+) out_h (1 - out_h) using the
+def test_mazur_text_error_after_first_step_assumes_updated_output_weights():
+    # Explains the 0.291027924 of Mazur's text: take skbp's traced step, redo
+    # the hidden update with δ_h = (Σ_o δ_o w_ho+) out_h (1 - out_h) using the
     # *new* w5+..w8+ instead of the old ones, and evaluate E with skbp.
-    trace = seed_003_net().trace_step(SEED_003_X, SEED_003_Y)
+    trace = mazur_net().trace_step(MAZUR_X, MAZUR_Y)
     delta_o = trace.backward.query("layer == 2").sort_values("unit")["delta"]
     out_h = trace.forward.query("layer == 1").sort_values("unit")["output"]
     delta_o, out_h = delta_o.to_numpy(), out_h.to_numpy()
@@ -200,39 +232,38 @@ def test_seed_003_text_error_after_first_step_assumes_updated_output_weights():
     for _, r in trace.updates.query("layer == 2").iterrows():
         w2_new[r.from_unit, r.to_unit] = r.new_weight
     delta_h = (w2_new @ delta_o) * out_h * (1 - out_h)
-    w1 = seed_003_coefs(SEED_003_INITIAL)[0]
-    w1_variant = w1 - 0.5 * np.outer(SEED_003_X[0], delta_h)
+    w1 = mazur_coefs(MAZUR_INITIAL)[0]
+    w1_variant = w1 - 0.5 * np.outer(MAZUR_X[0], delta_h)
 
-    variant = seed_003_net(coefs=[w1_variant, w2_new])
-    assert_printed(variant.trace_step(SEED_003_X, SEED_003_Y).loss, "0.291027924")
-    # That variant's w1+..w4+ are not the seed's printed ones (w1+ = 0.149780716
+    variant = mazur_net(coefs=[w1_variant, w2_new])
+    assert_printed(variant.trace_step(MAZUR_X, MAZUR_Y).loss, "0.291027924")
+    # That variant's w1+..w4+ are not Mazur's printed ones (w1+ = 0.149780716
     # comes from the old w5, w7), so the text mixes the two computations.
     assert abs(w1_variant[0, 0] - 0.149780716) > 1e-8
 
 
 @fixed_length
-def test_ten_thousand_online_steps_match_seed_003_outputs_and_error():
-    net = seed_003_net(max_iter=10000).fit(SEED_003_X, SEED_003_Y)
-    weights, outputs, error = seed_003_program(10000)
+def test_ten_thousand_online_steps_match_mazur_outputs_and_error():
+    net = mazur_net(max_iter=10000).fit(MAZUR_X, MAZUR_Y)
+    weights, outputs, error = mazur_program(10000)
 
-    out = net.predict(SEED_003_X)[0]
-    skbp_error = 0.5 * np.sum((np.asarray(SEED_003_Y[0]) - out) ** 2)
+    out = net.predict(MAZUR_X)[0]
+    skbp_error = 0.5 * np.sum((np.asarray(MAZUR_Y[0]) - out) ** 2)
     # loss_curve_ entries are taken before each update: the last one is E
     # after 9999 updates, E after the 10000th is that of predict's output.
     assert net.loss_curve_[-1] > skbp_error
 
-    # Seed 003's own loop, 10000 calls of train (pure Python): same numbers.
+    # Mazur's own loop, 10000 calls of train (pure Python): same numbers.
     np.testing.assert_allclose(out, outputs, rtol=0, atol=1e-12)
     assert skbp_error == pytest.approx(error, rel=1e-9)
-    for name in SEED_003_WEIGHTS:
-        assert seed_003_weight(net.coefs_, name) == pytest.approx(
-            weights[name], rel=1e-10
-        )
+    for name in MAZUR_WEIGHTS:
+        assert mazur_weight(net.coefs_, name) == pytest.approx(weights[name], rel=1e-10)
 
-    # The text: "迭代10000次后，总误差为0.000035085，输出为[0.015912196,0.984065734]".
+    # Mazur's text (the retelling in seeds/003):
+    # "迭代10000次后，总误差为0.000035085，输出为[0.015912196,0.984065734]".
     # Those figures come from the updated-w5+..w8+ variant of the previous
     # test iterated 10000 times (it gives exactly these three numbers); the
-    # seed's own algorithm, and skbp, give E = 0.000035102 and outputs
+    # program's own algorithm, and skbp, give E = 0.000035102 and outputs
     # [0.015913620, 0.984064274]. They agree to ~1.5e-6 in the outputs and
     # ~2e-8 (three significant digits) in E.
     np.testing.assert_allclose(out, [0.015912196, 0.984065734], rtol=0, atol=2e-5)
@@ -241,12 +272,13 @@ def test_ten_thousand_online_steps_match_seed_003_outputs_and_error():
 
 
 # ----------------------------------------------------------------------------
-# Seed 002 (the same network, notebook cells printing full floats) and seed
-# 003's step-by-step text, read out of trace_step's tables.
+# Mazur's step-by-step text (as the retelling in seeds/003 prints it, 9
+# decimals) and a notebook retelling of it (seeds/002, full floats), read out
+# of trace_step's tables.
 
 
-def test_trace_step_shows_seed_003_forward_backward_and_update_numbers():
-    trace = seed_003_net().trace_step(SEED_003_X, SEED_003_Y)
+def test_trace_step_shows_mazur_forward_backward_and_update_numbers():
+    trace = mazur_net().trace_step(MAZUR_X, MAZUR_Y)
     fwd, bwd, upd = trace.forward, trace.backward, trace.updates
 
     def output(layer, unit):
@@ -256,7 +288,7 @@ def test_trace_step_shows_seed_003_forward_backward_and_update_numbers():
         return row(bwd, sample=0, layer=layer, unit=unit)["delta"]
 
     def update(name, column):
-        layer, j, k = SEED_003_WEIGHTS[name]
+        layer, j, k = MAZUR_WEIGHTS[name]
         r = row(upd, layer=layer, kind="coef", from_unit=j, to_unit=k)
         return r[column]
 
@@ -298,15 +330,15 @@ def test_trace_step_shows_seed_003_forward_backward_and_update_numbers():
     assert update("w1", "gradient") == pytest.approx(delta(1, 0) * 0.05, rel=1e-12)
 
     # The updates w1+..w8+.
-    for name, printed in SEED_003_NEW_WEIGHTS.items():
-        assert update(name, "old_weight") == SEED_003_INITIAL[name]
+    for name, printed in MAZUR_NEW_WEIGHTS.items():
+        assert update(name, "old_weight") == MAZUR_INITIAL[name]
         assert_printed(update(name, "new_weight"), printed)
 
 
-def test_trace_step_matches_seed_002_full_precision_cells():
-    # Seed 002's notebook cells print Python 2 reprs (17 significant digits);
-    # checked to a few units in the last place.
-    trace = seed_003_net().trace_step(SEED_003_X, SEED_003_Y)
+def test_trace_step_matches_mazur_example_to_full_precision():
+    # The notebook retelling of Mazur's example (seeds/002) prints Python 2
+    # reprs (17 significant digits); checked to a few units in the last place.
+    trace = mazur_net().trace_step(MAZUR_X, MAZUR_Y)
     fwd, upd = trace.forward, trace.updates
 
     def close(actual, printed):
@@ -329,7 +361,7 @@ def test_trace_step_matches_seed_002_full_precision_cells():
     assert_printed(row(fwd, layer=2, unit=1)["output"], "0.772928")
     new = {
         name: row(upd, layer=layer, kind="coef", from_unit=j, to_unit=k)
-        for name, (layer, j, k) in SEED_003_WEIGHTS.items()
+        for name, (layer, j, k) in MAZUR_WEIGHTS.items()
     }
     assert_printed(new["w6"]["new_weight"], "0.408666")
     assert_printed(new["w7"]["new_weight"], "0.511301")
@@ -339,11 +371,12 @@ def test_trace_step_matches_seed_002_full_precision_cells():
 
 
 # ----------------------------------------------------------------------------
-# Seed 000 / 001 (the same post), example 1: a 3-2-1 network without bias.
+# Udacity's 3-2-1 exercise: one step of a 3-2-1 network without bias
+# (retold in seeds/000 and 001, the same post, as "反向传播实例 1").
 
 
-def seed_000_example_1():
-    """Seed 000's "反向传播实例 1", its numpy lines as written (prints dropped)."""
+def udacity_3_2_1_exercise():
+    """Udacity's 3-2-1 exercise, its numpy lines as written (prints dropped)."""
 
     def sigmoid(x):
         return 1 / (1 + np.exp(-x))
@@ -389,7 +422,7 @@ def seed_000_example_1():
     )
 
 
-def seed_000_net(seed):
+def udacity_3_2_1_net(exercise):
     return BackpropRegressor(
         hidden_layer_sizes=(2,),
         learning_rate_init=0.5,
@@ -397,27 +430,27 @@ def seed_000_net(seed):
         out_activation="sigmoid",
         fit_intercept=False,
         coefs_init=[
-            seed["weights_input_hidden"],
-            seed["weights_hidden_output"][:, None],
+            exercise["weights_input_hidden"],
+            exercise["weights_hidden_output"][:, None],
         ],
         **ONLINE,
     )
 
 
 @fixed_length
-def test_one_online_step_changes_weights_by_seed_000_deltas():
-    seed = seed_000_example_1()
-    net = seed_000_net(seed).fit([seed["x"]], [seed["target"]])
+def test_one_online_step_changes_weights_by_udacity_3_2_1_deltas():
+    exercise = udacity_3_2_1_exercise()
+    net = udacity_3_2_1_net(exercise).fit([exercise["x"]], [exercise["target"]])
 
     np.testing.assert_allclose(
-        net.coefs_[1].ravel() - seed["weights_hidden_output"],
-        seed["delta_w_h_o"],
+        net.coefs_[1].ravel() - exercise["weights_hidden_output"],
+        exercise["delta_w_h_o"],
         rtol=1e-12,
         atol=1e-17,
     )
     np.testing.assert_allclose(
-        net.coefs_[0] - seed["weights_input_hidden"],
-        seed["delta_w_i_h"],
+        net.coefs_[0] - exercise["weights_input_hidden"],
+        exercise["delta_w_i_h"],
         rtol=1e-12,
         atol=1e-17,
     )
@@ -426,37 +459,42 @@ def test_one_online_step_changes_weights_by_seed_000_deltas():
         np.testing.assert_array_equal(b, 0)
 
 
-def test_trace_deltas_are_minus_seed_000_error_terms():
-    # The seed's "error term" is (target - output) f'(net) = -∂E/∂net = -δ.
-    seed = seed_000_example_1()
-    trace = seed_000_net(seed).trace_step([seed["x"]], [seed["target"]])
+def test_trace_deltas_are_minus_udacity_3_2_1_error_terms():
+    # The exercise's "error term" is (target - output) f'(net) = -∂E/∂net = -δ.
+    exercise = udacity_3_2_1_exercise()
+    trace = udacity_3_2_1_net(exercise).trace_step(
+        [exercise["x"]], [exercise["target"]]
+    )
     fwd = trace.forward.sort_values(["layer", "unit"])
     bwd = trace.backward.sort_values(["layer", "unit"])
 
     np.testing.assert_allclose(
-        fwd.query("layer == 1")["output"], seed["hidden_layer_output"], rtol=1e-14
+        fwd.query("layer == 1")["output"], exercise["hidden_layer_output"], rtol=1e-14
     )
     assert row(fwd, layer=2, unit=0)["output"] == pytest.approx(
-        seed["output"], rel=1e-14
+        exercise["output"], rel=1e-14
     )
     assert row(bwd, layer=2, unit=0)["delta"] == pytest.approx(
-        -seed["output_error_term"], rel=1e-12
+        -exercise["output_error_term"], rel=1e-12
     )
     np.testing.assert_allclose(
-        bwd.query("layer == 1")["delta"], -seed["hidden_error_term"], rtol=1e-12
+        bwd.query("layer == 1")["delta"], -exercise["hidden_error_term"], rtol=1e-12
     )
     assert trace.loss == pytest.approx(
-        0.5 * (seed["target"] - seed["output"]) ** 2, rel=1e-14
+        0.5 * (exercise["target"] - exercise["output"]) ** 2, rel=1e-14
     )
 
 
 # ----------------------------------------------------------------------------
-# Seed 004: XOR (third input the constant 1), 3-4-1 without bias, full batch.
+# Trask's XOR network: the third input the constant 1, 3-4-1 without bias,
+# full batch (retold in seeds/004).
 
 
 @cache
-def seed_004_xor():
-    """Seed 004's loop re-run (Python 3: range for xrange, prints dropped).
+def trask_xor():
+    """Trask's loop as the retelling runs it (50000 steps), re-run here.
+
+    Python 3: range for xrange; prints dropped.
 
     ``np.random.seed(1); np.random.random(...)`` is
     ``np.random.RandomState(1).random_sample(...)``. Returns the initial
@@ -491,9 +529,9 @@ def seed_004_xor():
     return X, y.ravel(), initial, (syn0, syn1), l2.ravel(), final.ravel()
 
 
-def seed_004_params(initial):
-    # The seed adds the gradient summed over the 4 samples at rate 1: the
-    # mean gradient at rate 4.
+def trask_params(initial):
+    # Trask adds the gradient summed over the 4 samples at rate 1: the mean
+    # gradient at rate 4.
     return dict(
         hidden_layer_sizes=(4,),
         solver="sgd",
@@ -511,9 +549,9 @@ def seed_004_params(initial):
 
 @fixed_length
 @pytest.mark.parametrize("form", ["regressor", "classifier"])
-def test_full_batch_xor_matches_seed_004_loop_after_50000_steps(form):
-    X, y, initial, (syn0, syn1), last_l2, final = seed_004_xor()
-    params = seed_004_params(initial)
+def test_full_batch_xor_matches_trask_loop_after_50000_steps(form):
+    X, y, initial, (syn0, syn1), last_l2, final = trask_xor()
+    params = trask_params(initial)
     if form == "regressor":
         net = BackpropRegressor(out_activation="logistic", **params).fit(X, y)
         out = net.predict(X)
@@ -530,7 +568,7 @@ def test_full_batch_xor_matches_seed_004_loop_after_50000_steps(form):
     np.testing.assert_allclose(out, final, rtol=0, atol=1e-6)
     np.testing.assert_allclose(net.coefs_[0], syn0, rtol=0, atol=1e-9)
     np.testing.assert_allclose(net.coefs_[1], syn1, rtol=0, atol=1e-9)
-    # The last loss is E of the seed's last l2, taken before the last update.
+    # The last loss is E of the loop's last l2, taken before the last update.
     assert net.loss_curve_[-1] == pytest.approx(
         np.mean(0.5 * (y - last_l2) ** 2), rel=1e-6
     )
@@ -538,13 +576,14 @@ def test_full_batch_xor_matches_seed_004_loop_after_50000_steps(form):
 
 
 # ----------------------------------------------------------------------------
-# Seed 003's second example: a 2-5-1 network learns XOR online.
+# The XOR example at the end of Mazur's program: a 2-5-1 network learns XOR
+# online.
 
 
-def seed_003_xor_initial_weights(seed):
-    """Seed 003's NeuralNetwork(2, 5, 1) initialisation with random.seed(seed).
+def mazur_xor_initial_weights(seed):
+    """Mazur's NeuralNetwork(2, 5, 1) initialisation with random.seed(seed).
 
-    Draw order of the seed: the hidden layer's shared bias, the output
+    Draw order of the program: the hidden layer's shared bias, the output
     layer's shared bias, then each hidden neuron's 2 weights, then the
     output neuron's 5 weights, all random.random(). The biases are never
     trained.
@@ -559,18 +598,18 @@ def seed_003_xor_initial_weights(seed):
 
 @fixed_length
 @pytest.mark.parametrize(
-    "init", ["seed_003_init_fixed_biases", "glorot_init_trained_biases"]
+    "init", ["mazur_init_fixed_biases", "glorot_init_trained_biases"]
 )
-def test_online_sgd_2_5_1_learns_seed_003_xor(init):
-    # The seed makes 10000 online steps on random.choice(training_sets);
+def test_online_sgd_2_5_1_learns_mazur_xor(init):
+    # The program makes 10000 online steps on random.choice(training_sets);
     # here 2500 shuffled epochs of the 4 samples (10000 steps, batch_size=1,
     # lr 0.5, squared error on a sigmoid output). random_state=0 (and
-    # random.seed(0) for the seed's own initialisation) was picked; the
-    # seeds 0-9 tried all learn XOR.
+    # random.seed(0) for the program's own initialisation) was picked; the
+    # random seeds 0-9 tried all learn XOR.
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
     y = np.array([0, 1, 1, 0])
-    if init == "seed_003_init_fixed_biases":
-        coefs, intercepts = seed_003_xor_initial_weights(0)
+    if init == "mazur_init_fixed_biases":
+        coefs, intercepts = mazur_xor_initial_weights(0)
         extra = dict(fit_intercept=False, coefs_init=coefs, intercepts_init=intercepts)
     else:
         extra = {}
@@ -592,26 +631,28 @@ def test_online_sgd_2_5_1_learns_seed_003_xor(init):
     np.testing.assert_array_equal(net.predict(X), [0, 1, 1, 0])
     proba = net.predict_proba(X)[:, 1]
     assert np.all(np.abs(proba - y) < 0.15)
-    # The seed's calculate_total_error over the 4 training sets.
+    # The program's calculate_total_error over the 4 training sets.
     total_error = np.sum(0.5 * (y - proba) ** 2)
     assert total_error < 0.03
     assert net.loss_curve_[-1] < 0.01
     assert net.loss_curve_[-1] < net.loss_curve_[0] / 10
-    if init == "seed_003_init_fixed_biases":
+    if init == "mazur_init_fixed_biases":
         np.testing.assert_array_equal(net.intercepts_[0], intercepts[0])
         np.testing.assert_array_equal(net.intercepts_[1], intercepts[1])
 
 
 # ----------------------------------------------------------------------------
-# Seed 000 / 001, example 2: graduate admissions (needs /work/shared).
+# Udacity's graduate-admissions network, on UCLA's admissions data as
+# Udacity's course ships it (retold in seeds/000 and 001 as "反向传播实例 2";
+# needs ../shared).
 
 
 @pytest.fixture(scope="module")
 def admissions():
     """The admissions data as the course's data_prep.py prepares it.
 
-    The seed imports ``features, targets, features_test, targets_test`` from
-    ``data_prep`` without showing it; this is the course's script: one-hot
+    The exercise imports ``features, targets, features_test, targets_test``
+    from ``data_prep`` without showing it; this is the course's script: one-hot
     'rank', standardise gre and gpa (sample std), np.random.seed(21) and a
     random 90% / 10% split. (Updated for current pandas: .loc for .ix, float
     dummies.)
@@ -635,8 +676,10 @@ def admissions():
     return features, targets, features_test, targets_test
 
 
-def seed_000_admissions(features, targets, features_test, targets_test):
-    """Seed 000's example 2: 6-2-1, no bias, full batch, 900 epochs, lr 0.005.
+def udacity_admissions(features, targets, features_test, targets_test):
+    """Udacity's admissions network: 6-2-1, no bias, full batch, 900 epochs.
+
+    Learning rate 0.005.
 
     Its weights are drawn as written (np.random.seed(21), then the two
     np.random.normal calls). The per-record loop as written takes ~7 s;
@@ -684,9 +727,9 @@ def seed_000_admissions(features, targets, features_test, targets_test):
 
 
 @fixed_length
-def test_full_batch_sgd_reproduces_seed_000_admissions_network(admissions):
+def test_full_batch_sgd_reproduces_udacity_admissions_network(admissions):
     features, targets, features_test, targets_test = admissions
-    initial, out, accuracy, _ = seed_000_admissions(*admissions)
+    initial, out, accuracy, _ = udacity_admissions(*admissions)
 
     clf = BackpropClassifier(
         hidden_layer_sizes=(2,),
@@ -707,19 +750,19 @@ def test_full_batch_sgd_reproduces_seed_000_admissions_network(admissions):
         clf.predict_proba(features_test)[:, 1], out, rtol=0, atol=1e-12
     )
     assert clf.score(features_test, targets_test) == accuracy
-    # The seed's "Prediction accuracy: {:.3f}" on this split.
+    # The exercise's "Prediction accuracy: {:.3f}" on this split.
     assert f"{accuracy:.3f}" == "0.725"
 
 
-def test_sgd_classifier_reaches_seed_000_admissions_accuracy(admissions):
-    # The seed's net (lr 0.005, 900 full-batch epochs) hardly trains: its
+def test_sgd_classifier_reaches_udacity_admissions_accuracy(admissions):
+    # Udacity's net (lr 0.005, 900 full-batch epochs) hardly trains: its
     # training accuracy is below the 69% majority share even though its test
     # accuracy (40 samples) is 0.725. A BackpropClassifier trained by
     # minibatch SGD (log-loss, with biases, defaults otherwise) should reach
     # at least that test accuracy, give or take two test samples, and beat
     # the majority share on the training data.
     features, targets, features_test, targets_test = admissions
-    _, _, accuracy, train_accuracy = seed_000_admissions(*admissions)
+    _, _, accuracy, train_accuracy = udacity_admissions(*admissions)
 
     clf = BackpropClassifier(
         hidden_layer_sizes=(2,),
