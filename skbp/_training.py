@@ -194,7 +194,21 @@ def outputs_finite(estimator, params, X, computed=False):
 
 
 def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tasks):
-    """Run the epochs of ``solver="sgd"`` or ``"adam"`` (one for partial_fit)."""
+    """Run the epochs of ``solver="sgd"`` or ``"adam"`` (one for partial_fit).
+
+    Parameters
+    ----------
+    estimator : skbp._base.BaseBackprop
+        Set up by its ``_prepare``; trained in place.
+    X, y, sample_weight
+        The validated training data (``y`` 2-D, in X's dtype).
+    layer_units : list of int
+        Units per layer, input first.
+    incremental : bool
+        One epoch from the current state (``partial_fit``).
+    tasks : skbp._callbacks.FitTasks
+        The callbacks' hooks.
+    """
     est = estimator
     if est.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
@@ -334,7 +348,19 @@ def _warn_rolled_back(est, stopped, epoch_index, incremental):
 
 
 def fit_lbfgs(estimator, X, y, sample_weight, layer_units, tasks):
-    """Minimise the full-batch loss with scipy's L-BFGS-B."""
+    """Minimise the full-batch loss with scipy's L-BFGS-B.
+
+    Parameters
+    ----------
+    estimator : skbp._base.BaseBackprop
+        Set up by its ``_prepare``; trained in place.
+    X, y, sample_weight
+        The validated training data.
+    layer_units : list of int
+        Units per layer, input first.
+    tasks : skbp._callbacks.FitTasks
+        The callbacks' hooks (one subtask per iteration).
+    """
     est = estimator
     step = est._training_step(layer_units, X.shape[0], X.dtype, optimizer=False)
     params = step.params
