@@ -1,6 +1,6 @@
-"""``python -m skbp``: see :mod:`skbp._cli`."""
+"""``python -m skbp``: the ``skbp`` command, see :mod:`skbp.cli`."""
 
-from ._cli import main
+from .cli import main
 
 # Guarded so that importing this module (doctest collection, docs) runs nothing.
 if __name__ == "__main__":

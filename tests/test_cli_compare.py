@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from skbp import _compare
-from skbp._cli import build_parser, main
-from skbp._compare import detect_task, run_compare
+from skbp.cli import compare, main
+from skbp.cli.command import build_parser
+from skbp.cli.compare import run_compare
+from skbp.cli.data import detect_task
 
 # Small and short: the point is the command, not the scores.
 FAST = ["--cv", "2", "--max-iter", "5", "--hidden", "4"]
@@ -311,7 +312,7 @@ def test_ctrl_c_stops_with_one_line_and_status_130(classes_csv, monkeypatch, cap
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_compare, "cross_validate_models", interrupted)
+    monkeypatch.setattr(compare, "cross_validate_models", interrupted)
     assert main(["compare", str(classes_csv), "--target", "colour"]) == 130
     assert capsys.readouterr().err.strip().splitlines()[-1] == (
         "skbp compare: interrupted"

@@ -1,7 +1,9 @@
-"""Command line: ``skbp <command>`` or ``python -m skbp <command>``."""
+"""The ``skbp`` command: its arguments, its three subcommands, its exit statuses."""
 
 import argparse
 import sys
+
+from .errors import InputError
 
 
 def _int_at_least(minimum):
@@ -32,50 +34,53 @@ def _hidden_layer_sizes(text):
 
 
 def _demo(args):
-    from ._demo import run_demo
+    from .demo import run_demo
 
     run_demo(datasets=args.datasets, cv=args.cv, max_iter=args.max_iter)
-    return 0
 
 
 def _trace(args):
-    from ._demo import print_trace
+    from .demo import print_trace
 
     print_trace()
-    return 0
 
 
 def _compare(args):
-    from ._compare import CompareError, run_compare
+    from .compare import run_compare
 
-    try:
-        run_compare(
-            args.csv,
-            args.target,
-            task=args.task,
-            cv=args.cv,
-            hidden_layer_sizes=args.hidden,
-            max_iter=args.max_iter,
-            random_state=args.random_state,
-            plot=args.plot,
-            sep=args.sep,
-            encoding=args.encoding,
-        )
-    except CompareError as exc:
-        # argparse's format, but one line: the usage is not what went wrong.
-        print(f"skbp compare: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("skbp compare: interrupted", file=sys.stderr)
-        return 130
-    return 0
+    run_compare(
+        args.csv,
+        args.target,
+        task=args.task,
+        cv=args.cv,
+        hidden_layer_sizes=args.hidden,
+        max_iter=args.max_iter,
+        random_state=args.random_state,
+        plot=args.plot,
+        sep=args.sep,
+        encoding=args.encoding,
+    )
 
 
 def build_parser():
-    """The argparse parser of the ``skbp`` command, one subparser per command."""
-    from . import __version__
-    from ._compare import MAX_CLASSES, TASKS
-    from ._demo import DATASETS, DEFAULT_DATASETS
+    """The argparse parser of the ``skbp`` command, one subparser per command.
+
+    Returns
+    -------
+    parser : argparse.ArgumentParser
+        Parsed arguments have ``command`` (the subcommand's name) and
+        ``run`` (the function that runs it, given those arguments).
+
+    Examples
+    --------
+    >>> from skbp.cli.command import build_parser
+    >>> args = build_parser().parse_args(["compare", "d.csv", "--target", "y"])
+    >>> args.command, args.hidden, args.cv
+    ('compare', (100,), 5)
+    """
+    from .. import __version__
+    from .data import MAX_CLASSES, TASKS
+    from .demo import DATASETS, DEFAULT_DATASETS
 
     parser = argparse.ArgumentParser(
         prog="skbp",
@@ -86,9 +91,11 @@ def build_parser():
 
     demo = commands.add_parser(
         "demo",
-        help="compare with MLPClassifier by cross-validation, then seed 003",
+        help="compare with MLPClassifier by cross-validation, then reproduce "
+        "Mazur's worked example",
         description="Cross-validate BackpropClassifier and sklearn's MLPClassifier "
-        "with equal settings, then reproduce seed 003's 2-2-2 worked example.",
+        "with equal settings, then reproduce the 2-2-2 network of Matt Mazur's "
+        '"A Step by Step Backpropagation Example".',
     )
     demo.add_argument(
         "--datasets",
@@ -109,9 +116,10 @@ def build_parser():
 
     trace = commands.add_parser(
         "trace",
-        help="print every number of seed 003's first backprop step",
-        description="One traced training step of seed 003's 2-2-2 network: "
-        "forward, backward and update tables.",
+        help="print every number of the first backprop step of Mazur's example",
+        description="One traced training step of the 2-2-2 network of Matt "
+        'Mazur\'s "A Step by Step Backpropagation Example": forward, backward '
+        "and update tables.",
     )
     trace.set_defaults(run=_trace)
 
@@ -206,9 +214,26 @@ def main(argv=None) -> int:
     -------
     status : int
         0 on success; 2 when ``skbp compare`` cannot use its CSV file or
-        target (after one line on stderr); 130 when interrupted. Wrong usage
-        (unknown command, invalid option value) exits through argparse with
-        status 2 instead of returning.
+        target (after one line on stderr); 130 when interrupted by Ctrl-C
+        (after one line on stderr). Wrong usage (unknown command, invalid
+        option value) exits through argparse with status 2 instead of
+        returning.
+
+    Examples
+    --------
+    >>> from skbp.cli import main
+    >>> main(["compare", "absent.csv", "--target", "y"])
+    2
     """
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        args.run(args)
+    except InputError as exc:
+        # argparse's format, but one line: the usage is not what went wrong.
+        print(f"skbp {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        # 128 + SIGINT, as a shell reports a command that Ctrl-C ended.
+        print(f"skbp {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0

@@ -1,0 +1,289 @@
+"""The comparison that ``skbp compare`` and ``skbp demo`` both run: skbp's
+network and scikit-learn's, with equal settings, fitted and scored on the
+same folds."""
+
+import time
+import warnings
+
+import pandas as pd
+from sklearn.base import clone
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    r2_score,
+    root_mean_squared_error,
+)
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from .. import BackpropClassifier, BackpropRegressor
+from .errors import InputError, one_line
+from .interrupt import CtrlC
+
+# The two networks compared for each task, skbp's first.
+MODELS = {
+    "classification": {
+        "BackpropClassifier": BackpropClassifier,
+        "MLPClassifier": MLPClassifier,
+    },
+    "regression": {
+        "BackpropRegressor": BackpropRegressor,
+        "MLPRegressor": MLPRegressor,
+    },
+}
+
+# Test-fold scores per task: (column, heading, function of (y_true, y_pred)).
+# The first one is the score that progress lines show.
+METRICS = {
+    "classification": [
+        ("accuracy", "accuracy", accuracy_score),
+        ("balanced_accuracy", "balanced accuracy", balanced_accuracy_score),
+    ],
+    "regression": [
+        ("r2", "R²", r2_score),
+        ("rmse", "RMSE", root_mean_squared_error),
+    ],
+}
+
+# What loss_curve_ holds for each task, with the default losses of both.
+LOSS_NAMES = {
+    "classification": "log-loss",
+    "regression": "½ squared error of the standardized target",
+}
+
+
+def make_models(
+    task, preprocessor, hidden_layer_sizes=(100,), max_iter=200, random_state=0
+):
+    """The two networks to compare, each behind its own copy of ``preprocessor``.
+
+    Both get logistic hidden units, adam, and the same
+    ``hidden_layer_sizes``, ``max_iter`` and ``random_state`` (hence the
+    same initial weights); everything else is the shared default.
+    Regression targets are standardized for the fit and predictions mapped
+    back, since networks with small initial weights learn badly on targets
+    in the thousands.
+
+    Parameters
+    ----------
+    task : {"classification", "regression"}
+    preprocessor : transformer
+        Unfitted; each model gets a clone, in a pipeline step named
+        ``"preprocess"`` before the network's step ``"net"``.
+    hidden_layer_sizes : tuple of int, default=(100,)
+    max_iter : int, default=200
+    random_state : int, default=0
+        Seed of both networks, which therefore start from the same weights.
+
+    Returns
+    -------
+    models : dict of str to estimator
+        Unfitted pipelines keyed by the network's class name, skbp first.
+
+    Examples
+    --------
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbp.cli.engine import make_models
+    >>> models = make_models("classification", StandardScaler(), max_iter=5)
+    >>> list(models)
+    ['BackpropClassifier', 'MLPClassifier']
+    >>> models["MLPClassifier"].named_steps["net"].max_iter
+    5
+    """
+    settings = dict(
+        hidden_layer_sizes=hidden_layer_sizes,
+        activation="logistic",
+        solver="adam",
+        max_iter=max_iter,
+        random_state=random_state,
+    )
+    models = {}
+    for name, network in MODELS[task].items():
+        model = Pipeline(
+            [("preprocess", clone(preprocessor)), ("net", network(**settings))]
+        )
+        if task == "regression":
+            model = TransformedTargetRegressor(model, transformer=StandardScaler())
+        models[name] = model
+    return models
+
+
+def fitted_network(model):
+    """The fitted network inside a model made by :func:`make_models`.
+
+    Parameters
+    ----------
+    model : Pipeline or TransformedTargetRegressor
+        Fitted.
+
+    Returns
+    -------
+    network : estimator
+        The pipeline's ``"net"`` step, with ``n_iter_`` and ``loss_curve_``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbp.cli.engine import fitted_network, make_models
+    >>> model = make_models("regression", StandardScaler(), max_iter=3)["MLPRegressor"]
+    >>> X, y = load_iris(return_X_y=True)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")  # 3 epochs do not converge
+    ...     model = model.fit(X, y.astype(float))
+    >>> fitted_network(model).n_iter_
+    3
+    """
+    if isinstance(model, TransformedTargetRegressor):
+        model = model.regressor_
+    return model.named_steps["net"]
+
+
+def cross_validate_models(models, X, y, task, cv=5, random_state=0, progress=None):
+    """Fit and score every model on the same folds, fold by fold.
+
+    ConvergenceWarnings are suppressed (tiny ``max_iter`` values are normal
+    here); the ``n_iter`` column shows which fits used all their epochs.
+    BLAS runs single-threaded, which is faster for networks this small and
+    keeps the fit times comparable. Ctrl-C stops the whole comparison with
+    KeyboardInterrupt, even when the estimator being fitted ends its fit
+    early and returns instead, as skbp's do.
+
+    Parameters
+    ----------
+    models : dict of str to estimator
+        As returned by :func:`make_models`.
+    X : pandas.DataFrame or ndarray
+    y : pandas.Series or ndarray
+    task : {"classification", "regression"}
+    cv : int or cross-validation splitter, default=5
+        An int is that many folds, stratified for classification and
+        shuffled with ``random_state``; a splitter (e.g. an unshuffled
+        ``StratifiedKFold``) is used as it is.
+    random_state : int, default=0
+        Seed of the fold shuffling when ``cv`` is an int.
+    progress : callable, default=None
+        Called after each fit with one row of the returned table (a dict).
+
+    Returns
+    -------
+    folds : pandas.DataFrame
+        One row per fold and model: ``fold, model``, one column per metric
+        of ``METRICS[task]``, ``fit_time`` (seconds) and ``n_iter``
+        (epochs).
+    networks : dict of str to list
+        Each model's fitted network of every fold, for their loss curves.
+
+    Raises
+    ------
+    InputError
+        A model rejected its training fold (scikit-learn's input checks,
+        e.g. values too large for float64).
+    KeyboardInterrupt
+        Ctrl-C during the comparison.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skbp.cli.engine import cross_validate_models, make_models
+    >>> X, y = load_iris(return_X_y=True)
+    >>> models = make_models("classification", StandardScaler(), (5,), max_iter=3)
+    >>> folds, _ = cross_validate_models(models, X, y, "classification", cv=2)
+    >>> folds[["fold", "model", "n_iter"]]
+       fold               model  n_iter
+    0     1  BackpropClassifier       3
+    1     1       MLPClassifier       3
+    2     2  BackpropClassifier       3
+    3     2       MLPClassifier       3
+    """
+    if isinstance(cv, int):
+        splitter = StratifiedKFold if task == "classification" else KFold
+        cv = splitter(n_splits=cv, shuffle=True, random_state=random_state)
+    rows = []
+    networks = {name: [] for name in models}
+    # CtrlC innermost: the warnings filter its handler may set is undone
+    # on the way out.
+    with (
+        warnings.catch_warnings(),
+        threadpool_limits(limits=1, user_api="blas"),
+        CtrlC() as ctrl_c,
+    ):
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for fold, (train, test) in enumerate(cv.split(X, y), start=1):
+            for name, model in models.items():
+                model = clone(model)
+                started = time.perf_counter()
+                try:
+                    model.fit(_rows(X, train), _rows(y, train))
+                    fit_time = time.perf_counter() - started
+                    ctrl_c.check()
+                    predicted = model.predict(_rows(X, test))
+                except ValueError as exc:
+                    raise InputError(
+                        f"{name} failed on fold {fold}: {one_line(str(exc))}"
+                    ) from None
+                row = {"fold": fold, "model": name}
+                for column, _, score in METRICS[task]:
+                    row[column] = float(score(_rows(y, test), predicted))
+                network = fitted_network(model)
+                row.update(fit_time=fit_time, n_iter=network.n_iter_)
+                rows.append(row)
+                networks[name].append(network)
+                if progress is not None:
+                    progress(row)
+    return pd.DataFrame(rows), networks
+
+
+def summarize(folds, task, by=("model",)):
+    """Mean and standard deviation over folds of every score, per model.
+
+    Parameters
+    ----------
+    folds : pandas.DataFrame
+        As returned by :func:`cross_validate_models`, possibly several of
+        them concatenated with a column telling them apart.
+    task : {"classification", "regression"}
+    by : sequence of str, default=("model",)
+        The columns that name a row of the summary, e.g.
+        ``("dataset", "model")``.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per group, in the order of ``folds``: the ``by`` columns,
+        ``<metric>_mean`` and ``<metric>_std`` for each metric,
+        ``fit_time_mean``, ``n_iter_mean`` and ``n_folds``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skbp.cli.engine import summarize
+    >>> folds = pd.DataFrame({
+    ...     "fold": [1, 2], "model": ["net", "net"], "r2": [0.5, 0.7],
+    ...     "rmse": [2.0, 1.0], "fit_time": [0.1, 0.3], "n_iter": [10, 20]})
+    >>> summarize(folds, "regression").round(3).iloc[0].to_dict()
+    {'model': 'net', 'r2_mean': 0.6, 'r2_std': 0.1, 'rmse_mean': 1.5, 'rmse_std': 0.5, 'fit_time_mean': 0.2, 'n_iter_mean': 15.0, 'n_folds': 2}
+    """  # noqa: E501
+    aggregations = {}
+    for column, _, _ in METRICS[task]:
+        aggregations[f"{column}_mean"] = (column, "mean")
+        # Population std over folds, as cross_validate users compute it.
+        aggregations[f"{column}_std"] = (column, lambda s: s.std(ddof=0))
+    aggregations.update(
+        fit_time_mean=("fit_time", "mean"),
+        n_iter_mean=("n_iter", "mean"),
+        n_folds=("fold", "count"),
+    )
+    return folds.groupby(list(by), sort=False).agg(**aggregations).reset_index()
+
+
+def _rows(data, index):
+    """Rows of a DataFrame, Series or array by position."""
+    return data.iloc[index] if hasattr(data, "iloc") else data[index]
