@@ -1,7 +1,8 @@
 """Shared pieces of the benchmark: data sets, initial weights, memory probes.
 
-Imported by ``run.py`` and by the scaling worker ``_scaling.py`` (both run
-as scripts, so this directory is first on ``sys.path``).
+Imported as ``benchmarks._common`` by the benchmark's modules, and as
+``_common`` by the memory worker ``_memory.py``, which runs as a script with
+this directory first on ``sys.path``.
 """
 
 import itertools
@@ -120,7 +121,7 @@ def reset_peak_rss():
 # Contention: this machine's cores may be shared with other work (a test
 # suite, another benchmark). Multi-threaded OpenBLAS on a busy core is many
 # times slower, so every timed block records how much CPU *other* processes
-# used meanwhile, and run.py redoes blocks that were disturbed.
+# used meanwhile, and the timing loops redo blocks that were disturbed.
 def machine_busy_seconds():
     """CPU seconds spent busy (all cores, steal included) since boot."""
     try:

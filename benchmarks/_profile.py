@@ -3,7 +3,7 @@
 cProfile alone cannot separate the matrix products from the rest: numpy
 ufuncs (``np.matmul``, ``np.tanh``, in-place operators) are not Python
 functions, so cProfile charges their time to the *calling* function
-(``backward``'s own time mixes ``delta @ W.T`` with ``np.sum``). The
+(``backward``'s own time mixes ``delta @ W.T`` with the L2 term). The
 breakdown here therefore wraps, for the duration of one fit only, skbp's
 own entry points and the numpy names its modules call:
 
@@ -13,8 +13,9 @@ own entry points and the numpy names its modules call:
   ``derivative: NAME``;
 * each loss's ``value`` and ``output_delta``, and ``l2_penalty``;
 * each optimizer's ``update_params``;
-* ``np.take`` in ``_base`` (batch gather), ``_base.shuffle``,
-  ``_end_epoch``, ``np.sum`` in ``_network`` (intercept gradients);
+* ``np.take`` in ``_training`` (batch gather) and ``_end_epoch`` (the
+  epoch shuffle, ``RandomState.shuffle`` in place, lands in the fit's own
+  time);
 * the *own* time of ``forward`` (bias add, Python), ``backward`` (L2 term
   and 1/n scaling of the gradients, Python), ``backprop``
   (glue) and of ``fit`` itself (validation, set-up, the
@@ -46,10 +47,10 @@ GROUPS = (
     ("activations", ("activation:", "derivative:")),
     ("loss", ("loss value:", "output delta", "l2 penalty value")),
     ("optimizer", ("optimizer update:",)),
-    ("batch gather + shuffle", ("batch gather", "shuffle")),
+    ("batch gather", ("batch gather",)),
     (
         "elementwise in forward/backward bodies + python",
-        ("forward (own)", "backward (own)", "np.sum in _network"),
+        ("forward (own)", "backward (own)"),
     ),
     (
         "python glue, validation, epoch bookkeeping",
@@ -143,16 +144,15 @@ class _NumpyShim(types.ModuleType):
 def _install(timer, patches):
     import skbp._base as base
     import skbp._network as network
+    import skbp._training as training
 
     wrap = timer.wrap
     for modname, mod in sorted(sys.modules.items()):
         if not modname.startswith("skbp") or getattr(mod, "np", None) is not np:
             continue
         timed = {"matmul": wrap("matmul", np.matmul), "dot": wrap("matmul", np.dot)}
-        if mod is base:
+        if mod is training:
             timed["take"] = wrap("batch gather", np.take)
-        if mod is network:
-            timed["sum"] = wrap("np.sum in _network (intercept grads)", np.sum)
         patches.attr(mod, "np", lambda old, t=timed: _NumpyShim(t), f"{modname}.np")
 
     patches.attr(network, "_dot", lambda f: wrap("matmul", f), "_network._dot")
@@ -173,12 +173,6 @@ def _install(timer, patches):
         "l2_penalty",
         lambda f: wrap("l2 penalty value", f),
         "_network.l2_penalty",
-    )
-    patches.attr(
-        base,
-        "shuffle",
-        lambda f: wrap("shuffle", f),
-        "_base.shuffle",
     )
     patches.attr(
         base.BaseBackprop,
