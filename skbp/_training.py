@@ -236,12 +236,14 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
     # leaves everything as before the call.
     current.save()
     est.n_iter_ = 0
-    X_b, stopped, stop = None, None, False
+    X_b, stopped, stop, saving = None, None, False, False
     for epoch_index in range(est.max_iter):
-        if epoch_index:
-            current, previous = previous, current
-            current.save()
         try:
+            if epoch_index:
+                current, previous = previous, current
+                saving = True
+                current.save()
+                saving = False
             epoch = tasks.subtask("epoch")
             started = time.perf_counter()
             accumulated_loss = 0.0
@@ -275,11 +277,23 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
             stop |= tasks.end_subtask(epoch)
         except (KeyboardInterrupt, Diverged) as exc:
             stopped = exc
+            if saving:
+                # Ctrl-C between two epochs, halfway through saving: the
+                # estimator is whole, at the end of the last completed epoch;
+                # the checkpoint is not, so the one before it is used.
+                current, previous = previous, current
             break
         if stop or incremental:
             break
     rolled_back = _roll_back(
-        est, stopped, epoch_index, (current, previous), params, X_b, incremental
+        est,
+        stopped,
+        epoch_index,
+        (current, previous),
+        params,
+        X_b,
+        incremental,
+        between_epochs=saving,
     )
     if not (rolled_back or stop or incremental) and est.n_iter_ == est.max_iter:
         warnings.warn(
@@ -296,26 +310,37 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
             current[...] = best
 
 
-def _roll_back(est, stopped, epoch_index, checkpoints, params, X_b, incremental):
+def _roll_back(
+    est,
+    stopped,
+    epoch_index,
+    checkpoints,
+    params,
+    X_b,
+    incremental,
+    between_epochs=False,
+):
     """Return to a checkpoint if training was stopped or broke the weights.
 
     ``checkpoints`` are the starts of the last epoch run and of the one
-    before it; ``stopped`` is the exception that ended the epochs, if any.
-    Returns whether it went back.
+    before it; ``stopped`` is the exception that ended the epochs, if any,
+    and ``between_epochs`` says that it came before epoch ``epoch_index``
+    began, with nothing of it to undo. Returns whether it went back.
     """
     current, previous = checkpoints
     if isinstance(stopped, Diverged) and stopped.in_previous_epoch:
         previous.restore()
         epoch_index -= 1
-    elif stopped is not None:
+    elif stopped is not None and not between_epochs:
         current.restore()
     # Weights that no forward pass has checked yet: the last epoch's final
     # update, or an interrupted epoch's start if the interrupt came before
     # its first loss. One forward pass on a batch checks them.
     if not isinstance(stopped, Diverged) and X_b is not None:
         if not outputs_finite(est, params, X_b):
-            if stopped is None:
+            if stopped is None or between_epochs:
                 current.restore()
+                epoch_index -= between_epochs
             elif epoch_index:
                 previous.restore()
                 epoch_index -= 1

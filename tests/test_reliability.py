@@ -498,6 +498,40 @@ def test_sigint_from_a_timer_during_a_long_fit_keeps_a_usable_model(
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("saves_before", [2, 4])
+def test_ctrl_c_while_saving_a_checkpoint_keeps_the_completed_epochs(
+    monkeypatch, saves_before
+):
+    # The checkpoint at an epoch's start is half written when Ctrl-C lands
+    # there; the model itself is whole, at the end of the last epoch.
+    from skbp import _training
+
+    save = _training.Checkpoint.save
+    calls = []
+
+    def interrupted_save(self):
+        calls.append(1)
+        if len(calls) > saves_before:
+            self.saved_params[...] = np.nan  # what a half-written save leaves
+            raise KeyboardInterrupt
+        save(self)
+
+    monkeypatch.setattr(_training.Checkpoint, "save", interrupted_save)
+    params = dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        est = BackpropClassifier(**params).fit(X, y_clf)
+    monkeypatch.undo()
+    # The first save precedes the loop; each later one starts an epoch.
+    assert est.n_iter_ == saves_before == len(est.loss_curve_)
+    reference = _quiet(
+        BackpropClassifier(**{**params, "max_iter": est.n_iter_}).fit, X, y_clf
+    )
+    for a, b in zip(
+        est.coefs_ + est.intercepts_, reference.coefs_ + reference.intercepts_
+    ):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_sigint_from_a_timer_during_partial_fit_leaves_the_model_as_before(
     python_sigint_handler,
 ):
