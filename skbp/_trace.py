@@ -4,8 +4,90 @@ Turns the arrays of a traced step (``_training.traced_step``) into pandas
 DataFrames; it runs nothing and imports nothing of skbp's.
 """
 
+import html
+
 import numpy as np
 import pandas as pd
+
+# What each column of the tables is, in the notation of the worked examples;
+# shown as the column header's tooltip in the HTML repr.
+COLUMN_FORMULAS = {
+    "sample": "n: the sample's row in the batch X",
+    "layer": (
+        "l: 0 is the input, 1 the first hidden layer, n_layers_ − 1 the "
+        "output; a weight's layer is the layer it feeds"
+    ),
+    "unit": "k: the unit's column in coefs_[l − 1]",
+    "net_input": (
+        "net_k = Σ_j w_jk · out_j + b_k (out_j: the outputs of layer l − 1, "
+        "the inputs x_j for layer 1)"
+    ),
+    "output": "out_k = f(net_k), f: the layer's activation",
+    "delta": (
+        "δ_k = ∂E_n/∂net_k, sample n's own error term (times its sample "
+        "weight when weighted). Output layer: (out_k − y_k) · f′(net_k) for "
+        "the squared error; out_k − y_k for a loss with its canonical "
+        "activation (log loss with logistic/softmax, squared error with "
+        "identity, Poisson with exp). Hidden layer: "
+        "δ_j = (Σ_k w_jk · δ_k) · f′(net_j)"
+    ),
+    "kind": "coef: the weight w_jk = coefs_[l − 1][j, k]; intercept: the bias b_k",
+    "from_unit": "j: the unit of layer l − 1 the weight leaves (bias: none)",
+    "to_unit": "k: the unit of layer l the weight feeds",
+    "old_weight": "w: the weight before the step",
+    "gradient": (
+        "∂E/∂w_jk = (1/N) Σ_n out_j · δ_k + α · w_jk / N; "
+        "∂E/∂b_k = (1/N) Σ_n δ_k (sums over the samples n of the batch; N: "
+        "the batch size, the sum of the sample weights when weighted)"
+    ),
+    "new_weight": (
+        "w⁺ = w − η · ∂E/∂w for plain SGD (momentum and Adam step differently)"
+    ),
+}
+LOSS_FORMULA = (
+    "E = (1/N) Σ_n E_n + α · Σ‖W‖² / 2N, before the step. E_n: sample n's "
+    "loss, Σ_k ½ (y_k − out_k)² for the squared error, times its sample "
+    "weight when weighted; N: the batch size, the sum of the sample weights "
+    "when weighted"
+)
+TABLE_TITLES = {
+    "forward": "Forward pass: net input and output of each unit",
+    "backward": "Backward pass: δ of each unit, per sample",
+    "updates": "Updates: old weight, gradient ∂E/∂w, new weight",
+}
+# RdBu's light red and light blue: dark text stays readable on the
+# fullest shade, and the sign reads as in a diverging colormap.
+POSITIVE_RGB = (214, 96, 77)
+NEGATIVE_RGB = (67, 147, 195)
+SIGNED_COLUMNS = ("delta", "gradient")
+TABLE_CSS = [
+    {
+        "selector": "",
+        "props": "border-collapse: collapse; margin: 0.2em 0 1em 0;"
+        " font-variant-numeric: tabular-nums;",
+    },
+    {
+        "selector": "th",
+        "props": "padding: 0.2em 0.6em; text-align: right;"
+        " border-bottom: 1px solid #999;",
+    },
+    {
+        "selector": "td",
+        "props": "padding: 0.2em 0.6em; text-align: right; font-family: monospace;",
+    },
+    {"selector": "abbr", "props": "cursor: help;"},
+]
+# The plain tables' stylesheet is scoped by a class of their own so that it
+# leaves the notebook's other tables alone.
+FALLBACK_CLASS = "skbp-step-trace"
+FALLBACK_CSS = (
+    f"table.{FALLBACK_CLASS} {{border-collapse: collapse;"
+    " margin: 0.2em 0 1em 0;}"
+    f" table.{FALLBACK_CLASS} th, table.{FALLBACK_CLASS} td"
+    " {padding: 0.2em 0.6em; text-align: right;}"
+    f" table.{FALLBACK_CLASS} td {{font-family: monospace;}}"
+    f" table.{FALLBACK_CLASS} th {{border-bottom: 1px solid #999;}}"
+)
 
 
 class StepTrace:
@@ -42,6 +124,57 @@ class StepTrace:
         self.loss = loss
         self.learning_rate = learning_rate
 
+    def _repr_html_(self):
+        """The tables as HTML, for notebooks.
+
+        The loss and learning rate head three tables; every number is shown
+        to 9 decimals, rounded as in the text repr. δ and ∂E/∂w cells are shaded
+        red when positive and blue when negative, the deeper the larger
+        |value| relative to the column's largest, and each column header's
+        tooltip gives the column's formula. Without jinja2 (which pandas'
+        Styler needs) the tables are plain, without the shading.
+
+        Returns
+        -------
+        html : str
+            Self-contained HTML: no external stylesheet or script.
+
+        Examples
+        --------
+        >>> from skbp.worked_examples import mazur_network
+        >>> net, X, y = mazur_network()
+        >>> html = net.trace_step(X, y)._repr_html_()
+        >>> "0.751365070" in html and "0.358916480" in html
+        True
+        """
+        styler = _styler_class()
+        lr = html.escape(str(self.learning_rate))
+        if styler is None:
+            legend = "Hover a column header for its formula."
+            parts = ["<div>", f"<style>{FALLBACK_CSS}</style>"]
+        else:
+            legend = (
+                "δ and ∂E/∂w: "
+                f"<span style='{_cell_css(1.0, 1.0)}'>&nbsp;positive&nbsp;</span> "
+                f"<span style='{_cell_css(-1.0, 1.0)}'>&nbsp;negative&nbsp;</span>"
+                ", shaded by |value| relative to the column's largest;"
+                " hover a column header for its formula."
+            )
+            parts = ["<div>"]
+        parts.append(
+            f"<p><b>StepTrace</b>: batch loss {_abbr('E', LOSS_FORMULA)}"
+            f" = {self.loss:.9f}, learning rate η = {lr}<br>"
+            f"<small>{legend}</small></p>"
+        )
+        for name, title in TABLE_TITLES.items():
+            parts.append(f"<p style='margin: 0.6em 0 0 0;'><b>{title}</b></p>")
+            # Narrow notebook cells scroll the table instead of squeezing it.
+            parts.append("<div style='overflow-x: auto;'>")
+            parts.append(_html_table(getattr(self, name), styler))
+            parts.append("</div>")
+        parts.append("</div>")
+        return "\n".join(parts)
+
     def __repr__(self):
         with pd.option_context("display.precision", 9, "display.width", 120):
             return (
@@ -50,6 +183,93 @@ class StepTrace:
                 f"\n\nbackward\n{self.backward.to_string(index=False)}"
                 f"\n\nupdates\n{self.updates.to_string(index=False)}"
             )
+
+
+def _abbr(label, formula):
+    return (
+        f'<abbr title="{html.escape(formula, quote=True)}">'
+        f"{html.escape(str(label))}</abbr>"
+    )
+
+
+def _header(label):
+    formula = COLUMN_FORMULAS.get(label)
+    return html.escape(str(label)) if formula is None else _abbr(label, formula)
+
+
+def _formatter(column):
+    """How the text repr writes the column's values, as a function of one value."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        values = column.to_numpy(dtype=np.float64)
+        fixed = [f"{v:.9f}" for v in values]
+        with np.errstate(invalid="ignore"):
+            a = np.abs(values)
+            small = ((a > 0) & (a < 1e-9)).any()
+            large = (a > 1e6).any()
+        # pandas' own rule for display.precision 9: values that would round
+        # to 0, or too wide ones, turn the whole column scientific.
+        too_long = max((len(f) for f in fixed), default=0) > 9 + 6
+        spec = ".9e" if small or (large and too_long) else ".9f"
+        return lambda v: "NaN" if np.isnan(v) else format(v, spec)
+    if pd.api.types.is_integer_dtype(column.dtype):
+        # Only intercept rows miss from_unit: they have a bias, no source unit.
+        na = "bias" if column.name == "from_unit" else ""
+        return lambda v: na if pd.isna(v) else str(int(v))
+    return lambda v: "" if pd.isna(v) else html.escape(str(v))
+
+
+def _cell_css(value, scale):
+    """Background shading by the sign of ``value`` and its size against ``scale``."""
+    if np.isnan(value):
+        return ""
+    if np.isinf(value):
+        t = 1.0
+    elif scale > 0:
+        t = min(abs(value) / scale, 1.0)
+    else:
+        t = 0.0
+    end = POSITIVE_RGB if value > 0 else NEGATIVE_RGB
+    r, g, b = (round(255 + t * (c - 255)) for c in end)
+    # The text colour is set too: a notebook's dark theme would otherwise
+    # write light text on the light shades.
+    return f"background-color: #{r:02x}{g:02x}{b:02x}; color: #000000;"
+
+
+def _signed_colours(column):
+    values = column.to_numpy(dtype=np.float64)
+    finite = np.abs(values[np.isfinite(values)])
+    scale = finite.max() if finite.size else 0.0
+    return [_cell_css(v, scale) for v in values]
+
+
+def _styler_class():
+    """pandas' Styler, or None when jinja2, which it renders with, is missing."""
+    try:
+        from pandas.io.formats.style import Styler
+    except ImportError:
+        return None
+    return Styler
+
+
+def _html_table(frame, Styler):
+    """One table as HTML: by ``Styler`` if given, else plain ``to_html``."""
+    formatters = {column: _formatter(frame[column]) for column in frame.columns}
+    if Styler is None:
+        shown = pd.DataFrame(
+            {_header(c): [f(v) for v in frame[c]] for c, f in formatters.items()}
+        )
+        return shown.to_html(
+            index=False, escape=False, border=0, classes=FALLBACK_CLASS
+        )
+    styler = Styler(frame, cell_ids=False)
+    styler.hide(axis="index")
+    styler.format(formatters)
+    styler.format_index(_header, axis=1)
+    styler.set_table_styles(TABLE_CSS)
+    for column in SIGNED_COLUMNS:
+        if column in frame.columns:
+            styler.apply(_signed_colours, subset=[column])
+    return styler.to_html()
 
 
 def _unit_table(arrays, column):
