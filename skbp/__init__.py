@@ -1,6 +1,7 @@
 """skbp: scikit-learn compatible multilayer perceptrons with hand-written backprop."""
 
 from ._classifier import BackpropClassifier
+from ._gradcheck import check_gradients
 from ._kernels import kernel_choices
 from ._regressor import BackpropRegressor
 from ._trace import StepTrace
@@ -12,5 +13,6 @@ __all__ = [
     "BackpropRegressor",
     "StepTrace",
     "__version__",
+    "check_gradients",
     "kernel_choices",
 ]

@@ -1,0 +1,524 @@
+"""Tests of check_gradients: backprop's gradient beside a central difference.
+
+The finite difference is the independent reference; the checks below assert
+that it agrees with backprop on every configuration skbp supports, that it
+disagrees when a derivative is planted wrong, that the estimator is left as
+it was, and that on Mazur's example both columns give the gradients his
+text prints.
+"""
+
+import itertools
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skbp import BackpropClassifier, BackpropRegressor, _activations, _network
+from skbp._gradcheck import GradientCheck, check_gradients
+from skbp.worked_examples import mazur_network
+
+TOL = 1e-6
+HIDDEN = ["logistic", "tanh", "relu", "identity"]
+COLUMNS = [
+    "layer",
+    "kind",
+    "from_unit",
+    "to_unit",
+    "value",
+    "backprop",
+    "numeric",
+    "abs_error",
+    "rel_error",
+]
+# Hidden net inputs of the samples kept for a ReLU network are at least this
+# far from the kink; the default step, 1e-5 * max(1, |w|), moves them far less.
+RELU_MARGIN = 1e-3
+
+
+def make_X(n=24, n_features=3, seed=0):
+    return np.random.default_rng(seed).normal(size=(n, n_features))
+
+
+def initial_weights(layer_units, seed=1):
+    rng = np.random.default_rng(seed)
+    coefs = [
+        rng.normal(scale=0.8, size=(a, b)) for a, b in itertools.pairwise(layer_units)
+    ]
+    intercepts = [rng.normal(scale=0.5, size=b) for b in layer_units[1:]]
+    return coefs, intercepts
+
+
+def away_from_relu_kink(X, coefs, intercepts):
+    """Mask of the samples whose hidden net inputs are all off ReLU's kink.
+
+    The net inputs are computed here, independently of skbp.
+    """
+    mask = np.ones(X.shape[0], dtype=bool)
+    a = X
+    for W, b in zip(coefs[:-1], intercepts[:-1]):
+        z = a @ W + b
+        mask &= (np.abs(z) > RELU_MARGIN).all(axis=1)
+        a = np.maximum(z, 0)
+    assert mask.sum() >= 10
+    return mask
+
+
+def network(cls, hidden, n_features, n_outputs, activation="tanh", **params):
+    """An unfitted estimator with seeded initial weights, and those weights."""
+    coefs, intercepts = initial_weights([n_features, *hidden, n_outputs])
+    est = cls(
+        hidden_layer_sizes=hidden,
+        activation=activation,
+        coefs_init=coefs,
+        intercepts_init=intercepts,
+        **params,
+    )
+    return est, coefs, intercepts
+
+
+def assert_passes(check, n_params):
+    assert isinstance(check, GradientCheck)
+    assert list(check.table.columns) == COLUMNS
+    assert len(check.table) == n_params
+    assert np.isfinite(check.table[["backprop", "numeric"]].to_numpy()).all()
+    # The check must be able to fail: the gradients are not all ~0.
+    assert check.table["backprop"].abs().max() > 1e-3
+    assert check.max_rel_error < TOL, check
+
+
+def n_params(layer_units, fit_intercept=True):
+    n = sum(a * b for a, b in itertools.pairwise(layer_units))
+    return n + (sum(layer_units[1:]) if fit_intercept else 0)
+
+
+# ----------------------------------------------------------------------------
+# Agreement on every supported configuration.
+
+
+@pytest.mark.parametrize(
+    ("activation", "alpha", "fit_intercept", "weighted"),
+    list(itertools.product(HIDDEN, [0.0, 0.3], [True, False], [False, True])),
+)
+def test_hidden_activations_penalty_weights_and_intercepts(
+    activation, alpha, fit_intercept, weighted
+):
+    # Two hidden layers, two outputs, squared error on identity outputs.
+    X = make_X()
+    y = np.column_stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]])
+    est, coefs, intercepts = network(
+        BackpropRegressor,
+        (4, 3),
+        3,
+        2,
+        activation,
+        alpha=alpha,
+        fit_intercept=fit_intercept,
+    )
+    if activation == "relu":
+        keep = away_from_relu_kink(X, coefs, intercepts)
+        X, y = X[keep], y[keep]
+    sw = np.random.default_rng(2).uniform(0.2, 3.0, len(X)) if weighted else None
+    check = check_gradients(est, X, y, sample_weight=sw)
+    assert_passes(check, n_params([3, 4, 3, 2], fit_intercept))
+    assert set(check.table["kind"]) == (
+        {"coef", "intercept"} if fit_intercept else {"coef"}
+    )
+
+
+def regression_targets(X, kind):
+    if kind == "poisson":
+        return np.random.default_rng(3).poisson(np.exp(0.5 * X[:, 0]))
+    # In (0, 1): reachable by logistic, tanh and softmax outputs.
+    t = 1 / (1 + np.exp(-X[:, :2]))
+    return t / t.sum(axis=1, keepdims=True) if kind == "softmax" else t
+
+
+@pytest.mark.parametrize(
+    ("loss", "out_activation"),
+    [
+        ("squared_error", None),
+        ("squared_error", "logistic"),  # Mazur's pairing, not canonical
+        ("squared_error", "sigmoid"),
+        ("squared_error", "tanh"),
+        ("squared_error", "softmax"),
+        ("poisson", None),  # exp output, the log link
+    ],
+)
+@pytest.mark.parametrize("activation", ["logistic", "relu"])
+def test_regressor_outputs_and_losses(loss, out_activation, activation):
+    X = make_X(30)
+    kind = "poisson" if loss == "poisson" else out_activation
+    y = regression_targets(X, kind)
+    n_out = 1 if y.ndim == 1 else y.shape[1]
+    est, coefs, intercepts = network(
+        BackpropRegressor,
+        (5,),
+        3,
+        n_out,
+        activation,
+        loss=loss,
+        out_activation=out_activation,
+        alpha=0.1,
+    )
+    if activation == "relu":
+        keep = away_from_relu_kink(X, coefs, intercepts)
+        X, y = X[keep], y[keep]
+    sw = np.random.default_rng(4).uniform(0.5, 2.0, len(X))
+    check = check_gradients(est, X, y, sample_weight=sw)
+    assert_passes(check, n_params([3, 5, n_out]))
+
+
+def classification_targets(X, kind):
+    if kind == "binary":
+        return np.where(X[:, 0] + 0.3 * X[:, 1] > 0, "yes", "no")
+    if kind == "multiclass":
+        return np.digitize(X[:, 0] - X[:, 2], [-0.5, 0.5])
+    return np.column_stack([X[:, 0] > 0, X[:, 1] > 0.3, X[:, 2] < 0]).astype(int)
+
+
+@pytest.mark.parametrize(
+    ("kind", "class_weight"),
+    [
+        (kind, class_weight)
+        for kind in ["binary", "multiclass", "multilabel"]
+        for class_weight in [None, "balanced", "dict"]
+        # A multilabel target takes 'balanced' only (scikit-learn would want a
+        # list of dicts, one per label, which class_weight does not accept).
+        if (kind, class_weight) != ("multilabel", "dict")
+    ],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_classifier_log_loss(kind, class_weight, weighted):
+    X = make_X(30)
+    y = classification_targets(X, kind)
+    n_out = {"binary": 1, "multiclass": 3, "multilabel": 3}[kind]
+    if class_weight == "dict":
+        class_weight = (
+            {"no": 0.5, "yes": 2.0} if kind == "binary" else {0: 0.5, 1: 2.0, 2: 1.5}
+        )
+    est, _, _ = network(
+        BackpropClassifier,
+        (4, 3),
+        3,
+        n_out,
+        "tanh",
+        alpha=0.2,
+        class_weight=class_weight,
+    )
+    sw = np.random.default_rng(5).uniform(0.5, 2.0, len(X)) if weighted else None
+    check = check_gradients(est, X, y, sample_weight=sw)
+    assert_passes(check, n_params([3, 4, 3, n_out]))
+
+
+def test_class_weight_enters_the_checked_loss():
+    # The weighted and unweighted losses differ, so their gradients must too.
+    X = make_X(30)
+    y = classification_targets(X, "multiclass")
+    est, _, _ = network(BackpropClassifier, (4,), 3, 3)
+    plain = check_gradients(est, X, y)
+    weighted = check_gradients(est.set_params(class_weight={0: 5.0}), X, y)
+    assert plain.loss != pytest.approx(weighted.loss)
+    assert not np.allclose(plain.table["backprop"], weighted.table["backprop"])
+    assert weighted.max_rel_error < TOL
+
+
+@pytest.mark.parametrize("cls", [BackpropRegressor, BackpropClassifier])
+def test_float32_data_and_sparse_input_are_checked_in_float64(cls):
+    X = make_X(30)
+    y = X[:, 0] - X[:, 1] ** 2 if cls is BackpropRegressor else X[:, 0] > 0
+    est, coefs, _ = network(cls, (4,), 3, 1, "logistic", alpha=0.1)
+    check32 = check_gradients(est, X.astype(np.float32), y)
+    assert_passes(check32, n_params([3, 4, 1]))
+    assert check32.table["backprop"].dtype == np.float64
+    # The float32 network starts from the float32-rounded weights, widened.
+    assert check32.table["value"].iloc[0] == np.float32(coefs[0][0, 0])
+    assert check32.table["value"].iloc[0] != coefs[0][0, 0]
+
+    check_sparse = check_gradients(est, sp.csr_matrix(X), y)
+    dense = check_gradients(est, X, y)
+    np.testing.assert_allclose(
+        check_sparse.table["backprop"], dense.table["backprop"], rtol=1e-12
+    )
+    assert check_sparse.max_rel_error < TOL
+
+
+def test_fitted_models_are_checked_at_their_weights():
+    X = make_X(40)
+    y = classification_targets(X, "multiclass")
+    est = BackpropClassifier(
+        hidden_layer_sizes=(5,),
+        activation="tanh",
+        solver="lbfgs",
+        max_iter=8,
+        alpha=0.05,
+        class_weight="balanced",
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    check = check_gradients(est, X, y)
+    fitted = np.concatenate(
+        [c.ravel() for c in est.coefs_] + [b.ravel() for b in est.intercepts_]
+    )
+    np.testing.assert_array_equal(check.table["value"], fitted)
+    assert check.loss == pytest.approx(est.loss_, rel=1e-12)
+    assert_passes(check, fitted.size)
+
+    # A float32 fit is checked in float64 at its float32 weights.
+    est32 = clone(est).set_params(class_weight=None, activation="logistic")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est32.fit(X.astype(np.float32), y)
+    check32 = check_gradients(est32, X, y)
+    assert check32.table["value"].iloc[3] == est32.coefs_[0].ravel()[3]
+    assert_passes(check32, fitted.size)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_backprop_column_is_the_gradient_trace_step_reports(fit_intercept):
+    # Unfitted, default Glorot draw: the checked weights are the ones fit
+    # starts from, and the backprop column is trace_step's gradient.
+    X = make_X(20)
+    y = X @ [0.5, -0.4, 0.3]
+    est = BackpropRegressor(
+        hidden_layer_sizes=(4, 3),
+        solver="sgd",
+        alpha=0.2,
+        fit_intercept=fit_intercept,
+        random_state=7,
+    )
+    sw = np.random.default_rng(6).uniform(0.5, 2.0, len(X))
+    check = check_gradients(est, X, y, sample_weight=sw)
+    trace = clone(est).trace_step(X, y, sample_weight=sw)
+    key = ["layer", "kind", "from_unit", "to_unit"]
+    pd.testing.assert_frame_equal(check.table[key], trace.updates[key])
+    np.testing.assert_array_equal(check.table["value"], trace.updates["old_weight"])
+    np.testing.assert_allclose(
+        check.table["backprop"], trace.updates["gradient"], rtol=1e-13, atol=1e-16
+    )
+    assert check.loss == pytest.approx(trace.loss, rel=1e-13)
+    assert check.max_rel_error < TOL
+
+
+# ----------------------------------------------------------------------------
+# A planted error is caught, and located.
+
+
+def test_catches_a_wrong_activation_derivative(monkeypatch):
+    def forgets_one_minus_out(out, delta, scratch=None):
+        delta *= out  # σ' written as out instead of out (1 - out)
+
+    monkeypatch.setitem(_activations.DERIVATIVES, "logistic", forgets_one_minus_out)
+    X = make_X()
+    y = np.sin(X[:, 0])
+    est, _, _ = network(BackpropRegressor, (4, 3), 3, 1, "logistic")
+    check = check_gradients(est, X, y)
+    assert check.max_rel_error > 1e-2
+    table = check.table
+    # The wrong derivative enters the δ of both hidden layers, so every
+    # parameter feeding them is wrong; the output layer's are not.
+    hidden = table["layer"] < 3
+    assert (table.loc[hidden, "rel_error"] > 1e-2).all()
+    assert (table.loc[~hidden, "rel_error"] < TOL).all()
+
+
+def test_catches_one_scaled_layer_gradient(monkeypatch):
+    backward = _network.backward
+
+    def scales_layer_2(*args, **kwargs):
+        deltas = backward(*args, **kwargs)
+        workspace = args[4]
+        workspace.coef_grads[1] *= 1.05
+        return deltas
+
+    monkeypatch.setattr(_network, "backward", scales_layer_2)
+    X = make_X()
+    y = np.cos(X[:, 1])
+    est, _, _ = network(BackpropRegressor, (4, 3), 3, 1, "tanh")
+    check = check_gradients(est, X, y)
+    wrong = (check.table["layer"] == 2) & (check.table["kind"] == "coef")
+    np.testing.assert_allclose(
+        check.table.loc[wrong, "rel_error"], 0.05 / 1.05, rtol=1e-5
+    )
+    assert (check.table.loc[~wrong, "rel_error"] < TOL).all()
+    assert check.max_rel_error == pytest.approx(0.05 / 1.05, rel=1e-5)
+    assert "max_rel_error=0.0476" in repr(check)
+
+
+# ----------------------------------------------------------------------------
+# The estimator is not changed.
+
+
+def _fitted(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda X, y: BackpropRegressor(hidden_layer_sizes=(3,), random_state=0),
+        lambda X, y: BackpropRegressor(
+            hidden_layer_sizes=(3,), random_state=np.random.RandomState(0)
+        ),
+        lambda X, y: _fitted(
+            BackpropRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0),
+            X,
+            y,
+        ),
+        lambda X, y: _fitted(
+            BackpropClassifier(
+                hidden_layer_sizes=(3,),
+                solver="lbfgs",
+                max_iter=3,
+                class_weight="balanced",
+                random_state=0,
+            ),
+            X,
+            y > 0,
+        ),
+        lambda X, y: _fitted(
+            BackpropRegressor(hidden_layer_sizes=(3,), max_iter=3, random_state=0),
+            X.astype(np.float32),
+            y,
+        ),
+    ],
+    ids=["unfitted", "unfitted-RandomState", "fitted", "fitted-balanced", "float32"],
+)
+def test_estimator_is_unchanged(make):
+    X = make_X(20)
+    y = X[:, 0] - X[:, 2]
+    est = make(X, y)
+    before = pickle.dumps(est)
+    target = y > 0 if isinstance(est, BackpropClassifier) else y
+    check_gradients(est, X, target, sample_weight=np.linspace(0.5, 1.5, 20))
+    assert pickle.dumps(est) == before
+
+
+# ----------------------------------------------------------------------------
+# Mazur's example.
+
+# Mazur's picture, as in test_worked_examples: w5: h1->o1 is coefs_[1][0, 0].
+MAZUR_WEIGHTS = {
+    "w1": (1, 0, 0),
+    "w2": (1, 1, 0),
+    "w3": (1, 0, 1),
+    "w4": (1, 1, 1),
+    "w5": (2, 0, 0),
+    "w6": (2, 1, 0),
+    "w7": (2, 0, 1),
+    "w8": (2, 1, 1),
+}
+MAZUR_INITIAL = dict(w1=0.15, w2=0.2, w3=0.25, w4=0.3, w5=0.4, w6=0.45, w7=0.5, w8=0.55)
+# His w+ after one step at learning rate 0.5, as printed: ∂E/∂w = (w - w+) / 0.5.
+MAZUR_NEW_WEIGHTS = dict(
+    w1="0.149780716",
+    w2="0.19956143",
+    w3="0.24975114",
+    w4="0.29950229",
+    w5="0.35891648",
+    w6="0.408666186",
+    w7="0.511301270",
+    w8="0.561370121",
+)
+
+
+def test_mazur_gradients_as_printed():
+    net, X, y = mazur_network()
+    check = check_gradients(net, X, y)
+    table = check.table
+    # His biases are held fixed: eight weights, no intercept rows.
+    assert len(table) == 8 and set(table["kind"]) == {"coef"}
+    assert round(check.loss, 9) == 0.298371109
+
+    def entry(name, column):
+        layer, j, k = MAZUR_WEIGHTS[name]
+        rows = table[
+            (table["layer"] == layer)
+            & (table["from_unit"] == j)
+            & (table["to_unit"] == k)
+        ]
+        assert len(rows) == 1
+        return rows[column].iloc[0]
+
+    for column in ("backprop", "numeric"):
+        # The two gradients his text prints, to its 9 digits.
+        assert round(entry("w5", column), 9) == 0.082167041
+        assert round(entry("w1", column), 9) == 0.000438568
+        # The notebook retelling prints ∂E/∂w5 to 17 digits.
+        assert entry("w5", column) == pytest.approx(0.08216704056423077, rel=1e-9)
+        for name, printed in MAZUR_NEW_WEIGHTS.items():
+            assert entry(name, "value") == MAZUR_INITIAL[name]
+            decimals = len(printed.split(".")[1])
+            # The printed w+ is rounded to its last digit; doubled by 1 / 0.5.
+            tol = 10.0**-decimals + 1e-12
+            gradient = (MAZUR_INITIAL[name] - float(printed)) / 0.5
+            assert abs(entry(name, column) - gradient) <= tol, name
+    assert entry("w5", "backprop") == pytest.approx(0.08216704056423077, rel=1e-15)
+    assert check.max_rel_error < 1e-7
+
+
+# ----------------------------------------------------------------------------
+# Input errors.
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        MLPRegressor(hidden_layer_sizes=(3,)),
+        make_pipeline(StandardScaler(), BackpropRegressor()),
+        BackpropRegressor,
+    ],
+    ids=["sklearn-mlp", "pipeline", "class"],
+)
+def test_rejects_what_is_not_an_skbp_estimator(estimator):
+    with pytest.raises(TypeError, match="BackpropClassifier or BackpropRegressor"):
+        check_gradients(estimator, make_X(), np.zeros(24))
+
+
+@pytest.mark.parametrize("eps", [0, -1e-6, 1.0, np.nan, np.inf, "1e-6", True])
+def test_rejects_a_bad_eps(eps):
+    with pytest.raises(ValueError, match="eps must be a number in"):
+        check_gradients(BackpropRegressor(), make_X(), np.zeros(24), eps=eps)
+
+
+def test_rejects_data_that_do_not_suit_the_estimator():
+    X = make_X(20)
+    est = _fitted(BackpropRegressor(hidden_layer_sizes=(3,), max_iter=2), X, X[:, 0])
+    before = pickle.dumps(est)
+    with pytest.raises(ValueError, match="features"):
+        check_gradients(est, X[:, :2], X[:, 0])
+    with pytest.raises(ValueError, match="sample_weight"):
+        check_gradients(est, X, X[:, 0], sample_weight=-np.ones(20))
+    with pytest.raises(ValueError):
+        check_gradients(BackpropRegressor(alpha=-1.0), X, X[:, 0])
+    assert pickle.dumps(est) == before
+
+
+def test_an_explicit_eps_is_used():
+    net, X, y = mazur_network()
+    coarse = check_gradients(net, X, y, eps=1e-2)
+    assert coarse.eps == 1e-2
+    # Truncation error O(h**2) shows at a coarse step...
+    assert 1e-7 < coarse.max_rel_error < 1e-2
+    # ...and the backprop column does not depend on the step.
+    fine = check_gradients(net, X, y)
+    np.testing.assert_array_equal(coarse.table["backprop"], fine.table["backprop"])
+
+
+def test_rejects_weights_where_the_loss_is_not_finite():
+    # Identity units pass 1e300 on until the squared error overflows.
+    X = np.full((5, 2), 1e300)
+    est = BackpropRegressor(activation="identity", hidden_layer_sizes=(3,))
+    with pytest.raises(ValueError, match="loss is not finite"):
+        check_gradients(est, X, np.zeros(5))
