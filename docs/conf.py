@@ -77,6 +77,9 @@ sphinx_gallery_conf = {
     # "Examples using ..." lists on the API pages, next to the stubs.
     "backreferences_dir": "generated",
     "image_scrapers": ("matplotlib",),
+    # The hidden-units example animates training; jshtml embeds the player in
+    # the page itself (no ffmpeg, nothing fetched when the page is viewed).
+    "matplotlib_animations": (True, "jshtml"),
     "remove_config_comments": True,
     "download_all_examples": False,
     "show_memory": False,

@@ -1,43 +1,10 @@
-"""Plots of a fitted network's training, in scikit-learn's Display style.
-
-``LossCurveDisplay`` draws the training loss of each epoch (and the
-validation score, with early stopping); ``GradientNormDisplay`` draws the
-gradient norm of each layer of weights per epoch, where the vanishing
-gradient of logistic units shows. Each is built with ``from_estimator`` and
-has ``plot(ax=...)``, ``ax_`` and ``figure_``, like
-:class:`sklearn.metrics.RocCurveDisplay`.
-
-matplotlib is needed only to draw and is imported when a plot is made, so
-``import skbp.plot`` works without it; install it with the ``plot`` extra,
-``pip install skbp[plot]``.
-"""
+"""Training curves: the loss and the gradient norms per epoch."""
 
 import numpy as np
-from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["GradientNormDisplay", "LossCurveDisplay"]
+from ._common import _check_matplotlib, _fitted_network, _new_axes
 
 _VALIDATION_YLABEL = "validation score"
-
-
-def _check_matplotlib(caller):
-    """Raise an ImportError naming the ``plot`` extra if matplotlib is missing."""
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError as e:
-        raise ImportError(
-            f"{caller} requires matplotlib, which skbp installs with its 'plot' "
-            "extra: pip install skbp[plot]"
-        ) from e
-
-
-def _new_axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax
 
 
 def _label_epochs(ax):
@@ -45,14 +12,6 @@ def _label_epochs(ax):
 
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-
-
-def _fitted_network(estimator):
-    """The fitted network itself: the final step of a pipeline."""
-    if isinstance(estimator, Pipeline):
-        estimator = estimator[-1]
-    check_is_fitted(estimator)
-    return estimator
 
 
 def _validation_axes(ax, create):

@@ -1,0 +1,334 @@
+"""NetworkDisplay, checked through the artists it draws (Agg)."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.datasets import make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from skbp import BackpropClassifier, BackpropRegressor
+from skbp.plot import NetworkDisplay
+from skbp.worked_examples import mazur_network
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+X, y = make_classification(
+    n_samples=40, n_features=3, n_informative=2, n_redundant=0, random_state=0
+)
+FAST = {"max_iter": 5, "learning_rate_init": 0.05, "random_state": 0}
+MAZUR_W = [0.15, 0.2, 0.25, 0.3, 0.4, 0.45, 0.5, 0.55]
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def mazur():
+    """Mazur's network after its first step, and that step's trace."""
+    net, X_m, y_m = mazur_network()
+    trace = net.trace_step(X_m, y_m)
+    return net, trace
+
+
+def label_number(text):
+    """The number after the last "=" of a one-line label."""
+    return float(text.rsplit("=", 1)[1])
+
+
+def test_mazur_edges_are_the_published_weights():
+    net, _, _ = mazur_network()
+    disp = NetworkDisplay(net.coefs_init, net.intercepts_init, fit_intercept=False)
+    disp.plot(weight_names=True)
+
+    weights = {k: v for k, v in disp.edges_.items() if k[1] is not None}
+    assert len(weights) == 8
+    # Mazur numbers the weights per receiving unit: w1 i1->h1, w2 i2->h1, ...
+    expected = {
+        (1, 0, 0): "w1 = 0.15",
+        (1, 1, 0): "w2 = 0.2",
+        (1, 0, 1): "w3 = 0.25",
+        (1, 1, 1): "w4 = 0.3",
+        (2, 0, 0): "w5 = 0.4",
+        (2, 1, 0): "w6 = 0.45",
+        (2, 0, 1): "w7 = 0.5",
+        (2, 1, 1): "w8 = 0.55",
+    }
+    assert {k: t.get_text() for k, t in disp.edge_labels_.items()} == expected
+    assert [disp.bias_labels_[layer].get_text() for layer in (1, 2)] == [
+        "b1 = 0.35",
+        "b2 = 0.6",
+    ]
+    # The shared, fixed biases are one unit per layer with unlabelled edges.
+    assert set(disp.bias_units_) == {1, 2}
+    bias_edges = [k for k in disp.edges_ if k[1] is None]
+    assert sorted(bias_edges) == [
+        (1, None, 0),
+        (1, None, 1),
+        (2, None, 0),
+        (2, None, 1),
+    ]
+    names = [
+        disp.unit_names_[layer, unit].get_text()
+        for layer in range(3)
+        for unit in range(2)
+    ]
+    assert names == ["i1", "i2", "h1", "h2", "o1", "o2"]
+    assert [len(units.get_offsets()) for units in disp.units_] == [2, 2, 2]
+
+
+def test_line_widths_are_proportional_to_abs_weight():
+    coefs = [np.array([[0.5, -2.0], [1.0, 0.0]]), np.array([[-4.0], [3.0]])]
+    intercepts = [np.array([0.25, -1.0]), np.array([2.0])]
+    disp = NetworkDisplay(coefs, intercepts).plot(max_linewidth=8.0)
+
+    values = {
+        (layer, j, k): coefs[layer - 1][j, k]
+        for layer in (1, 2)
+        for j in range(coefs[layer - 1].shape[0])
+        for k in range(coefs[layer - 1].shape[1])
+    }
+    values.update(
+        {
+            (layer, None, k): b[k]
+            for layer, b in enumerate(intercepts, 1)
+            for k in range(b.size)
+        }
+    )
+    assert set(disp.edges_) == set(values)
+    widths = {key: line.get_linewidth() for key, line in disp.edges_.items()}
+    for key, w in values.items():
+        assert widths[key] == pytest.approx(8.0 * abs(w) / 4.0)
+    assert widths[1, 0, 0] / widths[1, 1, 0] == pytest.approx(0.5)
+
+
+def test_colours_are_centred_at_zero():
+    coefs = [np.array([[0.5, -2.0], [1.0, 0.0]]), np.array([[-4.0], [3.0]])]
+    disp = NetworkDisplay(coefs, [np.zeros(2), np.zeros(1)], fit_intercept=False).plot()
+    cmap = plt.get_cmap("RdBu_r")
+    norm = disp.colorbar_.mappable.norm
+    assert (norm.vmin, norm.vmax) == (-4.0, 4.0)
+    for (layer, j, k), line in disp.edges_.items():
+        w = coefs[layer - 1][j, k]
+        assert_allclose(
+            matplotlib.colors.to_rgba(line.get_color()), cmap(0.5 + w / 8.0)
+        )
+    # Opposite signs at opposite ends of the colormap: red vs blue.
+    red, _, blue, _ = matplotlib.colors.to_rgba(disp.edges_[2, 1, 0].get_color())
+    assert red > blue
+    red, _, blue, _ = matplotlib.colors.to_rgba(disp.edges_[2, 0, 0].get_color())
+    assert red < blue
+    # Zero intercepts held fixed are no bias at all.
+    assert not disp.bias_units_
+    assert all(key[1] is not None for key in disp.edges_)
+
+
+def test_trace_labels_are_the_trace_numbers(mazur):
+    net, trace = mazur
+    disp = NetworkDisplay.from_estimator(net, trace, fmt=".9f")
+
+    updates = trace.updates[trace.updates["kind"] == "coef"]
+    assert len(updates) == 8
+    for row in updates.itertuples(index=False):
+        key = (row.layer, row.from_unit, row.to_unit)
+        first, second = disp.edge_labels_[key].get_text().split("\n")
+        old, new = first.split(" → ")
+        assert float(old) == pytest.approx(row.old_weight, abs=1e-9)
+        assert float(new) == pytest.approx(row.new_weight, abs=1e-9)
+        assert second.startswith("∂E/∂w = ")
+        assert label_number(second) == pytest.approx(row.gradient, abs=1e-9)
+        # The edges are the weights of the traced forward pass: before the step.
+        assert disp.edges_[key].get_linewidth() == pytest.approx(
+            5.0 * row.old_weight / 0.6
+        )
+    # Mazur's published numbers.
+    assert (
+        disp.edge_labels_[2, 0, 0].get_text()
+        == "0.400000000 → 0.358916480\n∂E/∂w = 0.082167041"
+    )
+
+    forward = trace.forward.set_index(["layer", "unit"])
+    backward = trace.backward.set_index(["layer", "unit"])
+    assert set(disp.unit_labels_) == {(1, 0), (1, 1), (2, 0), (2, 1)}
+    for (layer, unit), text in disp.unit_labels_.items():
+        net_line, out_line, delta_line = text.get_text().split("\n")
+        assert net_line.startswith("net = ") and out_line.startswith("out = ")
+        assert delta_line.startswith("δ = ")
+        assert label_number(net_line) == pytest.approx(
+            forward.loc[(layer, unit), "net_input"], abs=1e-9
+        )
+        assert label_number(out_line) == pytest.approx(
+            forward.loc[(layer, unit), "output"], abs=1e-9
+        )
+        assert label_number(delta_line) == pytest.approx(
+            backward.loc[(layer, unit), "delta"], abs=1e-9
+        )
+    assert disp.unit_labels_[2, 0].get_text().endswith("δ = 0.138498562")
+    assert "the only sample" in disp.ax_.get_title()
+    assert [label_number(t.get_text()) for t in disp.bias_labels_.values()] == [
+        0.35,
+        0.6,
+    ]
+
+
+def test_weight_names_with_a_trace(mazur):
+    net, trace = mazur
+    disp = NetworkDisplay.from_estimator(net, trace, weight_names=True)
+    assert disp.edge_labels_[2, 0, 0].get_text() == "w5: 0.4 → 0.3589\n∂E/∂w5 = 0.08217"
+
+
+def test_after_the_step_the_edges_are_the_new_weights(mazur):
+    net, trace = mazur
+    disp = NetworkDisplay.from_estimator(net)
+    new = trace.updates.set_index(["layer", "from_unit", "to_unit"])["new_weight"]
+    for (layer, j, k), text in disp.edge_labels_.items():
+        assert float(text.get_text()) == pytest.approx(new[layer, j, k], rel=1e-3)
+    assert not disp.unit_labels_
+
+
+def test_from_trace_reads_the_layer_sizes(mazur):
+    _, trace = mazur
+    disp = NetworkDisplay.from_trace(trace, intercepts=[[0.35, 0.35], [0.6, 0.6]])
+    assert [len(units.get_offsets()) for units in disp.units_] == [2, 2, 2]
+    assert len(disp.edges_) == 12
+    assert disp.bias_labels_[2].get_text() == "b2 = 0.6"
+
+    without = NetworkDisplay.from_trace(trace)
+    assert not without.bias_units_
+    assert len(without.edges_) == 8
+
+
+def test_trained_intercepts_of_a_trace_label_the_bias_edges():
+    net = BackpropRegressor(hidden_layer_sizes=(3,), solver="sgd", random_state=0)
+    rng = np.random.default_rng(0)
+    X_r, y_r = rng.normal(size=(4, 2)), rng.normal(size=4)
+    trace = net.trace_step(X_r, y_r)
+    disp = NetworkDisplay.from_trace(trace, sample=2)
+
+    rows = trace.updates[trace.updates["kind"] == "intercept"]
+    assert len(rows) == 4
+    for row in rows.itertuples(index=False):
+        text = disp.edge_labels_[row.layer, None, row.to_unit].get_text()
+        first, second = text.split("\n")
+        assert first == f"b: {row.old_weight:.4g} → {row.new_weight:.4g}"
+        assert second == f"∂E/∂b = {row.gradient:.4g}"
+    assert "sample 2 of 4" in disp.ax_.get_title()
+    out = trace.forward.query("sample == 2 and layer == 2")["output"].iloc[0]
+    assert f"out = {out:.4g}" in disp.unit_labels_[2, 0].get_text()
+
+
+def test_large_network_keeps_the_strongest_edges_unlabelled():
+    clf = BackpropClassifier(hidden_layer_sizes=(60,), **FAST).fit(X, y)
+    disp = NetworkDisplay.from_estimator(clf, top_edges=2)
+
+    into = {}
+    for layer, j, k in disp.edges_:
+        into.setdefault((layer, k), []).append(j)
+    assert set(into) == {(1, k) for k in range(60)} | {(2, 0)}
+    assert all(len(sources) == 2 for sources in into.values())
+    # The output's two edges are its two largest |w|, intercept included.
+    candidates = np.append(np.abs(clf.coefs_[1][:, 0]), abs(clf.intercepts_[1][0]))
+    kept = sorted(
+        candidates[-1] if j is None else abs(clf.coefs_[1][j, 0]) for j in into[2, 0]
+    )
+    assert_allclose(kept, np.sort(candidates)[-2:])
+    assert not disp.edge_labels_
+    assert not disp.unit_labels_
+    # The hidden layer is too large to name its units; the others are named.
+    assert {layer for layer, _ in disp.unit_names_} == {0, 2}
+
+
+def test_large_network_with_a_trace_is_unlabelled():
+    net = BackpropRegressor(hidden_layer_sizes=(20,), solver="sgd", random_state=0)
+    trace = net.trace_step(X[:5], y[:5])
+    disp = NetworkDisplay.from_estimator(net, trace)
+    assert not disp.edge_labels_ and not disp.unit_labels_
+    assert disp.ax_.get_title() == ""
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_sklearn_mlp(Estimator):
+    mlp = Estimator(hidden_layer_sizes=(4,), **FAST).fit(X, y)
+    disp = NetworkDisplay.from_estimator(mlp)
+    # scikit-learn trains its intercepts: a "+1" bias unit with labelled edges.
+    assert len(disp.edges_) == 3 * 4 + 4 + 4 + 1
+    assert (
+        disp.edge_labels_[1, None, 2].get_text() == f"b = {mlp.intercepts_[0][2]:.4g}"
+    )
+    assert disp.edge_labels_[2, 3, 0].get_text() == f"{mlp.coefs_[1][3, 0]:.4g}"
+
+
+def test_pipeline_and_given_axes():
+    pipe = make_pipeline(
+        StandardScaler(), BackpropClassifier(hidden_layer_sizes=(3,), **FAST)
+    )
+    pipe.fit(X, y)
+    fig, ax = plt.subplots()
+    disp = NetworkDisplay.from_estimator(pipe, ax=ax, colorbar=False)
+    assert disp.ax_ is ax and disp.figure_ is fig
+    assert disp.colorbar_ is None
+
+
+@pytest.mark.parametrize("Estimator", [BackpropClassifier, MLPClassifier])
+def test_unfitted_estimator(Estimator):
+    with pytest.raises(NotFittedError):
+        NetworkDisplay.from_estimator(Estimator())
+
+
+def test_trace_of_another_network(mazur):
+    _, trace = mazur
+    other = BackpropClassifier(hidden_layer_sizes=(3,), **FAST).fit(X, y)
+    with pytest.raises(ValueError, match="trace does not match the network"):
+        NetworkDisplay.from_estimator(other, trace)
+
+
+def test_incomplete_trace(mazur):
+    _, trace = mazur
+    trace.updates = trace.updates.iloc[1:]
+    with pytest.raises(ValueError, match="3 weights in layer 1, not the 2 x 2"):
+        NetworkDisplay.from_trace(trace)
+
+
+def test_sample_out_of_range(mazur):
+    net, trace = mazur
+    with pytest.raises(ValueError, match="sample=1 is not in the trace's 1 samples"):
+        NetworkDisplay.from_estimator(net, trace, sample=1)
+
+
+def test_wrong_unit_names_and_intercepts():
+    coefs = [np.ones((2, 2)), np.ones((2, 1))]
+    with pytest.raises(ValueError, match="unit_names"):
+        NetworkDisplay(
+            coefs, [np.zeros(2), np.zeros(1)], unit_names=[["a", "b"]]
+        ).plot()
+    with pytest.raises(ValueError, match=r"intercepts\[1\] has 2 values"):
+        NetworkDisplay(coefs, [np.zeros(2), np.zeros(2)]).plot()
+
+
+def test_custom_unit_names_and_edge_labels_do_not_overlap():
+    net, _, _ = mazur_network()
+    names = [["x1", "x2"], ["a", "b"], ["y1", "y2"]]
+    disp = NetworkDisplay(
+        net.coefs_init, net.intercepts_init, fit_intercept=False, unit_names=names
+    ).plot()
+    assert disp.unit_names_[1, 1].get_text() == "b"
+    renderer = disp.figure_.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in disp.edge_labels_.values()]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
+    # Each label sits on its own edge.
+    for key, text in disp.edge_labels_.items():
+        (x0, y0), (x1, y1) = disp.edges_[key].get_xydata()
+        x, y = text.get_position()
+        assert (x - x0) * (y1 - y0) == pytest.approx((y - y0) * (x1 - x0))
+        assert min(x0, x1) < x < max(x0, x1)
