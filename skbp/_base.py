@@ -41,6 +41,11 @@ from ._network import quiet_overflow
 from ._optimizers import OPTIMIZERS
 from ._training import STOCHASTIC_SOLVERS, restore_on_error
 
+# Where skbp's documentation is to be published (Read the Docs' "latest" build
+# of the Sphinx site in docs/); the estimators' HTML repr links each class to
+# its page under it. The one place to change when the address changes.
+DOCS_URL = "https://skbp.readthedocs.io/en/latest/"
+
 
 def _as_layer_arrays(arrays, name, shapes, dtype):
     """Validate user-given initial weights against the layer shapes.
@@ -71,6 +76,13 @@ def _as_layer_arrays(arrays, name, shapes, dtype):
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the skbp estimators; use the subclasses."""
+
+    # scikit-learn's HTML repr links an estimator to its API page when the
+    # estimator's top-level module is _doc_link_module; without these it
+    # would not link skbp's classes at all (scikit-learn's template would
+    # point at pages scikit-learn does not have).
+    _doc_link_module = "skbp"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
@@ -375,7 +387,43 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             y = y.astype(self.coefs_[0].dtype)
             if sample_weight is not None:
                 sample_weight = sample_weight.astype(X.dtype)
+        self._ensure_stopping_records(self.early_stopping and not incremental)
         return X, y, sample_weight, layer_units
+
+    def _ensure_stopping_records(self, validation):
+        """Start the records the stopping rule of this call compares against.
+
+        A fit sets up the records of its own rule only: with early stopping
+        the validation scores (``best_loss_`` is None), without it the
+        training loss (``validation_scores_`` is None), and L-BFGS neither.
+        A later call that follows the other rule -- ``early_stopping``
+        switched by ``set_params``, ``solver`` switched from lbfgs, a traced
+        step (never validated), a model converted from scikit-learn -- starts
+        the missing records here instead of comparing against None.
+        """
+        if self.solver not in STOCHASTIC_SOLVERS:
+            return
+        if not hasattr(self, "loss_curve_"):
+            self.loss_curve_ = []
+        if not hasattr(self, "_history"):
+            self._history = []
+        if not hasattr(self, "_no_improvement_count"):
+            self._no_improvement_count = 0
+        if not hasattr(self, "validation_scores_"):
+            self.validation_scores_ = None
+            self.best_validation_score_ = None
+        if not hasattr(self, "best_loss_"):
+            self.best_loss_ = None
+        if validation:
+            if self.validation_scores_ is None:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                # The count so far was of training-loss epochs.
+                self._no_improvement_count = 0
+        elif self.best_loss_ is None:
+            # Lowest training loss seen so far, as without early stopping.
+            self.best_loss_ = min(self.loss_curve_, default=np.inf)
+            self._no_improvement_count = 0
 
     def _reconstruction_attributes(self):
         # What a callback needs to predict with the weights as they are now.
@@ -594,7 +642,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         and one optimizer update from the current weights (the initial
         weights -- ``coefs_init``/``intercepts_init`` or the Glorot draw --
         when the estimator is not fitted yet). Afterwards the estimator is
-        fitted, exactly as after ``partial_fit`` with ``batch_size=len(X)``.
+        fitted, exactly as after ``partial_fit`` with ``batch_size=len(X)``
+        and ``shuffle=False``.
+
+        Any fitted model can be traced, whatever its ``early_stopping``: the
+        step holds no data out for validation and records no validation
+        score (``partial_fit`` refuses ``early_stopping=True``, as
+        scikit-learn's does).
 
         Parameters
         ----------
@@ -637,8 +691,6 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "trace_step performs one gradient step and needs a stochastic "
                 f"solver ('sgd' or 'adam'); got solver={self.solver!r}."
             )
-        if self.early_stopping:
-            raise ValueError("trace_step does not support early_stopping=True")
         with restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(
                 X, y, sample_weight, incremental=True
@@ -648,6 +700,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             record = _training.traced_step(
                 step, X, y, sample_weight, self.coefs_, self.intercepts_
             )
+            # As partial_fit (and scikit-learn's): n_iter_ counts the epochs
+            # of the last call.
+            self.n_iter_ = 0
             self._end_epoch(record.loss, n, None, record.grad_norms, record.seconds)
         return _trace.step_trace(
             record, self.coefs_, self.intercepts_, self.fit_intercept

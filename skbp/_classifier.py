@@ -15,8 +15,10 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from . import _sklearn_bridge
 from ._base import BaseBackprop
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS, EXTRA_PARAMETERS
+from ._training import restore_on_error
 
 _LOSS_DOC = """\
 loss : {"log_loss", "squared_error"}, default="log_loss"
@@ -39,6 +41,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     the logistic sigmoid, which can start from chosen weights
     (``coefs_init``, ``intercepts_init``), and whose every step can be
     inspected with :meth:`trace_step`.
+
+    A fitted :class:`~sklearn.neural_network.MLPClassifier` becomes one with
+    :meth:`from_sklearn`, weights and all, and :meth:`to_sklearn` turns
+    it back.
 
     Parameters
     ----------
@@ -286,13 +292,202 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self : BackpropClassifier
             The updated estimator.
         """
+        self._learn_classes(y, classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _learn_classes(self, y, classes):
+        """Set up the labels from ``classes`` on a first incremental call.
+
+        As scikit-learn's partial_fit: ``classes`` is required unless the
+        model has classes already, and must then equal them; multilabel
+        targets take their labels from the indicator's columns.
+        """
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             if type_of_target(y).startswith("multilabel"):
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def trace_step(self, X, y, sample_weight=None, classes=None):
+        """Perform one training step on (X, y) and return every number of it.
+
+        The whole of ``X`` is one batch: one forward pass, one backward pass
+        and one optimizer update from the current weights (the initial
+        weights -- ``coefs_init``/``intercepts_init`` or the Glorot draw --
+        when the estimator is not fitted yet). Afterwards the estimator is
+        fitted, exactly as after ``partial_fit`` with ``batch_size=len(X)``
+        and ``shuffle=False``.
+
+        The network has one output per class, so an unfitted classifier must
+        know all of them: pass ``classes`` as to ``partial_fit``. Without it
+        the classes are the labels the batch holds, and a batch of a single
+        class is refused. A fitted classifier keeps its classes.
+
+        Any fitted model can be traced, whatever its ``early_stopping``: the
+        step holds no data out for validation and records no validation
+        score (``partial_fit`` refuses ``early_stopping=True``, as
+        scikit-learn's does).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The batch.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Its class labels, or a label indicator matrix for multilabel.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+        classes : array-like of shape (n_classes,), default=None
+            All classes of the problem, as for ``partial_fit``; needed on
+            the first call when the batch does not hold every class.
+
+        Returns
+        -------
+        trace : skbp.StepTrace
+            Tables ``forward``, ``backward`` and ``updates`` (pandas
+            DataFrames) and the batch ``loss`` before the step.
+
+        Raises
+        ------
+        ValueError
+            If the classifier is unfitted, ``classes`` is not given and the
+            batch holds a single class; or if ``classes`` differs from the
+            classes of a fitted classifier.
+
+        Examples
+        --------
+        A batch of two samples of a three-class problem:
+
+        >>> from skbp import BackpropClassifier
+        >>> net = BackpropClassifier(hidden_layer_sizes=(2,), solver="sgd",
+        ...                          random_state=0)
+        >>> trace = net.trace_step([[0.0, 1.0], [1.0, 0.0]], [0, 2],
+        ...                        classes=[0, 1, 2])
+        >>> net.n_outputs_, net.out_activation_
+        (3, 'softmax')
+        >>> trace.backward.query("layer == 2").shape[0]  # 2 samples x 3 units
+        6
+        """
+        with restore_on_error(self):
+            if classes is not None:
+                self._learn_classes(y, classes)
+            elif not hasattr(self, "classes_"):
+                _check_batch_defines_classes(y)
+            return super().trace_step(X, y, sample_weight=sample_weight)
+
+    @classmethod
+    def from_sklearn(cls, mlp):
+        """Turn a fitted scikit-learn MLPClassifier into a BackpropClassifier.
+
+        The result has the MLP's parameters (its own ``activation``, not
+        skbp's default), weights, classes and training records (``n_iter_``,
+        ``t_``, ``loss_``, ``loss_curve_``, ``best_loss_``,
+        ``validation_scores_``, ``best_validation_score_``), all copied. It
+        predicts as the MLP does, and ``trace_step``, ``partial_fit`` and
+        :func:`skbp.check_gradients` work on it. The state of an SGD or
+        Adam optimizer -- momentum velocities, Adam's moments and step
+        count, the current step size -- is carried over, so that
+        ``partial_fit`` continues as the MLP's own ``partial_fit`` would.
+
+        Parameters
+        ----------
+        mlp : sklearn.neural_network.MLPClassifier
+            A fitted MLP; it is not changed and shares no array with the
+            result.
+
+        Returns
+        -------
+        net : BackpropClassifier
+            The fitted network.
+
+        Raises
+        ------
+        TypeError
+            If ``mlp`` is not an MLPClassifier.
+        sklearn.exceptions.NotFittedError
+            If ``mlp`` is not fitted.
+
+        See Also
+        --------
+        to_sklearn : The other way.
+
+        Notes
+        -----
+        Predicted labels are the MLP's; probabilities agree with its to a few
+        units in the last place, as skbp computes the logistic and softmax
+        outputs with formulations of its own. ``history_`` lists the MLP's
+        epochs with their losses (and validation scores); scikit-learn does
+        not record learning rates, timings or gradient norms, so those
+        columns are NaN for them.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.neural_network import MLPClassifier
+        >>> from skbp import BackpropClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> mlp = MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs",
+        ...                     max_iter=1000, random_state=0).fit(X, y)
+        >>> net = BackpropClassifier.from_sklearn(mlp)
+        >>> net.activation, net.classes_
+        ('relu', array([0, 1, 2]))
+        >>> bool((net.predict(X) == mlp.predict(X)).all())
+        True
+        >>> trace = net.set_params(solver="sgd").trace_step(X[:2], y[:2])
+        >>> trace.updates.shape[0]  # 4*5 + 5*3 weights, 5 + 3 intercepts
+        43
+        """
+        return _sklearn_bridge.from_sklearn(cls, mlp)
+
+    def to_sklearn(self):
+        """This fitted network as a scikit-learn MLPClassifier.
+
+        The MLP gets the parameters scikit-learn has (``activation="sigmoid"``
+        becomes ``"logistic"``), copies of the weights, classes and training
+        records, and the state of the SGD or Adam optimizer, so that its
+        ``partial_fit`` continues where this network's would. skbp's own
+        parameters are not carried: ``coefs_init`` and ``intercepts_init``
+        only chose the starting weights, and ``class_weight`` (which
+        MLPClassifier lacks) only weighs training.
+
+        Returns
+        -------
+        mlp : sklearn.neural_network.MLPClassifier
+            Fitted; shares no array with this network.
+
+        Raises
+        ------
+        ValueError
+            If scikit-learn cannot express the model; the message names the
+            parameter: ``loss="squared_error"``, ``fit_intercept=False``, or
+            an ``out_activation`` that gives other output units than
+            MLPClassifier's (softmax for multiclass targets, logistic
+            otherwise).
+        sklearn.exceptions.NotFittedError
+            If the network is not fitted.
+
+        See Also
+        --------
+        from_sklearn : The other way.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from skbp import BackpropClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> net = BackpropClassifier(hidden_layer_sizes=(5,), solver="lbfgs",
+        ...                          max_iter=1000, random_state=0).fit(X, y)
+        >>> mlp = net.to_sklearn()
+        >>> mlp.activation, mlp.out_activation_
+        ('logistic', 'softmax')
+        >>> bool((mlp.predict(X) == net.predict(X)).all())
+        True
+        >>> net.set_params(out_activation="logistic").fit(X, y).to_sklearn()
+        Traceback (most recent call last):
+        ...
+        ValueError: out_activation='logistic' cannot be converted: ...
+        """
+        return _sklearn_bridge.to_sklearn(self)
 
     def _targets(self, out):
         """Class labels of network outputs or of binarised targets."""
@@ -359,6 +554,19 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _check_batch_defines_classes(y):
+    """Refuse a batch whose labels cannot be all the classes of the problem."""
+    if type_of_target(y) in ("binary", "multiclass"):
+        labels = unique_labels(y).tolist()
+        if len(labels) == 1:
+            raise ValueError(
+                "trace_step on an unfitted classifier takes the classes from "
+                f"the batch, and this batch holds only the class {labels[0]!r}. "
+                "Pass classes=, all the classes of the problem, as to "
+                "partial_fit."
+            )
 
 
 BackpropClassifier.__doc__ = (

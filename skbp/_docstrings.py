@@ -102,7 +102,10 @@ loss_ : float
 
     best_loss_ : float or None
         Lowest training loss seen (stochastic solvers, without early
-        stopping).
+        stopping). None after a fit with early stopping; a later call that
+        follows the training loss instead (``trace_step``, or ``partial_fit``
+        once ``early_stopping`` is set to False) starts it from the lowest
+        loss in ``loss_curve_``.
 
     loss_curve_ : list of float
         Loss of each epoch, computed batch by batch before each update

@@ -7,6 +7,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from . import _sklearn_bridge
 from ._base import BaseBackprop
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS, EXTRA_PARAMETERS
 
@@ -32,6 +33,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     parameters, meanings and fitted attributes) whose default hidden unit is
     the logistic sigmoid, which can start from chosen weights and whose
     output units can be sigmoid as in the worked examples.
+
+    A fitted :class:`~sklearn.neural_network.MLPRegressor` becomes one with
+    :meth:`from_sklearn`, weights and all, and :meth:`to_sklearn` turns
+    it back.
 
     Parameters
     ----------
@@ -207,6 +212,121 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             The updated estimator.
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    @classmethod
+    def from_sklearn(cls, mlp):
+        """Turn a fitted scikit-learn MLPRegressor into a BackpropRegressor.
+
+        The result has the MLP's parameters (its own ``activation`` and
+        ``loss``, not skbp's defaults), weights and training records
+        (``n_iter_``, ``t_``, ``loss_``, ``loss_curve_``, ``best_loss_``,
+        ``validation_scores_``, ``best_validation_score_``), all copied. It
+        predicts as the MLP does, and ``trace_step``, ``partial_fit`` and
+        :func:`skbp.check_gradients` work on it. The state of an SGD or
+        Adam optimizer -- momentum velocities, Adam's moments and step
+        count, the current step size -- is carried over, so that
+        ``partial_fit`` moves the weights as the MLP's own ``partial_fit``
+        would.
+
+        Parameters
+        ----------
+        mlp : sklearn.neural_network.MLPRegressor
+            A fitted MLP; it is not changed and shares no array with the
+            result.
+
+        Returns
+        -------
+        net : BackpropRegressor
+            The fitted network.
+
+        Raises
+        ------
+        TypeError
+            If ``mlp`` is not an MLPRegressor.
+        sklearn.exceptions.NotFittedError
+            If ``mlp`` is not fitted.
+
+        See Also
+        --------
+        to_sklearn : The other way.
+
+        Notes
+        -----
+        ``loss_``, ``loss_curve_`` and ``best_loss_`` are copied as
+        scikit-learn computed them. Its squared error is divided by the
+        number of outputs and skbp's is not, so for several outputs they are
+        1/n_outputs of the values skbp reports for the same weights, and
+        epochs trained afterwards add values of skbp's convention. The
+        gradients, and so the weights and predictions, are the same.
+        ``history_`` lists the MLP's epochs with their losses (and validation
+        scores); scikit-learn does not record learning rates, timings or
+        gradient norms, so those columns are NaN for them.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_diabetes
+        >>> from sklearn.neural_network import MLPRegressor
+        >>> from skbp import BackpropRegressor
+        >>> X, y = load_diabetes(return_X_y=True)
+        >>> mlp = MLPRegressor(hidden_layer_sizes=(5,), solver="lbfgs",
+        ...                    max_iter=2000, random_state=0).fit(X, y / 100)
+        >>> net = BackpropRegressor.from_sklearn(mlp)
+        >>> net.activation, net.out_activation_
+        ('relu', 'identity')
+        >>> bool(abs(net.predict(X) - mlp.predict(X)).max() < 1e-12)
+        True
+        """
+        return _sklearn_bridge.from_sklearn(cls, mlp)
+
+    def to_sklearn(self):
+        """This fitted network as a scikit-learn MLPRegressor.
+
+        The MLP gets the parameters scikit-learn has (``activation="sigmoid"``
+        becomes ``"logistic"``), copies of the weights and training records,
+        and the state of the SGD or Adam optimizer, so that its
+        ``partial_fit`` continues where this network's would. skbp's own
+        parameters are not carried: ``coefs_init`` and ``intercepts_init``
+        only chose the starting weights. ``loss_``, ``loss_curve_`` and
+        ``best_loss_`` are copied as skbp computed them (for several
+        outputs, n_outputs times scikit-learn's squared error).
+
+        Returns
+        -------
+        mlp : sklearn.neural_network.MLPRegressor
+            Fitted; shares no array with this network.
+
+        Raises
+        ------
+        ValueError
+            If scikit-learn cannot express the model; the message names the
+            parameter: ``fit_intercept=False``, a ``loss`` this
+            scikit-learn's MLPRegressor lacks, or an ``out_activation``
+            other than its output units (identity; exp for Poisson).
+        sklearn.exceptions.NotFittedError
+            If the network is not fitted.
+
+        See Also
+        --------
+        from_sklearn : The other way.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skbp import BackpropRegressor
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.randn(40, 3)
+        >>> y = X @ [1.0, -2.0, 0.5]
+        >>> net = BackpropRegressor(hidden_layer_sizes=(4,), solver="lbfgs",
+        ...                         random_state=0).fit(X, y)
+        >>> mlp = net.to_sklearn()
+        >>> bool(np.array_equal(mlp.coefs_[0], net.coefs_[0]))
+        True
+        >>> net.set_params(out_activation="logistic").fit(X, y > 0).to_sklearn()
+        Traceback (most recent call last):
+        ...
+        ValueError: out_activation='logistic' cannot be converted: ...
+        """
+        return _sklearn_bridge.to_sklearn(self)
 
     def predict(self, X):
         """Predict targets.

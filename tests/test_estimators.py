@@ -1,5 +1,6 @@
 """Behaviour of BackpropClassifier and BackpropRegressor as estimators."""
 
+import re
 import warnings
 
 import numpy as np
@@ -14,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropClassifier, BackpropRegressor
+from skbp._base import DOCS_URL
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -324,3 +326,18 @@ def test_predict_in_chunks_equals_one_forward_pass(monkeypatch, iris):
         [np.empty((150, 8)), np.empty((150, 3))],
     )[-1]
     np.testing.assert_allclose(whole, manual, rtol=1e-12)
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+def test_html_repr_links_to_the_estimators_own_page_in_skbp_docs(Est):
+    page = f"{DOCS_URL}generated/skbp.{Est.__name__}.html"
+    assert page.startswith("https://skbp.readthedocs.io/")
+    for est in (
+        Est(),
+        Est(hidden_layer_sizes=(3,), max_iter=2).fit([[0.0], [1.0]], [0, 1]),
+    ):
+        links = re.findall(r'href="([^"]*)"', est._repr_html_())
+        assert page in links
+        # Parameter links are text fragments of the same page.
+        assert all(link.split("#")[0] == page for link in links)
+        assert not any("scikit-learn.org" in link for link in links)
