@@ -15,7 +15,7 @@ from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, is_regressor
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -33,7 +33,7 @@ except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
         """Placeholder: this scikit-learn has no callback API."""
 
 
-from . import _network, _trace, _training
+from . import _messages, _network, _trace, _training
 from ._activations import canonical_name
 from ._callbacks import FitTasks
 from ._losses import get_loss
@@ -357,7 +357,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         # the float limit overflow there (a RuntimeWarning) before the
         # element-wise check it falls back on rules on them.
         with quiet_overflow():
-            X, y = self._validate_input(X, y, incremental, reset=first_pass)
+            try:
+                X, y = self._validate_input(X, y, incremental, reset=first_pass)
+            except ValueError as error:
+                self._raise_explained(error, X, y)
             if sample_weight is not None:
                 sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         if sample_weight is not None:
@@ -600,14 +603,35 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Validate X against the fit and return the network's output."""
         check_fitted(self)
         with quiet_overflow():  # see _prepare
-            X = validate_data(
-                self,
-                X,
-                accept_sparse=["csr", "csc"],
-                dtype=(np.float64, np.float32),
-                reset=False,
-            )
+            try:
+                X = validate_data(
+                    self,
+                    X,
+                    accept_sparse=["csr", "csc"],
+                    dtype=(np.float64, np.float32),
+                    reset=False,
+                )
+            except ValueError as error:
+                self._raise_explained(error, X)
         return self._forward(X)
+
+    def _raise_explained(self, error, X, y=None):
+        """Re-raise a validation error of X (and y), with what to do appended.
+
+        scikit-learn's text stays the start of the message, and the type
+        stays ValueError, so that code matching either keeps working; an
+        error there is nothing to add to is re-raised as it is.
+        """
+        message = _messages.explain_input_error(
+            error,
+            X,
+            y,
+            estimator_name=type(self).__name__,
+            regressor=is_regressor(self),
+        )
+        if message is None:
+            raise error
+        raise ValueError(message) from error
 
     def _forward_unchecked(self, X):
         """Network output for validated X; may be non-finite if X is huge."""

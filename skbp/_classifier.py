@@ -1,5 +1,7 @@
 """BackpropClassifier: labels in, class probabilities out."""
 
+from contextlib import contextmanager
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
@@ -15,7 +17,7 @@ from sklearn.utils.multiclass import (
 )
 from sklearn.utils.validation import column_or_1d, validate_data
 
-from . import _sklearn_bridge
+from . import _messages, _sklearn_bridge
 from ._base import BaseBackprop
 from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS, EXTRA_PARAMETERS
 from ._training import restore_on_error
@@ -217,7 +219,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        with _labels_checked(y):
+            # Not NaN for scikit-learn's check (None == None), but unsortable.
+            check_classification_targets(y)
 
         # Labels are (re)learnt on a fresh fit; warm starts and partial_fit
         # keep them and only check the new y against them.
@@ -304,7 +308,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         """
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
+            with _labels_checked(y):
+                multilabel = type_of_target(y).startswith("multilabel")
+            if multilabel:
                 self._label_binarizer.fit(y)
             else:
                 self._label_binarizer.fit(classes)
@@ -372,7 +378,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             if classes is not None:
                 self._learn_classes(y, classes)
             elif not hasattr(self, "classes_"):
-                _check_batch_defines_classes(y)
+                with _labels_checked(y):
+                    _check_batch_defines_classes(y)
             return super().trace_step(X, y, sample_weight=sample_weight)
 
     @classmethod
@@ -554,6 +561,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+@contextmanager
+def _labels_checked(y):
+    """Say that y has missing labels when sorting them fails because of it."""
+    try:
+        yield
+    except (TypeError, ValueError) as error:
+        explained = _messages.missing_labels_error(error, y)
+        if explained is None:
+            raise
+        raise explained from error
 
 
 def _check_batch_defines_classes(y):

@@ -165,6 +165,11 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if y.dtype.kind in "US":
+            # scikit-learn converts only object targets to numbers; an array
+            # of strings would fail later, in the arithmetic, without saying
+            # it is y (numbers written as text still convert, as before).
+            y = y.astype(X.dtype)
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
                 "Some value(s) of y are negative which is not allowed for "

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from . import _network
+from . import _messages, _network
 from ._network import quiet_overflow
 from ._optimizers import minimize_lbfgs
 from .exceptions import TrainingInterruptedWarning
@@ -298,7 +298,8 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
     if not (rolled_back or stop or incremental) and est.n_iter_ == est.max_iter:
         warnings.warn(
             f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) "
-            "reached and the optimization hasn't converged yet.",
+            "reached and the optimization hasn't converged yet."
+            + _scale_advice(est, y),
             ConvergenceWarning,
             stacklevel=5,
         )
@@ -308,6 +309,17 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
             current[...] = best
         for current, best in zip(est.intercepts_, est._best_intercepts):
             current[...] = best
+
+
+def _scale_advice(est, y):
+    """A sentence for a ConvergenceWarning when y is out of the outputs' reach.
+
+    Training more rarely helps then, while a scaled target does; this says
+    so (see ``_messages.target_scale_advice`` for the criterion). It only
+    reads y, once, when the warning is issued anyway.
+    """
+    advice = _messages.target_scale_advice(y, est.out_activation_)
+    return " " + advice if advice else ""
 
 
 def _roll_back(
@@ -440,7 +452,7 @@ def fit_lbfgs(estimator, X, y, sample_weight, layer_units, tasks):
             "lbfgs failed to converge after "
             f"{est.n_iter_} iteration(s) (status={result.status}): "
             f"{result.message}. Increase max_iter or max_fun, or scale "
-            "the data.",
+            "the data." + _scale_advice(est, y),
             ConvergenceWarning,
             stacklevel=5,
         )
