@@ -4,6 +4,7 @@ from ._classifier import BackpropClassifier
 from ._gradcheck import check_gradients
 from ._kernels import kernel_choices
 from ._regressor import BackpropRegressor
+from ._show_versions import show_versions
 from ._trace import StepTrace
 
 __version__ = "0.1.0"
@@ -15,4 +16,5 @@ __all__ = [
     "__version__",
     "check_gradients",
     "kernel_choices",
+    "show_versions",
 ]

@@ -40,6 +40,7 @@ from ._losses import get_loss
 from ._network import quiet_overflow
 from ._optimizers import OPTIMIZERS
 from ._training import STOCHASTIC_SOLVERS, restore_on_error
+from ._versioning import VersionStampMixin
 
 # Where skbp's documentation is to be published (Read the Docs' "latest" build
 # of the Sphinx site in docs/); the estimators' HTML repr links each class to
@@ -74,7 +75,9 @@ def _as_layer_arrays(arrays, name, shapes, dtype):
     return result
 
 
-class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseBackprop(
+    VersionStampMixin, CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta
+):
     """Base class of the skbp estimators; use the subclasses."""
 
     # scikit-learn's HTML repr links an estimator to its API page when the

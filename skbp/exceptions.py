@@ -1,5 +1,9 @@
 """Warnings skbp raises besides scikit-learn's own."""
 
+from ._versioning import InconsistentVersionWarning
+
+__all__ = ["InconsistentVersionWarning", "TrainingInterruptedWarning"]
+
 
 class TrainingInterruptedWarning(UserWarning):
     """Training was stopped by Ctrl-C (KeyboardInterrupt) and rolled back.
