@@ -112,3 +112,58 @@ def test_no_library_module_imports_the_command_line():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_show_versions_runs_skbp_show_versions(monkeypatch, capsys):
+    import skbp
+
+    monkeypatch.setattr(
+        skbp, "show_versions", lambda: print("skbp: 9.9"), raising=False
+    )
+    assert main(["show-versions"]) == 0
+    assert capsys.readouterr().out == "skbp: 9.9\n"
+
+
+def test_show_versions_falls_back_on_the_module_not_yet_exported(monkeypatch, capsys):
+    import types
+
+    import skbp
+
+    module = types.ModuleType("skbp._show_versions")
+    module.show_versions = lambda: print("from the module")
+    monkeypatch.delattr(skbp, "show_versions", raising=False)
+    monkeypatch.setitem(sys.modules, "skbp._show_versions", module)
+
+    assert main(["show-versions"]) == 0
+    assert capsys.readouterr().out == "from the module\n"
+
+
+def test_show_versions_missing_gives_one_error_line_and_status_2(monkeypatch, capsys):
+    import skbp
+
+    monkeypatch.delattr(skbp, "show_versions", raising=False)
+    monkeypatch.setitem(sys.modules, "skbp._show_versions", None)  # import fails
+
+    assert main(["show-versions"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("skbp show-versions: error: ")
+    assert "Traceback" not in captured.err
+
+
+def test_show_versions_prints_the_real_report():
+    pytest.importorskip("skbp._show_versions")
+    import skbp
+
+    result = subprocess.run(
+        [sys.executable, "-m", "skbp", "show-versions"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert skbp.__version__ in result.stdout
+    assert "numpy" in result.stdout

@@ -270,6 +270,36 @@ BAD_INPUTS = {
     "unknown-encoding": ("t.csv", "a,y\n1,2\n", ["--encoding", "klingon"], "klingon"),
     "plot-format": ("t.csv", "a,y\n1,2\n", ["--plot", "loss.jpg2"], "'.jpg2'"),
     "plot-folder": ("t.csv", "a,y\n1,2\n", ["--plot", "no/dir/l.png"], "does not"),
+    "drop-misspelt": (
+        "t.csv",
+        "age,town,y\n1,x,a\n",
+        ["--drop", "Town"],
+        "--drop: no column 'Town' in the CSV file; did you mean 'town'?",
+    ),
+    "drop-absent": (
+        "t.csv",
+        "age,town,y\n1,x,a\n",
+        ["--drop", "zzz"],
+        "--drop: no column 'zzz' in the CSV file; its columns are 'age', 'town', 'y'",
+    ),
+    "drop-several-absent": (
+        "t.csv",
+        "age,town,y\n1,x,a\n",
+        ["--drop", "ag,town", "--drop", "tonw"],
+        "no columns 'ag' (did you mean 'age'?), 'tonw' (did you mean 'town'?)",
+    ),
+    "drop-target": (
+        "t.csv",
+        "age,town,y\n1,x,a\n",
+        ["--drop", "town,y"],
+        "--drop y: 'y' is the target column",
+    ),
+    "drop-every-feature": (
+        "t.csv",
+        "age,town,y\n" + "1,x,a\n2,z,b\n" * 5,
+        ["--drop", "age,town"],
+        "no feature columns: every column but the target 'y' is dropped",
+    ),
 }
 
 
@@ -328,6 +358,13 @@ def test_ctrl_c_stops_with_one_line_and_status_130(classes_csv, monkeypatch, cap
         ["--cv", "1"],
         ["--max-iter", "0"],
         ["--task", "clustering"],
+        ["--activation", "softmax"],
+        ["--solver", "newton"],
+        ["--learning-rate", "0"],
+        ["--learning-rate", "-0.01"],
+        ["--learning-rate", "fast"],
+        ["--alpha", "-1"],
+        ["--alpha", "nan"],
         [],  # no --target
     ],
     ids=[
@@ -337,6 +374,13 @@ def test_ctrl_c_stops_with_one_line_and_status_130(classes_csv, monkeypatch, cap
         "one-fold",
         "no-epochs",
         "unknown-task",
+        "unknown-activation",
+        "unknown-solver",
+        "learning-rate-0",
+        "learning-rate-negative",
+        "learning-rate-text",
+        "alpha-negative",
+        "alpha-nan",
         "no-target",
     ],
 )
@@ -382,3 +426,87 @@ def test_python_m_skbp_compare_runs_and_reports_errors(classes_csv, tmp_path):
     assert result.returncode == 2
     assert result.stdout == ""
     assert_one_error_line(result.stderr, "line 3")
+
+
+def test_drop_leaves_columns_out_repeated_or_comma_separated(tmp_path, capsys):
+    rows = "".join(f"{i},{i % 3},d{i},c{i % 2},{'ab'[i % 2]}\n" for i in range(12))
+    path = write_csv(tmp_path / "ids.csv", "x,z,when,kind,y\n" + rows)
+
+    argv = ["compare", str(path), "--target", "y", *FAST]
+    assert main([*argv, "--drop", "when, kind", "--drop", "z"]) == 0
+    assert "ids.csv: 12 rows, 1 numeric feature column." in capsys.readouterr().out
+
+
+def test_drop_takes_a_column_whose_name_has_a_comma(tmp_path, capsys):
+    rows = "".join(f"{i},{i % 4},{'ab'[i % 2]}\n" for i in range(12))
+    path = write_csv(tmp_path / "comma.csv", 'x,"a,b",y\n' + rows)
+
+    assert main(["compare", str(path), "--target", "y", "--drop", "a,b", *FAST]) == 0
+    assert "1 numeric feature column." in capsys.readouterr().out
+
+
+def test_an_identifier_column_gets_a_note_suggesting_drop(tmp_path, capsys):
+    rows = "".join(f"2024-01-{i + 1:02d},{i % 5},{'ab'[i % 2]}\n" for i in range(30))
+    path = write_csv(tmp_path / "days.csv", "day,x,y\n" + rows)
+
+    assert main(["compare", str(path), "--target", "y", *FAST]) == 0
+    err = capsys.readouterr().err
+    assert "column 'day' has 30 distinct values in 30 rows" in err
+    assert "--drop day" in err
+    # Dropped, the column is not mentioned any more.
+    assert main(["compare", str(path), "--target", "y", "--drop", "day", *FAST]) == 0
+    assert "'day'" not in capsys.readouterr().err
+
+
+def test_a_few_names_in_a_small_table_get_no_identifier_note(tmp_path, capsys):
+    rows = "".join(f"n{i},{i % 5},{'ab'[i % 2]}\n" for i in range(12))
+    path = write_csv(tmp_path / "names.csv", "name,x,y\n" + rows)
+
+    assert main(["compare", str(path), "--target", "y", *FAST]) == 0
+    assert "--drop" not in capsys.readouterr().err
+
+
+def test_model_options_reach_both_networks_and_the_settings(
+    quantity_csv, monkeypatch, capsys
+):
+    built = {}
+    cross_validate_models = compare.cross_validate_models
+
+    def recording(models, *args, **kwargs):
+        built.update(models)
+        return cross_validate_models(models, *args, **kwargs)
+
+    monkeypatch.setattr(compare, "cross_validate_models", recording)
+    options = ["--activation", "sigmoid", "--solver", "sgd", "--learning-rate"]
+    options += ["0.01", "--alpha", "0", "--early-stopping"]
+    argv = ["compare", str(quantity_csv), "--target", "price", *FAST, *options]
+
+    assert main(argv) == 0
+    expected = dict(
+        activation="logistic",  # what scikit-learn calls sigmoid units
+        solver="sgd",
+        learning_rate_init=0.01,
+        alpha=0.0,
+        early_stopping=True,
+        max_iter=5,
+        hidden_layer_sizes=(4,),
+    )
+    assert list(built) == ["BackpropRegressor", "MLPRegressor"]
+    for model in built.values():
+        params = model.regressor.named_steps["net"].get_params()
+        assert {key: params[key] for key in expected} == expected
+    out = capsys.readouterr().out
+    assert "activation='logistic', solver='sgd', learning_rate_init=0.01," in out
+    assert "alpha=0.0, early_stopping=True, max_iter=5" in out
+
+
+def test_model_options_default_to_the_networks_defaults():
+    from sklearn.neural_network import MLPClassifier
+
+    args = build_parser().parse_args(["compare", "d.csv", "--target", "y"])
+    defaults = MLPClassifier().get_params()
+    assert args.learning_rate == defaults["learning_rate_init"]
+    assert args.alpha == defaults["alpha"]
+    assert args.early_stopping is defaults["early_stopping"] is False
+    # Logistic units, as skbp's worked examples have; not scikit-learn's relu.
+    assert (args.activation, args.solver) == ("logistic", "adam")

@@ -1,9 +1,15 @@
-"""The ``skbp`` command: its arguments, its three subcommands, its exit statuses."""
+"""The ``skbp`` command: its arguments, its subcommands, its exit statuses."""
 
 import argparse
+import math
 import sys
 
 from .errors import InputError
+from .pipes import discard_output, reader_gone
+
+# Hidden units skbp offers; "sigmoid" is skbp's other name for "logistic".
+ACTIVATIONS = ("logistic", "sigmoid", "tanh", "relu", "identity")
+SOLVERS = ("adam", "sgd", "lbfgs")
 
 
 def _int_at_least(minimum):
@@ -33,6 +39,22 @@ def _hidden_layer_sizes(text):
     return sizes
 
 
+def _float_above(minimum, inclusive):
+    """argparse type: a finite float above ``minimum`` (or equal, if ``inclusive``)."""
+
+    def parse(text):
+        value = float(text)
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+        if value < minimum or (value == minimum and not inclusive):
+            bound = f"{minimum:g} or more" if inclusive else f"more than {minimum:g}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {text!r}")
+        return value
+
+    parse.__name__ = "float"  # argparse's message: "invalid float value: 'x'"
+    return parse
+
+
 def _demo(args):
     from .demo import run_demo
 
@@ -59,7 +81,28 @@ def _compare(args):
         plot=args.plot,
         sep=args.sep,
         encoding=args.encoding,
+        drop=args.drop,
+        activation=args.activation,
+        solver=args.solver,
+        learning_rate_init=args.learning_rate,
+        alpha=args.alpha,
+        early_stopping=args.early_stopping,
     )
+
+
+def _show_versions(args):
+    # Imported when run: the package may not export it yet, only have its
+    # module, and the other commands need none of what it imports.
+    try:
+        from .. import show_versions
+    except ImportError:
+        try:
+            from .._show_versions import show_versions
+        except ImportError as exc:
+            raise InputError(
+                f"this installation of skbp cannot show versions: {exc}"
+            ) from None
+    show_versions()
 
 
 def build_parser():
@@ -132,7 +175,9 @@ Cross-validate skbp's network and scikit-learn's MLPClassifier or
 MLPRegressor on a CSV file, with equal settings (hence the same initial
 weights) and the same preprocessing: numeric columns get median imputation
 and standardization, the others most-frequent imputation and one-hot
-encoding. Rows without a target value are dropped.
+encoding. Rows without a target value are dropped, and so are the columns
+named by --drop (an identifier or a date, one-hot encoded, is an input per
+row: slow, and no help on unseen rows).
 
 The task follows from the target column (--task overrides it):
 classification for text or true/false values, and for whole numbers with
@@ -155,27 +200,72 @@ gives one line on stderr and exit status 2.""",
         help="override the guess made from the target (default: auto)",
     )
     compare.add_argument(
+        "--drop",
+        action="append",
+        default=[],
+        metavar="COL",
+        help="leave this column out of the features, e.g. an identifier or a "
+        "date; repeat it or separate names with commas: --drop id,date",
+    )
+    compare.add_argument(
         "--cv",
         type=_int_at_least(2),
         default=5,
         metavar="N",
         help="number of folds (default: 5)",
     )
-    compare.add_argument(
+    networks = compare.add_argument_group(
+        "settings of both networks",
+        "Each is given to skbp's network and to scikit-learn's alike.",
+    )
+    networks.add_argument(
         "--hidden",
         type=_hidden_layer_sizes,
         default=(100,),
         metavar="SIZES",
         help="hidden layer sizes, comma separated, e.g. 64,32 (default: 100)",
     )
-    compare.add_argument(
+    networks.add_argument(
+        "--activation",
+        choices=ACTIVATIONS,
+        default="logistic",
+        help="hidden units; sigmoid is another name for logistic (default: logistic)",
+    )
+    networks.add_argument(
+        "--solver",
+        choices=SOLVERS,
+        default="adam",
+        help="weight optimizer (default: adam)",
+    )
+    networks.add_argument(
+        "--learning-rate",
+        type=_float_above(0, inclusive=False),
+        default=0.001,
+        metavar="RATE",
+        help="initial learning rate of adam and sgd, learning_rate_init; "
+        "lbfgs has none (default: 0.001)",
+    )
+    networks.add_argument(
+        "--alpha",
+        type=_float_above(0, inclusive=True),
+        default=0.0001,
+        metavar="ALPHA",
+        help="strength of the L2 penalty on the weights (default: 0.0001)",
+    )
+    networks.add_argument(
+        "--early-stopping",
+        action="store_true",
+        help="stop a fit when the score on 10%% of its training rows, held "
+        "out, stops improving (adam and sgd only)",
+    )
+    networks.add_argument(
         "--max-iter",
         type=_int_at_least(1),
         default=200,
         metavar="N",
         help="epochs per fit (default: 200)",
     )
-    compare.add_argument(
+    networks.add_argument(
         "--random-state",
         type=int,
         default=0,
@@ -199,6 +289,14 @@ gives one line on stderr and exit status 2.""",
         help="text encoding of the CSV file (default: utf-8)",
     )
     compare.set_defaults(run=_compare)
+
+    show_versions = commands.add_parser(
+        "show-versions",
+        help="print the versions of skbp, Python and the libraries it uses",
+        description="Print the versions of skbp, Python, the libraries skbp "
+        "uses and the machine, to paste into a bug report.",
+    )
+    show_versions.set_defaults(run=_show_versions)
     return parser
 
 
@@ -214,10 +312,12 @@ def main(argv=None) -> int:
     -------
     status : int
         0 on success; 2 when ``skbp compare`` cannot use its CSV file or
-        target (after one line on stderr); 130 when interrupted by Ctrl-C
-        (after one line on stderr). Wrong usage (unknown command, invalid
-        option value) exits through argparse with status 2 instead of
-        returning.
+        target, or ``skbp show-versions`` is not available (after one line
+        on stderr); 130 when interrupted by Ctrl-C (after one line on
+        stderr); 1, silently, when the program reading the output stops
+        reading (``skbp demo | head -1``): the command stops then, before
+        its remaining work. Wrong usage (unknown command, invalid option
+        value) exits through argparse with status 2 instead of returning.
 
     Examples
     --------
@@ -228,6 +328,9 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
+        # Here, not at exit, where a reader gone would be reported as
+        # "Exception ignored ... BrokenPipeError".
+        sys.stdout.flush()
     except InputError as exc:
         # argparse's format, but one line: the usage is not what went wrong.
         print(f"skbp {args.command}: error: {exc}", file=sys.stderr)
@@ -236,4 +339,15 @@ def main(argv=None) -> int:
         # 128 + SIGINT, as a shell reports a command that Ctrl-C ended.
         print(f"skbp {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Python's recipe (its "Note on SIGPIPE"): nobody reads what is
+        # left, so say nothing, and let the interpreter's last flush write
+        # to the null device instead of failing again at exit. Status 1 as
+        # in that recipe: the output is incomplete, which only a shell with
+        # pipefail asks about.
+        streams = [sys.stdout]
+        if reader_gone(sys.stderr):  # e.g. skbp compare ... 2>&1 | head -1
+            streams.append(sys.stderr)
+        discard_output(*streams)
+        return 1
     return 0

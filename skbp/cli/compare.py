@@ -5,9 +5,11 @@ import sys
 import textwrap
 from pathlib import Path
 
+from .._activations import canonical_name
 from .csvfile import read_csv
 from .data import make_preprocessor, numeric_columns, prepare_data
 from .engine import LOSS_NAMES, METRICS, cross_validate_models, make_models, summarize
+from .pipes import check_reader
 from .report import check_plot_path, describe_settings, format_table, plot_loss_curves
 
 
@@ -24,6 +26,12 @@ def run_compare(
     encoding="utf-8",
     out=None,
     err=None,
+    drop=(),
+    activation="logistic",
+    solver="adam",
+    learning_rate_init=0.001,
+    alpha=0.0001,
+    early_stopping=False,
 ):
     """Everything ``skbp compare`` does: read, check, cross-validate, report.
 
@@ -55,6 +63,12 @@ def run_compare(
     out, err : file, default=None
         Streams for results and for notes and progress; None means
         ``sys.stdout`` and ``sys.stderr``.
+    drop : sequence of str, default=()
+        Columns left out of the features; each item a name or names
+        separated by commas.
+    activation, solver, learning_rate_init, alpha, early_stopping
+        Settings of both networks, see
+        :func:`~skbp.cli.engine.make_models`.
 
     Returns
     -------
@@ -68,6 +82,9 @@ def run_compare(
         is one line meant for the user.
     KeyboardInterrupt
         Ctrl-C, even during a fit that skbp ends early.
+    BrokenPipeError
+        ``out`` is a pipe that nobody reads any more; noticed after each
+        fit, not only at the next write.
 
     Examples
     --------
@@ -94,11 +111,25 @@ def run_compare(
     # Notes wait until the data is known to be usable, so that an error is
     # the only line printed when it is not.
     notes = []
-    X, y, task = prepare_data(frame, target, task=task, cv=cv, note=notes.append)
+    X, y, task = prepare_data(
+        frame, target, task=task, cv=cv, note=notes.append, drop=drop
+    )
     for line in notes:
         print(f"skbp compare: {line}", file=err, flush=True)
+    settings = dict(
+        activation=canonical_name(activation),
+        solver=solver,
+        learning_rate_init=learning_rate_init,
+        alpha=alpha,
+        early_stopping=early_stopping,
+    )
     models = make_models(
-        task, make_preprocessor(X), hidden_layer_sizes, max_iter, random_state
+        task,
+        make_preprocessor(X),
+        hidden_layer_sizes,
+        max_iter,
+        random_state,
+        **settings,
     )
 
     score_column, score_heading, _ = METRICS[task][0]
@@ -112,12 +143,15 @@ def run_compare(
             file=err,
             flush=True,
         )
+        # The next write to out is the table, after every fit: a reader
+        # that is gone (skbp compare ... | head -3) stops the work here.
+        check_reader(out)
 
     # The settings first, so that the progress lines below them make sense.
     print(
         _describe_data(path, target, X, y, task, cv)
         + "\n"
-        + describe_settings(hidden_layer_sizes, max_iter, random_state),
+        + describe_settings(hidden_layer_sizes, max_iter, random_state, **settings),
         file=out,
         flush=True,
     )
@@ -133,7 +167,7 @@ def run_compare(
             title=f"{Path(path).name}: {task} of {target!r}",
             ylabel=LOSS_NAMES[task],
         )
-        print(f"\nLoss curves saved to {plot}", file=out)
+        print(f"\nLoss curves saved to {plot}", file=out, flush=True)
     return table
 
 

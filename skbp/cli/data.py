@@ -1,6 +1,7 @@
 """From the user's table to features, target and task, and their preprocessing."""
 
 import difflib
+import shlex
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,10 @@ from .errors import InputError
 MAX_CLASSES = 20
 
 TASKS = ("auto", "classification", "regression")
+
+# More distinct values than this in a text column, and its one-hot encoding
+# gets a note suggesting --drop, whatever the number of rows.
+MAX_LEVELS = 100
 
 
 def detect_task(y):
@@ -54,13 +59,15 @@ def detect_task(y):
     return "classification" if discrete and y.nunique() <= MAX_CLASSES else "regression"
 
 
-def prepare_data(frame, target, task="auto", cv=5, note=None):
+def prepare_data(frame, target, task="auto", cv=5, note=None, drop=()):
     """Split the table into features and target and check both are usable.
 
-    Infinite values count as missing. Rows without a target value are
-    dropped, and so are feature columns without any value and the unnamed
-    index column that ``DataFrame.to_csv`` writes; each change is reported
-    through ``note``.
+    The columns named in ``drop`` are left out first. Infinite values count
+    as missing. Rows without a target value are dropped, and so are feature
+    columns without any value and the unnamed index column that
+    ``DataFrame.to_csv`` writes; each change is reported through ``note``,
+    and so are text columns with so many distinct values that they look
+    like identifiers.
 
     Parameters
     ----------
@@ -75,6 +82,9 @@ def prepare_data(frame, target, task="auto", cv=5, note=None):
         each class).
     note : callable, default=None
         Called with one line of text for each thing done to the data.
+    drop : sequence of str, default=()
+        Columns that are not features, as ``--drop`` gives them: each a
+        column name or several separated by commas.
 
     Returns
     -------
@@ -89,8 +99,9 @@ def prepare_data(frame, target, task="auto", cv=5, note=None):
     ------
     InputError
         The target column is missing, empty, constant, of the wrong kind for
-        ``task`` or has too few rows (of some class) for ``cv`` folds, or no
-        feature column is left.
+        ``task`` or has too few rows (of some class) for ``cv`` folds; a
+        column in ``drop`` is missing or is the target; or no feature
+        column is left.
 
     Examples
     --------
@@ -105,12 +116,21 @@ def prepare_data(frame, target, task="auto", cv=5, note=None):
     Traceback (most recent call last):
     ...
     skbp.cli.errors.InputError: no column 'Y' in the CSV file; did you mean 'y'?
+    >>> prepare_data(frame, "y", drop=["X"])
+    Traceback (most recent call last):
+    ...
+    skbp.cli.errors.InputError: --drop: no column 'X' in the CSV file; did you mean 'x'?
     """
     note = note or (lambda line: None)
+    if target not in frame.columns:
+        # The columns listed do not include the index column, not a feature.
+        listed = _drop_index_columns(frame, target, lambda line: None)
+        raise InputError(_missing_column_message(listed, target))
+    # First, so that nothing is said about the columns dropped.
+    dropped = _columns_to_drop(frame, drop, target)
+    frame = frame.drop(columns=dropped)
     frame = _drop_index_columns(frame, target, note)
     frame = _infinities_as_missing(frame, note)
-    if target not in frame.columns:
-        raise InputError(_missing_column_message(frame, target))
     y = frame[target]
     n_rows = len(y)
     missing = y.isna()
@@ -147,7 +167,7 @@ def prepare_data(frame, target, task="auto", cv=5, note=None):
         y = _as_labels(y)
     _check_folds(y, target, task, cv)
 
-    X = _feature_columns(frame.drop(columns=target), target, note)
+    X = _feature_columns(frame.drop(columns=target), target, note, dropped)
     return X, y, task
 
 
@@ -265,13 +285,18 @@ def _check_folds(y, target, task, cv):
     )
 
 
-def _feature_columns(X, target, note):
+def _feature_columns(X, target, note, dropped=()):
     """Drop columns no model can use and give categorical ones object dtype."""
     for column in list(X.columns):
         if X[column].isna().all():
             note(f"dropped column {column!r}: it has no values")
             X = X.drop(columns=column)
     if X.shape[1] == 0:
+        if dropped:
+            raise InputError(
+                "no feature columns: every column but the target "
+                f"{target!r} is dropped or has no values"
+            )
         raise InputError(
             f"no feature columns: {target!r} is the only column with values"
         )
@@ -282,12 +307,52 @@ def _feature_columns(X, target, note):
             continue
         X[column] = values.astype(object).where(values.notna(), np.nan)
         n_levels = values.nunique()
-        if n_levels > 50 and n_levels > len(values) / 2:
+        # A date or an identifier: one input per row, which slows every fit
+        # and predicts nothing about rows unseen. Smaller tables are left in
+        # peace: a few distinct names in a dozen rows may well be a feature.
+        if n_levels > MAX_LEVELS or (n_levels >= 20 and n_levels > len(values) / 2):
             note(
                 f"column {column!r} has {n_levels} distinct values in {len(values)} "
-                "rows: one-hot encoding makes one input per value (an identifier?)"
+                "rows, one input each once one-hot encoded; if it is an identifier "
+                f"or a date, leave it out with --drop {_shell(column)}"
             )
     return X
+
+
+def _columns_to_drop(frame, drop, target):
+    """The columns that ``--drop`` names, checked: all present, none the target."""
+    columns = [str(c) for c in frame.columns]
+    names = []
+    for text in drop:
+        # A name with a comma in it is still one name.
+        for name in [text] if text in columns else text.split(","):
+            name = name.strip() if name.strip() in columns else name
+            if name and name not in names:
+                names.append(name)
+    unknown = [name for name in names if name not in columns]
+    if len(unknown) == 1:
+        raise InputError("--drop: " + _missing_column_message(frame, unknown[0]))
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = _close_columns(columns, name)
+            hints.append(
+                f"{name!r} (did you mean {' or '.join(map(repr, close))}?)"
+                if close
+                else repr(name)
+            )
+        shown = ", ".join(map(repr, columns[:12]))
+        more = f" and {len(columns) - 12} more" if len(columns) > 12 else ""
+        raise InputError(
+            f"--drop: no columns {', '.join(hints)} in the CSV file; its columns "
+            f"are {shown}{more}"
+        )
+    if target in names:
+        raise InputError(
+            f"--drop {_shell(target)}: {target!r} is the target column, the one "
+            "to predict; it cannot be dropped"
+        )
+    return [frame.columns[columns.index(name)] for name in names]
 
 
 def _infinities_as_missing(frame, note):
@@ -327,16 +392,25 @@ def _missing_column_message(frame, target):
             f"{message}; it was read as one column {columns[0]!r}: if its "
             f"fields are separated by {sep!r}, pass --sep {sep!r}"
         )
-    by_case = {c.strip().lower(): c for c in columns}
-    close = (
-        [by_case[target.strip().lower()]] if target.strip().lower() in by_case else []
-    )
-    close = close or difflib.get_close_matches(target, columns, n=3)
+    close = _close_columns(columns, target)
     if close:
         return f"{message}; did you mean {' or '.join(map(repr, close))}?"
     shown = ", ".join(map(repr, columns[:12]))
     more = f" and {len(columns) - 12} more" if len(columns) > 12 else ""
     return f"{message}; its columns are {shown}{more}"
+
+
+def _close_columns(columns, name):
+    """Up to three column names that ``name`` may be a misspelling of."""
+    by_case = {c.strip().lower(): c for c in columns}
+    if name.strip().lower() in by_case:
+        return [by_case[name.strip().lower()]]
+    return difflib.get_close_matches(name, columns, n=3)
+
+
+def _shell(name):
+    """A column name as it would be typed after ``--drop`` in a shell."""
+    return shlex.quote(str(name))
 
 
 def _show(value):

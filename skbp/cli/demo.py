@@ -1,6 +1,7 @@
 """``skbp demo`` and ``skbp trace``: the comparison with scikit-learn's MLP on
 its own data sets, and Matt Mazur's 2-2-2 worked example reproduced."""
 
+import sys
 import warnings
 
 import numpy as np
@@ -19,6 +20,7 @@ from ..worked_examples import (
 )
 from .engine import cross_validate_models, make_models, summarize
 from .interrupt import CtrlC
+from .pipes import check_reader
 from .report import describe_settings, format_table
 
 DATASETS = {
@@ -42,6 +44,7 @@ def compare_with_mlp(
     cv=5,
     max_iter=200,
     hidden_layer_sizes=(100,),
+    progress=None,
 ):
     """Cross-validate BackpropClassifier and MLPClassifier on sklearn's data sets.
 
@@ -61,6 +64,9 @@ def compare_with_mlp(
         Epochs per fit.
     hidden_layer_sizes : tuple of int, default=(100,)
         Hidden layers of both networks.
+    progress : callable, default=None
+        Called after each fit, see
+        :func:`~skbp.cli.engine.cross_validate_models`.
 
     Returns
     -------
@@ -84,7 +90,7 @@ def compare_with_mlp(
     for name in datasets:
         X, y = DATASETS[name](return_X_y=True)
         found, _ = cross_validate_models(
-            models, X, y, task, cv=StratifiedKFold(n_splits=cv)
+            models, X, y, task, cv=StratifiedKFold(n_splits=cv), progress=progress
         )
         folds.append(found.assign(dataset=name))
     return summarize(pd.concat(folds), task, by=("dataset", "model"))
@@ -178,10 +184,11 @@ def print_trace():
         "0.35 / 0.6,\none online step with learning rate 0.5.\n"
         "Units count from 0: layer 1 unit 0 is h1, layer 2 unit 0 is o1; the "
         "weight\nfrom_unit j -> to_unit k of layer l is coefs_[l - 1][j, k] "
-        "(w5 is layer 2, 0 -> 0).\n"
+        "(w5 is layer 2, 0 -> 0).\n",
+        flush=True,
     )
     net, X, y = mazur_network()
-    print(net.trace_step(X, y))
+    print(net.trace_step(X, y), flush=True)
 
 
 def run_demo(
@@ -220,21 +227,34 @@ def run_demo(
     ...
     After 1 steps:       outputs [0.742088111, 0.775284968], E_total 0.291027774
     """
-    table = compare_with_mlp(datasets, cv, max_iter, hidden_layer_sizes)
+    # Flushed section by section, the settings before the long comparison:
+    # a reader that stops early (skbp demo | head -1) has its lines at once,
+    # and the command learns that it is gone at the next write or fit.
     print(
         f"{cv}-fold stratified cross-validation of StandardScaler + network.\n"
-        + describe_settings(hidden_layer_sizes, max_iter, random_state=0)
+        + describe_settings(hidden_layer_sizes, max_iter, random_state=0),
+        flush=True,
     )
-    print(format_table(table, "classification", max_iter, metrics=["accuracy"]))
-    print()
-    print(describe_machine())
-    print()
+    table = compare_with_mlp(
+        datasets,
+        cv,
+        max_iter,
+        hidden_layer_sizes,
+        progress=lambda row: check_reader(sys.stdout),
+    )
+    print(
+        format_table(table, "classification", max_iter, metrics=["accuracy"]) + "\n",
+        flush=True,
+    )
+    print(describe_machine() + "\n", flush=True)
     print_trace()
+    check_reader(sys.stdout)
     outputs, error = mazur_after(n_steps)
     label = f"After {n_steps} steps:"
     print(
         f"\n{label:<21}outputs [{outputs[0]:.9f}, "
-        f"{outputs[1]:.9f}], E_total {error:.9f}"
+        f"{outputs[1]:.9f}], E_total {error:.9f}",
+        flush=True,
     )
     if n_steps == 10000:
         published = MAZUR_OUTPUTS_AFTER_10000
@@ -243,6 +263,7 @@ def run_demo(
             f"{published[1]:.9f}], E_total {MAZUR_ERROR_AFTER_10000:.9f}\n"
             "(The ~1.5e-6 gap is in the published figures: his own update rule, "
             "run as a\nplain Python loop, gives the numbers above, and no step "
-            "count gives his.)"
+            "count gives his.)",
+            flush=True,
         )
     return table

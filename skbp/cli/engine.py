@@ -22,6 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from .. import BackpropClassifier, BackpropRegressor
+from .._activations import canonical_name
 from .errors import InputError, one_line
 from .interrupt import CtrlC
 
@@ -58,13 +59,22 @@ LOSS_NAMES = {
 
 
 def make_models(
-    task, preprocessor, hidden_layer_sizes=(100,), max_iter=200, random_state=0
+    task,
+    preprocessor,
+    hidden_layer_sizes=(100,),
+    max_iter=200,
+    random_state=0,
+    *,
+    activation="logistic",
+    solver="adam",
+    learning_rate_init=0.001,
+    alpha=0.0001,
+    early_stopping=False,
 ):
     """The two networks to compare, each behind its own copy of ``preprocessor``.
 
-    Both get logistic hidden units, adam, and the same
-    ``hidden_layer_sizes``, ``max_iter`` and ``random_state`` (hence the
-    same initial weights); everything else is the shared default.
+    Both get the same settings, those given here (``random_state`` hence
+    the same initial weights); everything else is the shared default.
     Regression targets are standardized for the fit and predictions mapped
     back, since networks with small initial weights learn badly on targets
     in the thousands.
@@ -79,6 +89,14 @@ def make_models(
     max_iter : int, default=200
     random_state : int, default=0
         Seed of both networks, which therefore start from the same weights.
+    activation : {"logistic", "sigmoid", "tanh", "relu", "identity"}, \
+            default="logistic"
+        Hidden units; "sigmoid" is given to both as "logistic".
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+    learning_rate_init : float, default=0.001
+    alpha : float, default=0.0001
+        L2 penalty.
+    early_stopping : bool, default=False
 
     Returns
     -------
@@ -94,11 +112,18 @@ def make_models(
     ['BackpropClassifier', 'MLPClassifier']
     >>> models["MLPClassifier"].named_steps["net"].max_iter
     5
+    >>> models = make_models("regression", StandardScaler(), activation="sigmoid")
+    >>> models["MLPRegressor"].regressor.named_steps["net"].activation
+    'logistic'
     """
     settings = dict(
         hidden_layer_sizes=hidden_layer_sizes,
-        activation="logistic",
-        solver="adam",
+        # scikit-learn knows "sigmoid" only as "logistic".
+        activation=canonical_name(activation),
+        solver=solver,
+        learning_rate_init=learning_rate_init,
+        alpha=alpha,
+        early_stopping=early_stopping,
         max_iter=max_iter,
         random_state=random_state,
     )

@@ -9,7 +9,16 @@ from .errors import InputError
 KEY_HEADINGS = {"dataset": "data set", "model": "model"}
 
 
-def describe_settings(hidden_layer_sizes, max_iter, random_state):
+def describe_settings(
+    hidden_layer_sizes,
+    max_iter,
+    random_state,
+    activation="logistic",
+    solver="adam",
+    learning_rate_init=0.001,
+    alpha=0.0001,
+    early_stopping=False,
+):
     """The lines that give both networks' settings, as :func:`make_models` sets them.
 
     Parameters
@@ -17,27 +26,46 @@ def describe_settings(hidden_layer_sizes, max_iter, random_state):
     hidden_layer_sizes : tuple of int
     max_iter : int
     random_state : int
+    activation : str, default="logistic"
+    solver : str, default="adam"
+    learning_rate_init : float, default=0.001
+    alpha : float, default=0.0001
+    early_stopping : bool, default=False
 
     Returns
     -------
     text : str
-        Three lines and a final newline.
+        Lines of at most 79 characters and a final newline.
 
     Examples
     --------
     >>> from skbp.cli.report import describe_settings
     >>> print(describe_settings((64, 32), 50, 0))
-    Both networks: activation='logistic', solver='adam', max_iter=50,
-    hidden_layer_sizes=(64, 32), random_state=0 (the same initial weights).
+    Both networks: activation='logistic', solver='adam', learning_rate_init=0.001,
+    alpha=0.0001, early_stopping=False, max_iter=50, hidden_layer_sizes=(64, 32),
+    random_state=0 (the same initial weights).
     ConvergenceWarnings suppressed.
     <BLANKLINE>
     """
-    # Broken by hand: wrapping could split a tuple such as (64, 32).
-    return (
-        f"Both networks: activation='logistic', solver='adam', max_iter={max_iter},\n"
-        f"hidden_layer_sizes={hidden_layer_sizes}, random_state={random_state} "
-        "(the same initial weights).\nConvergenceWarnings suppressed.\n"
-    )
+    settings = [
+        f"activation={activation!r}",
+        f"solver={solver!r}",
+        f"learning_rate_init={learning_rate_init!r}",
+        f"alpha={alpha!r}",
+        f"early_stopping={early_stopping!r}",
+        f"max_iter={max_iter}",
+        f"hidden_layer_sizes={hidden_layer_sizes}",
+        f"random_state={random_state} (the same initial weights).",
+    ]
+    # Wrapped setting by setting: textwrap could split a tuple such as (64, 32).
+    lines = ["Both networks:"]
+    for i, setting in enumerate(settings):
+        setting += "," if i < len(settings) - 1 else ""
+        if len(lines[-1]) + 1 + len(setting) > 79:
+            lines.append(setting)
+        else:
+            lines[-1] += " " + setting
+    return "\n".join(lines) + "\nConvergenceWarnings suppressed.\n"
 
 
 def format_table(table, task, max_iter, metrics=None):
