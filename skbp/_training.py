@@ -303,6 +303,18 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
             ConvergenceWarning,
             stacklevel=5,
         )
+    elif stop and not (rolled_back or incremental):
+        # Stopping because the loss stopped improving is silent, as in
+        # scikit-learn -- unless y is far from what the outputs reach: then
+        # "no improvement" usually means stuck, and scaling y is the fix.
+        advice = _scale_advice(est, y)
+        if advice:
+            warnings.warn(
+                f"Training stopped after {est.n_iter_} epochs without "
+                "converging: the loss stopped improving." + advice,
+                ConvergenceWarning,
+                stacklevel=5,
+            )
 
     if est.early_stopping:
         for current, best in zip(est.coefs_, est._best_coefs):

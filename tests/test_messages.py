@@ -327,6 +327,24 @@ def test_convergence_warning_on_an_unscaled_target_names_transformed_target_regr
     )
 
 
+def test_an_early_stop_on_an_unscaled_target_warns_and_names_the_fix():
+    # sgd stops through n_iter_no_change long before max_iter on grams: that
+    # stop is silent on well-scaled data, and must not be on this target.
+    X, y = _grams()
+    est = BackpropRegressor(solver="sgd", random_state=0)
+    (message,) = _warnings_of(est.fit, X, y)
+    assert est.n_iter_ < est.max_iter
+    assert message.startswith(
+        f"Training stopped after {est.n_iter_} epochs without converging"
+    )
+    assert "TransformedTargetRegressor(regressor=..., " in message
+    # An early stop on the standardised target stays silent.
+    scaled = (y - y.mean()) / y.std()
+    quiet = BackpropRegressor(solver="sgd", learning_rate_init=0.01, random_state=0)
+    assert _warnings_of(quiet.fit, X, scaled) == []
+    assert quiet.n_iter_ < quiet.max_iter
+
+
 def test_logistic_output_on_a_target_outside_0_1_suggests_minmax_scaling():
     X, y = _grams()
     est = BackpropRegressor(out_activation="logistic", max_iter=5, random_state=0)
