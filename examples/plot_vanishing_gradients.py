@@ -114,8 +114,20 @@ plt.show()
 # training accuracy above shows what that costs: the logistic network has
 # barely started to learn (its training loss stopped improving before the
 # 20 epochs were up), while tanh and relu have.
-display = GradientNormDisplay.from_estimator(nets["logistic"], name="logistic")
-display.ax_.set_title("Gradient norm of each layer, logistic units")
+fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+display = GradientNormDisplay.from_estimator(nets["logistic"], ax=ax, name="logistic")
+ax.set_title("Gradient norm of each layer, logistic units")
+# The six lines span the plot from top to bottom, so a legend inside it
+# would cover one of them; it goes to the right of the axes instead, listed
+# from layer 6 down, the order in which the lines are stacked.
+handles, labels = ax.get_legend_handles_labels()
+ax.legend(
+    handles[::-1],
+    labels[::-1],
+    title="logistic",
+    loc="upper left",
+    bbox_to_anchor=(1.02, 1),
+)
 plt.show()
 
 # %%

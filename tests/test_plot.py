@@ -57,7 +57,10 @@ def test_loss_curve_is_drawn_against_epochs_from_one(net):
     assert disp.ax_validation_ is None
     assert disp.ax_.get_xlabel() == "epoch"
     assert disp.ax_.get_ylabel() == "training loss"
-    assert legend_texts(disp.ax_) == ["BackpropClassifier: training loss"]
+    # One estimator: its name is the legend's title, not in every entry.
+    assert legend_texts(disp.ax_) == ["training loss"]
+    assert disp.ax_.get_legend().get_title().get_text() == "BackpropClassifier"
+    assert disp.line_.get_label() == "BackpropClassifier: training loss"
     assert disp.figure_ is disp.ax_.figure
     assert len(disp.figure_.axes) == 1
 
@@ -75,10 +78,8 @@ def test_validation_scores_are_drawn_on_a_twin_axis(early_net):
     assert_array_equal(disp.validation_line_.get_ydata(), early_net.validation_scores_)
     assert_array_equal(disp.line_.get_ydata(), early_net.loss_curve_)
     # Both curves in one legend, the validation score dashed in the same colour.
-    assert legend_texts(disp.ax_) == [
-        "BackpropClassifier: training loss",
-        "BackpropClassifier: validation score",
-    ]
+    assert legend_texts(disp.ax_) == ["training loss", "validation score"]
+    assert disp.ax_.get_legend().get_title().get_text() == "BackpropClassifier"
     assert disp.validation_line_.get_linestyle() == "--"
     assert disp.validation_line_.get_color() == disp.line_.get_color()
 
@@ -114,6 +115,7 @@ def test_loss_curve_display_from_data_has_unnamed_labels():
 
     assert_array_equal(disp.line_.get_ydata(), [3.0, 2.0, 1.5])
     assert legend_texts(disp.ax_) == ["training loss", "validation score"]
+    assert disp.ax_.get_legend().get_title().get_text() == ""
 
 
 @pytest.mark.parametrize(
@@ -147,6 +149,90 @@ def test_estimators_compared_on_one_axes_share_the_validation_axis(early_net):
         "BackpropClassifier: validation score",
         "MLPClassifier: validation score",
     ]
+
+
+# Shaped like a fit with early stopping: the loss falls fast from the top
+# left, the validation score rises fast from the bottom left.
+EPOCHS = np.arange(1, 101)
+FALLING_LOSS = 0.1 + 2.2 * np.exp(-EPOCHS / 8)
+RISING_SCORE = 0.98 - 0.48 * np.exp(-EPOCHS / 6)
+
+
+def share_of_points_under(legend, line):
+    box = legend.get_window_extent()
+    points = line.get_transform().transform(line.get_xydata())
+    return box.count_contains(points) / len(points)
+
+
+def overlaps(a, b):
+    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
+
+
+@pytest.mark.parametrize("layout", ["constrained", "tight"])
+def test_validation_axis_leaves_room_for_its_neighbour(layout):
+    constrained = layout == "constrained"
+    fig, (ax, neighbour) = plt.subplots(
+        1, 2, figsize=(8, 3.5), layout="constrained" if constrained else None
+    )
+    disp = LossCurveDisplay(FALLING_LOSS, RISING_SCORE, estimator_name="net").plot(
+        ax=ax
+    )
+    neighbour.plot([1, 2, 3], [3000.0, 1000.0, 2000.0])
+    neighbour.set_ylabel("another quantity")
+    if not constrained:
+        fig.tight_layout()
+    fig.canvas.draw()
+
+    twin = disp.ax_validation_
+    renderer = fig.canvas.get_renderer()
+    twin_labels = [
+        label.get_window_extent(renderer)
+        for label in [*twin.get_yticklabels(), twin.yaxis.label]
+        if label.get_visible() and label.get_text()
+    ]
+    assert twin_labels
+    neighbour_box = neighbour.get_tightbbox(renderer)
+    assert not any(overlaps(box, neighbour_box) for box in twin_labels)
+    assert twin.get_tightbbox(renderer).x1 < neighbour_box.x0
+
+
+@pytest.mark.parametrize(
+    ("ncols", "figsize"), [(2, (8, 3.5)), (1, (6.4, 4.8))], ids=["1x2", "1x1"]
+)
+def test_legend_keeps_clear_of_the_curves_of_both_axes(ncols, figsize):
+    fig, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+    ax = np.atleast_1d(axes)[0]
+    disp = LossCurveDisplay(FALLING_LOSS, RISING_SCORE, estimator_name="net").plot(
+        ax=ax
+    )
+    fig.canvas.draw()
+
+    legend = ax.get_legend()
+    # matplotlib's own "best" only sees the training loss, and puts the
+    # legend on the validation curve in the empty-looking upper right.
+    assert share_of_points_under(legend, disp.line_) <= 0.02
+    assert share_of_points_under(legend, disp.validation_line_) <= 0.02
+
+
+def test_legend_placed_by_hand_stays_where_it_was_put():
+    disp = LossCurveDisplay(FALLING_LOSS, RISING_SCORE).plot()
+    legend = disp.ax_.get_legend()
+    disp.figure_.canvas.draw()
+    legend.set_loc("upper right")
+    disp.figure_.canvas.draw()
+
+    box, axes_box = legend.get_window_extent(), disp.ax_.get_window_extent()
+    assert axes_box.x1 - box.x1 < 20
+    assert axes_box.y1 - box.y1 < 20
+
+
+def test_figure_with_validation_axis_survives_pickling():
+    import pickle
+
+    disp = LossCurveDisplay(FALLING_LOSS, RISING_SCORE, estimator_name="net").plot()
+    figure = pickle.loads(pickle.dumps(disp.figure_))
+    figure.canvas.draw()
+    assert legend_texts(figure.axes[0]) == ["training loss", "validation score"]
 
 
 def test_from_estimator_takes_the_network_of_a_pipeline(net):

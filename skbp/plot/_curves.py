@@ -1,5 +1,7 @@
 """Training curves: the loss and the gradient norms per epoch."""
 
+import functools
+
 import numpy as np
 
 from ._common import _check_matplotlib, _fitted_network, _new_axes
@@ -38,6 +40,72 @@ def _validation_axes(ax, create):
     return twin
 
 
+# Legend locations in the order matplotlib's loc="best" tries them, so that
+# ties go the same way.
+_LEGEND_LOCATIONS = (
+    "upper right",
+    "upper left",
+    "lower left",
+    "lower right",
+    "right",
+    "center left",
+    "center right",
+    "lower center",
+    "upper center",
+    "center",
+)
+
+
+def _set_legend_loc(legend, loc):
+    try:
+        legend.set_loc(loc)
+    except AttributeError:  # matplotlib < 3.8
+        legend._loc = legend.codes[loc]
+
+
+def _keep_legend_clear_of(legend, axes):
+    """Place ``legend`` where it covers least of the lines of all ``axes``.
+
+    matplotlib's ``loc="best"`` only avoids the lines of the legend's own
+    axes, so a legend on ``ax`` lands on the validation curve of its twin.
+    """
+    legend.draw = functools.partial(_draw_clear_of, legend, axes, {})
+
+
+def _draw_clear_of(legend, axes, placed, renderer):
+    # The choice is made at each draw, not once in plot(): only then do the
+    # axes have the limits and size that a layout engine gives them. A legend
+    # placed by hand since (neither "best" nor the last choice) stays put;
+    # without the private _loc the plain "best" of matplotlib is kept.
+    loc = getattr(legend, "_loc", None)
+    if loc is not None and loc in (0, placed.get("loc")):
+        paths = []
+        for ax in axes:
+            ax.get_xlim(), ax.get_ylim()  # Settles autoscaled limits.
+            paths.extend(
+                line.get_transform().transform_path(line.get_path())
+                for line in ax.get_lines()
+                if line.get_visible()
+            )
+        candidates = []
+        for rank, name in enumerate(_LEGEND_LOCATIONS):
+            _set_legend_loc(legend, name)
+            box = legend.get_window_extent(renderer)
+            # matplotlib's measure for "best": vertices inside, and lines
+            # crossing the box.
+            badness = sum(
+                box.count_contains(path.vertices)
+                + path.intersects_bbox(box, filled=False)
+                for path in paths
+            )
+            candidates.append((badness, rank, name))
+            if badness == 0:
+                break
+        _set_legend_loc(legend, min(candidates)[2])
+        placed["loc"] = legend._loc
+    type(legend).draw(legend, renderer)
+
+
 def _layer_label(layer, n_layers):
     """``"layer 2 (hidden 1 -> hidden 2)"``: weights ``coefs_[layer - 1]``."""
     source = "input" if layer == 1 else f"hidden {layer - 1}"
@@ -61,7 +129,8 @@ class LossCurveDisplay:
         ``early_stopping=True``. None draws no validation curve.
 
     estimator_name : str, default=None
-        Name put in front of the legend entries. None puts no name.
+        Name put in front of the line labels. With one estimator on the
+        axes the legend shows it once, as its title. None puts no name.
 
     Attributes
     ----------
@@ -117,11 +186,15 @@ class LossCurveDisplay:
         ax : matplotlib Axes, default=None
             Axes to plot on. None creates a new figure and axes. Plotting
             several estimators on one ``ax`` compares them; their validation
-            scores then share one twin axis.
+            scores then share one twin axis. That axis puts its ticks and
+            label on the right of ``ax``: in a figure with a neighbour to the
+            right, make room for them with ``layout="constrained"`` or
+            ``fig.tight_layout()``. The legend is placed at each draw where
+            it covers least of the curves of both axes.
 
         name : str, default=None
-            Name put in front of the legend entries. None uses
-            ``estimator_name``.
+            Name put in front of the line labels (the legend's title with
+            one estimator on the axes). None uses ``estimator_name``.
 
         validation_kwargs : dict, default=None
             Keyword arguments passed to matplotlib's ``plot`` for the
@@ -191,7 +264,16 @@ class LossCurveDisplay:
             for line in a.get_lines()
             if not line.get_label().startswith("_")
         ]
-        ax.legend(handles=handles)
+        labels = [line.get_label() for line in handles]
+        title = None
+        if prefix and all(label.startswith(prefix) for label in labels):
+            # One estimator: its name once, as the title, keeps the legend
+            # narrow enough to find a free spot between the two curves.
+            title = name
+            labels = [label[len(prefix) :] for label in labels]
+        legend = ax.legend(handles, labels, title=title)
+        if twin is not None:
+            _keep_legend_clear_of(legend, (ax, twin))
 
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -216,8 +298,9 @@ class LossCurveDisplay:
             Axes to plot on. None creates a new figure and axes.
 
         name : str, default=None
-            Name put in front of the legend entries. None uses the class
-            name of the estimator.
+            Name put in front of the line labels (the legend's title with
+            one estimator on the axes). None uses the class name of the
+            estimator.
 
         validation_kwargs : dict, default=None
             Keyword arguments passed to matplotlib's ``plot`` for the
