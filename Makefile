@@ -36,6 +36,17 @@ bench: $(STAMP)
 docs: $(DOCS_STAMP)
 	$(PY) -m sphinx -W --keep-going -b html docs docs/_build/html
 
+# Loads every built page in headless Chromium with the network blocked and
+# fails on raw TeX left on a page, a JavaScript error, a request to the
+# network, a dead local link or anchor, or an image that does not load
+# (docs/check_pages.py). Needs Debian's chromium, installed here with apt-get
+# (as root) when /usr/bin/chromium is missing; playwright, from the docs
+# extra, drives it and downloads no browser of its own.
+.PHONY: docs-check
+docs-check: docs
+	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+	$(PY) docs/check_pages.py docs/_build/html
+
 lint: $(STAMP)
 	$(PY) -m ruff check skbp tests examples benchmarks
 	$(PY) -m ruff format --check skbp tests examples benchmarks

@@ -1,6 +1,7 @@
 """Sphinx configuration of the skbp documentation (``make docs``)."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -17,7 +18,10 @@ version = release = skbp.__version__
 extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
     "sphinx.ext.mathjax",
+    # MathJax 3 and its fonts served from _static: math renders offline.
+    "offline_mathjax",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -47,6 +51,27 @@ numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 numpydoc_xref_param_type = False
 
+# -- intersphinx ----------------------------------------------------------
+# Links to other projects' documentation. The build reads each project's
+# inventory from _inventories/, kept in the repository, and never fetches
+# one: the docs build offline (_inventories/make_inventories.py tells how
+# the files are made and refreshed).
+_INVENTORIES = {
+    "python": "https://docs.python.org/3/",
+    "sklearn": "https://scikit-learn.org/stable/",
+    "numpy": "https://numpy.org/doc/stable/",
+    "pandas": "https://pandas.pydata.org/docs/",
+    "scipy": "https://docs.scipy.org/doc/scipy/",
+    "joblib": "https://joblib.readthedocs.io/en/stable/",
+    "matplotlib": "https://matplotlib.org/stable/",
+    "distributed": "https://distributed.dask.org/en/stable/",
+    "skops": "https://skops.readthedocs.io/en/stable/",
+    "skl2onnx": "https://onnx.ai/sklearn-onnx/",
+}
+intersphinx_mapping = {
+    name: (url, f"_inventories/{name}.inv") for name, url in _INVENTORIES.items()
+}
+
 # -- HTML -----------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"skbp {release}"
@@ -73,7 +98,6 @@ sphinx_gallery_conf = {
     "ignore_pattern": r"__init__\.py",
     "within_subsection_order": "gallery_order.ReadingOrder",
     "doc_module": ("skbp",),
-    "reference_url": {"skbp": None},
     # "Examples using ..." lists on the API pages, next to the stubs.
     "backreferences_dir": "generated",
     "image_scrapers": ("matplotlib",),
@@ -91,11 +115,40 @@ sphinx_gallery_conf = {
 
 
 # -- scikit-learn's inherited docstrings ----------------------------------
-# The estimators inherit score, get_params, set_params, set_*_request ... from
-# scikit-learn, whose docstrings point to labels of scikit-learn's own docs
-# (":ref:`metadata_routing`", ":term:`meta-estimator`"). Without network
-# access there is no inventory to resolve them against, so those references,
-# and only those, are rendered as plain text.
+# The estimators inherit score, get_params, set_params, set_*_request ...
+# from scikit-learn, whose docstrings are written for scikit-learn's own
+# pages: "Added in version 1.3" is a scikit-learn version, not an skbp one,
+# and "the User Guide" is scikit-learn's. On skbp's pages the version notes
+# are dropped and the guide is named as scikit-learn's.
+_VERSION_NOTE = re.compile(
+    r"^\.\. version(?:added|changed)::.*\n(?:(?:[ \t]+.*)?\n)*", re.MULTILINE
+)
+_ROUTING_GUIDE = re.compile(
+    r"Please check (?:the )?:ref:`User Guide <metadata_routing>`\s+on how the"
+    r"\s+routing\s+mechanism works\."
+)
+
+
+def _is_from_sklearn(obj):
+    return getattr(obj, "__module__", "").startswith("sklearn.")
+
+
+def _sklearn_docstring_for_skbp(app, what, name, obj, options, lines):
+    if not (name.startswith("skbp.") and _is_from_sklearn(obj)):
+        return
+    text = "\n".join(lines) + "\n"
+    text = _VERSION_NOTE.sub("", text)
+    text = _ROUTING_GUIDE.sub(
+        "scikit-learn's user guide explains :ref:`how metadata routing works "
+        "<sklearn:metadata_routing>`.",
+        text,
+    )
+    lines[:] = text.rstrip("\n").split("\n")
+
+
+# Labels and terms of scikit-learn's documentation that its docstrings use
+# and _inventories/sklearn.inv does not list yet (a newer scikit-learn may
+# add some) are rendered as plain text rather than failing the build.
 def _sklearn_references_as_text(app, env, node, contnode):
     if node.get("refdomain") == "std" and "docstring of sklearn." in (
         node.source or ""
@@ -105,4 +158,20 @@ def _sklearn_references_as_text(app, env, node, contnode):
 
 
 def setup(app):
+    # Before numpydoc (priority 500) rewrites the docstring into sections.
+    app.connect("autodoc-process-docstring", _sklearn_docstring_for_skbp, priority=400)
     app.connect("missing-reference", _sklearn_references_as_text)
+
+# The theme logs a console error on every page when no colour mode is chosen.
+html_context = {"default_mode": "auto"}
+
+# matplotlib's animation player (the hidden-units example) links font-awesome
+# 4 from a CDN for its button icons; the theme already ships font-awesome, so
+# the link is dropped and the docs fetch nothing when viewed.
+import re  # noqa: E402
+
+import matplotlib._animation_data as _animation_data  # noqa: E402
+
+_animation_data.JS_INCLUDE = re.sub(
+    r"<link[^>]*font-awesome[^>]*>", "", _animation_data.JS_INCLUDE
+)

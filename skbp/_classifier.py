@@ -19,7 +19,12 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from . import _messages, _sklearn_bridge
 from ._base import BaseBackprop
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS, EXTRA_PARAMETERS
+from ._docstrings import (
+    COMMON_ATTRIBUTES,
+    COMMON_PARAMETERS,
+    EXTRA_PARAMETERS,
+    REFERENCES,
+)
 from ._training import restore_on_error
 
 _LOSS_DOC = """\
@@ -76,6 +81,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     --------
     BackpropRegressor : The regressor.
     sklearn.neural_network.MLPClassifier : scikit-learn's MLP classifier.
+
+    {references}
 
     Examples
     --------
@@ -362,9 +369,26 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         Examples
         --------
-        A batch of two samples of a three-class problem:
+        A binary problem has one logistic output unit. ``forward`` has a row
+        per sample, layer and unit; ``loss`` is the batch's log loss before
+        the step, the mean of -log(1 - 0.7436) for the sample of class 0 and
+        -log(0.7510) for the one of class 1:
 
         >>> from skbp import BackpropClassifier
+        >>> net = BackpropClassifier(hidden_layer_sizes=(2,), solver="sgd",
+        ...                          random_state=0)
+        >>> trace = net.trace_step([[0.05, 0.10], [0.90, 0.20]], [0, 1])
+        >>> trace.forward.shape  # 2 samples x (2 hidden + 1 output) units
+        (6, 5)
+        >>> print(trace.forward.query("layer == 2").round(4).to_string(index=False))
+         sample  layer  unit  net_input  output
+              0      2     0     1.0647  0.7436
+              1      2     0     1.1038  0.7510
+        >>> round(trace.loss, 4)
+        0.8237
+
+        A batch of two samples of a three-class problem:
+
         >>> net = BackpropClassifier(hidden_layer_sizes=(2,), solver="sgd",
         ...                          random_state=0)
         >>> trace = net.trace_step([[0.0, 1.0], [1.0, 0.0]], [0, 2],
@@ -594,4 +618,5 @@ BackpropClassifier.__doc__ = (
     .replace("{loss}", _LOSS_DOC)
     .replace("{out_activation}", _OUT_DOC)
     .replace("{common_attributes}", COMMON_ATTRIBUTES)
+    .replace("{references}", REFERENCES)
 )

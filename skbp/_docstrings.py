@@ -148,3 +148,28 @@ loss_ : float
 
     out_activation_ : str
         Name of the output activation."""
+
+# Notes and References shared by both estimators (where ``{references}``
+# stands, after See Also).
+REFERENCES = """Notes
+    -----
+    The weights are trained by backpropagation [1]_ of the loss through the
+    layers, one minibatch at a time (or full-batch with L-BFGS). Initial
+    weights are drawn uniformly within Glorot and Bengio's bounds [2]_ with
+    scikit-learn's factors (2 for logistic units, 6 otherwise), also for relu
+    units, for which He et al. [3]_ derive another scale. ``solver="adam"``
+    is Kingma and Ba's method [4]_.
+
+    References
+    ----------
+    .. [1] D. E. Rumelhart, G. E. Hinton and R. J. Williams, "Learning
+       representations by back-propagating errors", Nature 323, 533-536
+       (1986). https://doi.org/10.1038/323533a0
+    .. [2] X. Glorot and Y. Bengio, "Understanding the difficulty of training
+       deep feedforward neural networks", AISTATS, PMLR 9, 249-256 (2010).
+       https://proceedings.mlr.press/v9/glorot10a.html
+    .. [3] K. He, X. Zhang, S. Ren and J. Sun, "Delving deep into rectifiers:
+       surpassing human-level performance on ImageNet classification",
+       ICCV, 1026-1034 (2015). https://arxiv.org/abs/1502.01852
+    .. [4] D. P. Kingma and J. Ba, "Adam: A method for stochastic
+       optimization", ICLR (2015). https://arxiv.org/abs/1412.6980"""

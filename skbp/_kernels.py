@@ -214,3 +214,8 @@ def kernel_choices():
         "override": _OVERRIDE,
         **{name: dict(by_dtype) for name, by_dtype in CHOICES.items()},
     }
+
+
+# Public as skbp.kernel_choices: its documented name, and where the API
+# docs' link back from this module's source points.
+kernel_choices.__module__ = "skbp"

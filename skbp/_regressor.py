@@ -9,7 +9,12 @@ from sklearn.utils.validation import column_or_1d, validate_data
 
 from . import _sklearn_bridge
 from ._base import BaseBackprop
-from ._docstrings import COMMON_ATTRIBUTES, COMMON_PARAMETERS, EXTRA_PARAMETERS
+from ._docstrings import (
+    COMMON_ATTRIBUTES,
+    COMMON_PARAMETERS,
+    EXTRA_PARAMETERS,
+    REFERENCES,
+)
 
 _LOSS_DOC = """\
 loss : {"squared_error", "poisson"}, default="squared_error"
@@ -56,6 +61,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     --------
     BackpropClassifier : The classifier.
     sklearn.neural_network.MLPRegressor : scikit-learn's MLP regressor.
+
+    {references}
 
     Examples
     --------
@@ -366,4 +373,5 @@ BackpropRegressor.__doc__ = (
     .replace("{loss}", _LOSS_DOC)
     .replace("{out_activation}", _OUT_DOC)
     .replace("{common_attributes}", COMMON_ATTRIBUTES)
+    .replace("{references}", REFERENCES)
 )
