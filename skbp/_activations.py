@@ -8,6 +8,8 @@ in place by f'(net), written -- as the worked examples write it -- from the unit
     logistic   out = 1 / (1 + exp(-net))   f' = out (1 - out)
     tanh       out = tanh(net)              f' = 1 - out**2
     relu       out = max(net, 0)            f' = [out > 0]
+    leaky_relu out = max(net, 0.01 net)     f' = 1 if out > 0 else 0.01
+    softplus   out = log(1 + exp(net))      f' = 1 - exp(-out)
     identity   out = net                    f' = 1
     softmax    out_k = exp(net_k) / sum_j exp(net_j)
                (J^T g)_k = out_k (g_k - sum_j g_j out_j)
@@ -275,6 +277,111 @@ def relu_derivative(out, delta, scratch=None):
     delta *= np.greater(out, 0, out=scratch)
 
 
+# Slope of the leaky ReLU for negative net inputs (scikit-learn has no leaky
+# unit to agree with; 0.01 is the value of Maas et al. and most frameworks).
+LEAKY_SLOPE = 0.01
+
+
+def leaky_relu(z):
+    """Leaky rectified linear unit, in place: ``z <- max(z, 0.01 z)``.
+
+    The slope for negative net inputs is fixed at 0.01 (``LEAKY_SLOPE``).
+
+    Parameters
+    ----------
+    z : ndarray
+        Net input; overwritten with the output.
+
+    Returns
+    -------
+    z : ndarray
+        The same array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp._activations import leaky_relu
+    >>> leaky_relu(np.array([-2.0, 0.0, 3.0]))
+    array([-0.02,  0.  ,  3.  ])
+    """
+    return np.maximum(z, z * LEAKY_SLOPE, out=z)
+
+
+def leaky_relu_derivative(out, delta, scratch=None):
+    """Multiply ``delta`` in place by 1 where out > 0, else by 0.01.
+
+    The output has the sign of the net input, so it tells the two pieces
+    apart; at net = 0 the slope 0.01 is taken, as relu takes 0 there.
+
+    Parameters
+    ----------
+    out : ndarray
+        The unit's output max(net, 0.01 net).
+    delta : ndarray
+        Error signal ∂E/∂out, overwritten with ∂E/∂net.
+    scratch : ndarray, default=None
+        Unused.
+    """
+    # Multiplying only the inactive entries keeps the active ones exact and
+    # uses the same rounded slope as the forward pass in every dtype.
+    np.multiply(delta, LEAKY_SLOPE, out=delta, where=~(out > 0))
+
+
+def softplus(z):
+    """Softplus, in place: ``z <- log(1 + exp(z))``.
+
+    Computed as ``log1p(exp(-|z|)) + max(z, 0)``: ``exp`` only ever sees
+    non-positive arguments, so no finite ``z`` overflows or warns, and the
+    result keeps ``z``'s dtype.
+
+    Parameters
+    ----------
+    z : ndarray
+        Net input; overwritten with the output.
+
+    Returns
+    -------
+    z : ndarray
+        The same array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp._activations import softplus
+    >>> softplus(np.array([-1000.0, 0.0, 2.0])).round(8)
+    array([0.        , 0.69314718, 2.12692801])
+    """
+    t = np.abs(z)
+    np.negative(t, out=t)
+    np.exp(t, out=t)
+    np.log1p(t, out=t)
+    np.maximum(z, 0, out=z)
+    z += t
+    return z
+
+
+def softplus_derivative(out, delta, scratch=None):
+    """Multiply ``delta`` in place by σ(net) = 1 - exp(-out).
+
+    Since out = log(1 + exp(net)), exp(-out) = 1 - σ(net). ``-expm1(-out)``
+    keeps full relative accuracy for small outputs (very negative net
+    inputs), where ``1 - exp(-out)`` would cancel.
+
+    Parameters
+    ----------
+    out : ndarray
+        The unit's output log(1 + exp(net)), never negative.
+    delta : ndarray
+        Error signal ∂E/∂out, overwritten with ∂E/∂net.
+    scratch : ndarray, default=None
+        Buffer shaped like ``delta`` for the temporary; allocated if None.
+    """
+    t = np.negative(out, out=scratch)
+    np.expm1(t, out=t)
+    delta *= t
+    np.negative(delta, out=delta)
+
+
 def identity(z):
     """Identity: the output is the net input.
 
@@ -402,6 +509,8 @@ ACTIVATIONS = {
     "logistic": logistic,
     "tanh": tanh,
     "relu": relu,
+    "leaky_relu": leaky_relu,
+    "softplus": softplus,
     "identity": identity,
     "softmax": softmax,
     "exp": exp,
@@ -411,6 +520,8 @@ DERIVATIVES = {
     "logistic": logistic_derivative,
     "tanh": tanh_derivative,
     "relu": relu_derivative,
+    "leaky_relu": leaky_relu_derivative,
+    "softplus": softplus_derivative,
     "identity": identity_derivative,
     "softmax": softmax_derivative,
     "exp": exp_derivative,

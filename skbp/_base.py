@@ -92,7 +92,19 @@ class BaseBackprop(
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions({"identity", "logistic", "sigmoid", "tanh", "relu"})],
+        "activation": [
+            StrOptions(
+                {
+                    "identity",
+                    "logistic",
+                    "sigmoid",
+                    "tanh",
+                    "relu",
+                    "leaky_relu",
+                    "softplus",
+                }
+            )
+        ],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [

@@ -9,11 +9,16 @@ COMMON_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
-    activation : {"logistic", "sigmoid", "tanh", "relu", "identity"}, \
-default="logistic"
+    activation : {"logistic", "sigmoid", "tanh", "relu", "leaky_relu", \
+"softplus", "identity"}, default="logistic"
         Activation of the hidden units. ``"sigmoid"`` is another name for
         ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit of the worked
-        examples. (scikit-learn's MLP defaults to ``"relu"``.)
+        examples. ``"tanh"`` is tanh(x), ``"relu"`` max(x, 0),
+        ``"leaky_relu"`` max(x, 0.01 x) (the slope 0.01 is fixed),
+        ``"softplus"`` log(1 + exp(x)) and ``"identity"`` x. scikit-learn's
+        MLP has no ``"leaky_relu"`` or ``"softplus"`` units, so models with
+        them cannot be converted by ``to_sklearn``. (scikit-learn's MLP
+        defaults to ``"relu"``.)
 
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         Weight optimisation. ``"sgd"`` with ``momentum=0``, ``batch_size=1``

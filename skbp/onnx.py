@@ -11,8 +11,11 @@ The graph is the network's forward pass, layer by layer: ``MatMul`` with
 ``coefs_[i]``, ``Add`` of ``intercepts_[i]`` (also with
 ``fit_intercept=False``: the intercepts are then the fixed
 ``intercepts_init``, or zeros), and the unit's function -- ``Sigmoid``,
-``Tanh``, ``Relu``, nothing for identity, ``Softmax`` or ``Exp`` (the
-Poisson loss's log link, with net inputs clipped as skbp clips them). The
+``Tanh``, ``Relu``, ``LeakyRelu`` (alpha=0.01), ``Softplus``, nothing for
+identity, ``Softmax`` or ``Exp`` (the Poisson loss's log link, with net
+inputs clipped as skbp clips them). onnxruntime runs ``LeakyRelu`` and
+``Softplus`` in float32 only, so a float64 graph spells them out in
+elementary operators with skbp's own formulas. The
 classifier adds what its ``predict`` does: ``[1 - p, p]`` for a single
 logistic output, ``ArgMax`` and a look-up into ``classes_`` for labels,
 and the 0.5 threshold for multilabel targets.
@@ -44,7 +47,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'models): pip install "skbp[onnx]"'
     ) from error
 
-from ._activations import canonical_name
+from ._activations import LEAKY_SLOPE, canonical_name
 from ._base import check_fitted
 from ._classifier import BackpropClassifier
 from ._regressor import BackpropRegressor
@@ -52,7 +55,14 @@ from ._regressor import BackpropRegressor
 __all__ = ["to_onnx"]
 
 # ONNX operator of each unit; None: the identity, which needs no node.
-_HIDDEN_OPS = {"identity": None, "logistic": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
+_HIDDEN_OPS = {
+    "identity": None,
+    "logistic": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "leaky_relu": "LeakyRelu",
+    "softplus": "Softplus",
+}
 _OUTPUT_OPS = {**_HIDDEN_OPS, "softmax": "Softmax", "exp": "Exp"}
 
 # Min broadcasting a scalar, Greater on doubles and Cast to int64 all exist
@@ -345,9 +355,43 @@ def _forward(scope, operator, container, output=None):
             limit = np.log(np.finfo(dtype).max) - 1
             bound = _constant(scope, container, "exp_limit", proto, dtype(limit))
             z = _node(scope, container, "Min", [z, bound])
+        result = output if i == last else None
+        if unit in _SPELLED_OUT and proto == TensorProto.DOUBLE:
+            a = _SPELLED_OUT[unit](scope, container, z, proto, dtype, result)
+            continue
         attrs = {"axis": 1} if op == "Softmax" else {}
-        a = _node(scope, container, op, [z], output if i == last else None, **attrs)
+        if op == "LeakyRelu":
+            attrs = {"alpha": LEAKY_SLOPE}
+        a = _node(scope, container, op, [z], result, **attrs)
     return a
+
+
+def _leaky_relu_nodes(scope, container, z, proto, dtype, output=None):
+    """``Max(z, z * 0.01)``: skbp's leaky_relu, node for node."""
+    slope = _constant(scope, container, "leaky_slope", proto, dtype(LEAKY_SLOPE))
+    scaled = _node(scope, container, "Mul", [z, slope])
+    return _node(scope, container, "Max", [z, scaled], output)
+
+
+def _softplus_nodes(scope, container, z, proto, dtype, output=None):
+    """``Log(1 + Exp(-|z|)) + Relu(z)``: skbp's overflow-safe softplus.
+
+    ``Log(1 + u)`` stands for skbp's ``log1p(u)``; with u in (0, 1] the two
+    differ by under one ulp of 1, far below the tolerance of any later
+    layer.
+    """
+    u = _node(scope, container, "Abs", [z])
+    u = _node(scope, container, "Neg", [u])
+    u = _node(scope, container, "Exp", [u])
+    one = _constant(scope, container, "one", proto, dtype(1))
+    u = _node(scope, container, "Add", [u, one])
+    u = _node(scope, container, "Log", [u])
+    positive = _node(scope, container, "Relu", [z])
+    return _node(scope, container, "Add", [u, positive], output)
+
+
+# Units whose ONNX operator onnxruntime implements for float32 only.
+_SPELLED_OUT = {"leaky_relu": _leaky_relu_nodes, "softplus": _softplus_nodes}
 
 
 def _convert_classifier(scope, operator, container):

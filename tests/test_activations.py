@@ -1,7 +1,8 @@
 """Activations and their derivatives against independent references.
 
-References: ``scipy.special.expit`` / ``scipy.special.softmax``, Python's
-``math`` module, and central finite differences of those references.
+References: ``scipy.special.expit`` / ``scipy.special.softmax``,
+``numpy.logaddexp``, Python's ``math`` module, and central finite differences
+of those references.
 """
 
 import math
@@ -21,12 +22,22 @@ from skbp._activations import (
     DERIVATIVES,
     canonical_name,
     exp,
+    leaky_relu,
     logistic,
     softmax,
+    softplus,
     tanh,
 )
 
-ELEMENTWISE = ["logistic", "tanh", "relu", "identity", "exp"]
+ELEMENTWISE = [
+    "logistic",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softplus",
+    "identity",
+    "exp",
+]
 ALL = [*ELEMENTWISE, "softmax"]
 
 # Independent references, evaluated in float64.
@@ -34,6 +45,8 @@ REFERENCE = {
     "logistic": expit,
     "tanh": np.vectorize(math.tanh, otypes=[np.float64]),
     "relu": lambda z: np.where(z > 0, z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "softplus": lambda z: np.logaddexp(0, z),
     "identity": lambda z: np.array(z, dtype=np.float64),
     "exp": np.vectorize(math.exp, otypes=[np.float64]),
     "softmax": lambda z: scipy_softmax(z, axis=1),
@@ -88,7 +101,7 @@ def test_logistic_equals_scipy_expit_on_a_dense_grid():
     np.testing.assert_allclose(_apply("logistic", z), expit(z), rtol=0, atol=1e-15)
 
 
-@pytest.mark.parametrize("name", ["relu", "identity"])
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "identity"])
 @settings(max_examples=50, deadline=None)
 @given(z=_matrices(-50.0, 50.0))
 def test_elementwise_activation_equals_reference(name, z):
@@ -101,6 +114,23 @@ def test_tanh_equals_math_tanh_within_two_ulp_of_one(z):
     # Whichever formulation runs here (tests/test_kernels.py checks each).
     np.testing.assert_allclose(
         _apply("tanh", z), REFERENCE["tanh"](z), rtol=0, atol=2 * np.finfo(float).eps
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(z=_matrices(-800.0, 800.0))
+def test_softplus_equals_logaddexp(z):
+    np.testing.assert_allclose(
+        _apply("softplus", z), REFERENCE["softplus"](z), rtol=4e-16, atol=0
+    )
+
+
+def test_softplus_equals_logaddexp_on_a_dense_grid():
+    # Relative accuracy also where the output is tiny (very negative z),
+    # down to the smallest normal number (subnormal outputs have fewer bits).
+    z = np.linspace(-700, 60, 400_001)
+    np.testing.assert_allclose(
+        _apply("softplus", z), REFERENCE["softplus"](z), rtol=4e-16, atol=0
     )
 
 
@@ -174,7 +204,7 @@ def _away_from_relu_kink(z):
     seed=st.integers(0, 2**32 - 1),
 )
 def test_derivative_from_output_equals_numerical_derivative(name, z, seed):
-    if name == "relu":
+    if name in ("relu", "leaky_relu"):
         z = _away_from_relu_kink(z)
     g = np.random.default_rng(seed).uniform(-1, 1, size=z.shape)
     out = _apply(name, z)
@@ -193,6 +223,8 @@ def test_derivative_from_output_equals_numerical_derivative(name, z, seed):
         ("logistic", lambda z: expit(z) * expit(-z)),
         ("tanh", lambda z: 1 / np.cosh(z) ** 2),
         ("relu", lambda z: (z > 0).astype(float)),
+        ("leaky_relu", lambda z: np.where(z > 0, 1.0, 0.01)),
+        ("softplus", expit),
         ("identity", np.ones_like),
         ("exp", np.exp),
     ],
@@ -204,6 +236,14 @@ def test_elementwise_derivative_equals_closed_form_derivative(name, closed_form)
     delta = g.copy()
     DERIVATIVES[name](_apply(name, z), delta)
     np.testing.assert_allclose(delta, g * closed_form(z), rtol=1e-9, atol=1e-15)
+
+
+def test_softplus_derivative_keeps_relative_accuracy_for_tiny_outputs():
+    # out ≈ exp(z) here; 1 - exp(-out) would cancel to a few digits.
+    z = np.linspace(-700, 5, 20_001)
+    delta = np.ones_like(z)
+    DERIVATIVES["softplus"](_apply("softplus", z), delta)
+    np.testing.assert_allclose(delta, expit(z), rtol=1e-14, atol=0)
 
 
 def test_softmax_derivative_equals_explicit_jacobian_product():
@@ -261,6 +301,33 @@ def test_tanh_saturates_at_extremes_without_warning(dtype):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+def test_softplus_of_extremes_is_finite_without_warning(dtype):
+    z = _extremes(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = softplus(z.copy())
+    assert out.dtype == dtype
+    assert np.all(np.isfinite(out))
+    # Huge net inputs pass through, huge negative ones give 0.
+    np.testing.assert_array_equal(out[[0, 2, 4]], z[[0, 2, 4]])
+    np.testing.assert_array_equal(out[[1, 3, 5]], 0)
+    np.testing.assert_allclose(out[6:], np.log(2), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_leaky_relu_of_extremes_is_finite_without_warning(dtype):
+    z = _extremes(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = leaky_relu(z.copy())
+    assert out.dtype == dtype
+    assert np.all(np.isfinite(out))
+    positive = z > 0
+    np.testing.assert_array_equal(out[positive], z[positive])
+    np.testing.assert_array_equal(out[~positive], z[~positive] * dtype(0.01))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 def test_exp_of_extremes_is_finite_without_warning(dtype):
     z = _extremes(dtype)
     with warnings.catch_warnings():
@@ -311,7 +378,7 @@ def test_softmax_of_rows_spanning_the_whole_float_range_is_finite_without_warnin
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", ["logistic", "tanh", "exp"])
+@pytest.mark.parametrize("name", ["logistic", "tanh", "exp", "leaky_relu", "softplus"])
 def test_derivative_at_extreme_outputs_is_finite_without_warning(name, dtype):
     z = _extremes(dtype).reshape(-1, 1)
     delta = np.ones_like(z)
@@ -320,7 +387,7 @@ def test_derivative_at_extreme_outputs_is_finite_without_warning(name, dtype):
         out = _apply(name, z)
         DERIVATIVES[name](out, delta)
     assert np.all(np.isfinite(delta))
-    if name != "exp":
+    if name in ("logistic", "tanh"):
         # Saturated units pass (next to) no error back.
         assert np.all(np.abs(delta[:6]) <= np.finfo(dtype).tiny)
 

@@ -121,7 +121,7 @@ def test_poisson_rejects_negative_targets(diabetes):
     "params, match",
     [
         (dict(out_activation="softmax"), "softmax' needs at least 2 outputs"),
-        (dict(activation="softplus"), "activation"),
+        (dict(activation="softsign"), "activation"),
         (dict(hidden_layer_sizes=(3, 0)), "hidden_layer_sizes"),
         (dict(loss="hinge"), "loss"),
     ],

@@ -26,7 +26,7 @@ from skbp._gradcheck import GradientCheck, check_gradients
 from skbp.worked_examples import mazur_network
 
 TOL = 1e-6
-HIDDEN = ["logistic", "tanh", "relu", "identity"]
+HIDDEN = ["logistic", "tanh", "relu", "leaky_relu", "softplus", "identity"]
 COLUMNS = [
     "layer",
     "kind",
@@ -38,9 +38,12 @@ COLUMNS = [
     "abs_error",
     "rel_error",
 ]
-# Hidden net inputs of the samples kept for a ReLU network are at least this
-# far from the kink; the default step, 1e-5 * max(1, |w|), moves them far less.
+# Hidden net inputs of the samples kept for a (leaky) ReLU network are at
+# least this far from the kink; the default step, 1e-5 * max(1, |w|), moves
+# them far less.
 RELU_MARGIN = 1e-3
+# Slope below the kink of the units that have one.
+KINKED = {"relu": 0.0, "leaky_relu": 0.01}
 
 
 def make_X(n=24, n_features=3, seed=0):
@@ -56,8 +59,10 @@ def initial_weights(layer_units, seed=1):
     return coefs, intercepts
 
 
-def away_from_relu_kink(X, coefs, intercepts):
-    """Mask of the samples whose hidden net inputs are all off ReLU's kink.
+def away_from_relu_kink(X, coefs, intercepts, slope=0.0):
+    """Mask of the samples whose hidden net inputs are all off the kink.
+
+    ``slope`` is the units' slope below it (0 for ReLU).
 
     The net inputs are computed here, independently of skbp.
     """
@@ -66,7 +71,7 @@ def away_from_relu_kink(X, coefs, intercepts):
     for W, b in zip(coefs[:-1], intercepts[:-1]):
         z = a @ W + b
         mask &= (np.abs(z) > RELU_MARGIN).all(axis=1)
-        a = np.maximum(z, 0)
+        a = np.where(z > 0, z, slope * z)
     assert mask.sum() >= 10
     return mask
 
@@ -122,8 +127,8 @@ def test_hidden_activations_penalty_weights_and_intercepts(
         alpha=alpha,
         fit_intercept=fit_intercept,
     )
-    if activation == "relu":
-        keep = away_from_relu_kink(X, coefs, intercepts)
+    if activation in KINKED:
+        keep = away_from_relu_kink(X, coefs, intercepts, KINKED[activation])
         X, y = X[keep], y[keep]
     sw = np.random.default_rng(2).uniform(0.2, 3.0, len(X)) if weighted else None
     check = check_gradients(est, X, y, sample_weight=sw)
@@ -168,8 +173,8 @@ def test_regressor_outputs_and_losses(loss, out_activation, activation):
         out_activation=out_activation,
         alpha=0.1,
     )
-    if activation == "relu":
-        keep = away_from_relu_kink(X, coefs, intercepts)
+    if activation in KINKED:
+        keep = away_from_relu_kink(X, coefs, intercepts, KINKED[activation])
         X, y = X[keep], y[keep]
     sw = np.random.default_rng(4).uniform(0.5, 2.0, len(X))
     check = check_gradients(est, X, y, sample_weight=sw)

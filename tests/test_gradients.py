@@ -22,7 +22,7 @@ from skbp import BackpropClassifier, BackpropRegressor, _network
 from skbp._losses import get_loss
 from skbp.worked_examples import mazur_network
 
-HIDDEN = ["logistic", "tanh", "relu", "identity"]
+HIDDEN = ["logistic", "tanh", "relu", "leaky_relu", "softplus", "identity"]
 
 # (the ``loss`` name given to get_loss, output activation)
 OUTPUTS = [
@@ -39,6 +39,8 @@ ACT = {
     "logistic": expit,
     "tanh": np.tanh,
     "relu": lambda z: np.where(z > 0, z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "softplus": lambda z: np.logaddexp(0, z),
     "identity": lambda z: z,
     "softmax": lambda z: scipy_softmax(z, axis=1),
     "exp": np.exp,
@@ -162,7 +164,7 @@ def _network_problem(rng, hidden_sizes, n, n_features, n_outputs, loss, output):
 
 def _relu_margin(X, coefs, intercepts, hidden, output):
     nets, _ = _reference_nets(X, coefs, intercepts, hidden, output)
-    relu_nets = nets[:-1] if hidden == "relu" else []
+    relu_nets = nets[:-1] if hidden in ("relu", "leaky_relu") else []
     return min((float(np.min(np.abs(z))) for z in relu_nets), default=np.inf)
 
 

@@ -18,7 +18,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 import skbp.onnx  # noqa: E402
 from skbp import BackpropClassifier, BackpropRegressor  # noqa: E402
 
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu"]
+ACTIVATIONS = ["identity", "logistic", "tanh", "relu", "leaky_relu", "softplus"]
 DTYPES = [np.float32, np.float64]
 # |onnxruntime - skbp|: a few units in the last place of the dtype.
 TOL = {np.float32: 1e-5, np.float64: 1e-10}
@@ -325,8 +325,8 @@ def test_errors_name_the_problem():
         )
 
     # Parameters changed after fit are what predict would use.
-    clf.set_params(activation="softplus")
-    with pytest.raises(ValueError, match="activation='softplus'"):
+    clf.set_params(activation="softsign")
+    with pytest.raises(ValueError, match="activation='softsign'"):
         skbp.onnx.to_onnx(clf, X)
     clf.set_params(activation="tanh")
     clf.out_activation_ = "softsign"

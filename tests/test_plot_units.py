@@ -109,6 +109,24 @@ def test_update_redraws_with_new_weights():
     )
 
 
+@pytest.mark.parametrize("activation", ["leaky_relu", "softplus"])
+def test_skbp_activations_scikit_learn_lacks(activation):
+    net = BackpropClassifier(hidden_layer_sizes=(3,), activation=activation, **FAST)
+    net.fit(X, y)
+    disp = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=12)
+    grid, shape = grid_of(disp)
+    z = grid @ net.coefs_[0] + net.intercepts_[0]
+    expected = {
+        "leaky_relu": np.where(z > 0, z, 0.01 * z),
+        "softplus": np.logaddexp(0, z),
+    }[activation]
+    for k in range(3):
+        image = disp.images_[1, k]
+        assert_allclose(image.get_array(), expected[:, k].reshape(shape))
+        # Unbounded units: the colour scale is the outputs' own range.
+        assert_allclose(image.get_clim(), (expected.min(), expected.max()))
+
+
 @pytest.mark.parametrize("activation", ["tanh", "relu", "identity", "logistic"])
 def test_sklearn_mlp_activations(activation):
     mlp = MLPClassifier(hidden_layer_sizes=(3,), activation=activation, **FAST).fit(

@@ -215,7 +215,7 @@ INVALID_PARAMETERS = [
     ("hidden_layer_sizes", 0),
     ("hidden_layer_sizes", (3, -1)),
     ("hidden_layer_sizes", "ten"),
-    ("activation", "softplus"),
+    ("activation", "softsign"),
     ("solver", "newton"),
     ("alpha", -1.0),
     ("batch_size", 0),

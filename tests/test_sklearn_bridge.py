@@ -386,7 +386,25 @@ def test_network_display_draws_a_converted_model_and_its_step():
             "multiclass",
             "out_activation='logistic'",
         ),
+        (
+            BackpropClassifier,
+            dict(activation="leaky_relu"),
+            "multiclass",
+            "activation='leaky_relu'",
+        ),
+        (
+            BackpropClassifier,
+            dict(activation="softplus"),
+            "multiclass",
+            "activation='softplus'",
+        ),
         (BackpropRegressor, dict(fit_intercept=False), "single", "fit_intercept"),
+        (
+            BackpropRegressor,
+            dict(activation="softplus"),
+            "single",
+            "activation='softplus'",
+        ),
         (
             BackpropRegressor,
             dict(out_activation="logistic"),

@@ -114,7 +114,8 @@ class HiddenUnitsDisplay:
 
     activation : str, default="logistic"
         The hidden units' activation; a bounded one ("logistic", "tanh")
-        fixes their colour scale to its range.
+        fixes their colour scale to its range, an unbounded one ("relu",
+        "leaky_relu", "softplus", "identity") takes the outputs' range.
 
     response_label : str, default="output"
         Title of the response.
