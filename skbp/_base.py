@@ -135,6 +135,7 @@ class BaseBackprop(
         "fit_intercept": ["boolean"],
         "coefs_init": [list, tuple, None],
         "intercepts_init": [list, tuple, None],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
     }
 
     @abstractmethod
@@ -168,6 +169,7 @@ class BaseBackprop(
         fit_intercept,
         coefs_init,
         intercepts_init,
+        clip_grad_norm,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -197,6 +199,7 @@ class BaseBackprop(
         self.fit_intercept = fit_intercept
         self.coefs_init = coefs_init
         self.intercepts_init = intercepts_init
+        self.clip_grad_norm = clip_grad_norm
 
     # ------------------------------------------------------------------
     # Hooks for the subclasses
@@ -518,8 +521,14 @@ class BaseBackprop(
             )
         return int(np.clip(self.batch_size, 1, n_samples))
 
-    def _end_epoch(self, loss, n_samples, validation, grad_norms, seconds):
-        """Book-keeping after an epoch; returns True when training should stop."""
+    def _end_epoch(
+        self, loss, n_samples, validation, grad_norms, seconds, clipped=None
+    ):
+        """Book-keeping after an epoch; returns True when training should stop.
+
+        ``clipped`` is the number of the epoch's batches whose gradient was
+        clipped, None when ``clip_grad_norm`` is None (no column then).
+        """
         self.n_iter_ += 1
         self.loss_ = loss
         self.t_ += n_samples
@@ -541,6 +550,7 @@ class BaseBackprop(
                 **{
                     f"grad_norm_{i}": norm for i, norm in enumerate(grad_norms, start=1)
                 },
+                **({} if clipped is None else {"clipped": clipped}),
             }
         )
         self._optimizer.iteration_ends(self.t_)
@@ -590,7 +600,9 @@ class BaseBackprop(
         each layer of weights ``coefs_[l - 1]``, the root mean square over
         the epoch's batches of the Frobenius norm of ∂E/∂W. With logistic
         units σ' ≤ 0.25, so these norms shrink toward the input layer: the
-        vanishing gradient, made visible.
+        vanishing gradient, made visible. They are the norms before any
+        clipping. With ``clip_grad_norm`` set, a column ``clipped`` counts
+        the epoch's batches whose gradient was clipped (absent otherwise).
         """
         check_fitted(self)
         if not hasattr(self, "_history"):
@@ -684,6 +696,11 @@ class BaseBackprop(
         fitted, exactly as after ``partial_fit`` with ``batch_size=len(X)``
         and ``shuffle=False``.
 
+        With ``clip_grad_norm`` set, the gradient is clipped as in ``fit``:
+        the ``updates`` table's ``gradient`` is then the clipped one that the
+        optimizer applied, while the ``backward`` table's δ and
+        ``history_``'s ``grad_norm_*`` are those before clipping.
+
         Any fitted model can be traced, whatever its ``early_stopping``: the
         step holds no data out for validation and records no validation
         score (``partial_fit`` refuses ``early_stopping=True``, as
@@ -737,12 +754,25 @@ class BaseBackprop(
             n = X.shape[0]
             step = self._training_step(layer_units, n, X.dtype)
             record = _training.traced_step(
-                step, X, y, sample_weight, self.coefs_, self.intercepts_
+                step,
+                X,
+                y,
+                sample_weight,
+                self.coefs_,
+                self.intercepts_,
+                clip_grad_norm=self.clip_grad_norm,
             )
             # As partial_fit (and scikit-learn's): n_iter_ counts the epochs
             # of the last call.
             self.n_iter_ = 0
-            self._end_epoch(record.loss, n, None, record.grad_norms, record.seconds)
+            self._end_epoch(
+                record.loss,
+                n,
+                None,
+                record.grad_norms,
+                record.seconds,
+                clipped=record.clipped,
+            )
         return _trace.step_trace(
             record, self.coefs_, self.intercepts_, self.fit_intercept
         )

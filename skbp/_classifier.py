@@ -140,6 +140,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         fit_intercept=True,
         coefs_init=None,
         intercepts_init=None,
+        clip_grad_norm=None,
         class_weight=None,
     ):
         self.class_weight = class_weight
@@ -172,6 +173,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             fit_intercept=fit_intercept,
             coefs_init=coefs_init,
             intercepts_init=intercepts_init,
+            clip_grad_norm=clip_grad_norm,
         )
 
     def _sample_weight_hook(self, y, sample_weight, incremental):
@@ -490,7 +492,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ------
         ValueError
             If scikit-learn cannot express the model; the message names the
-            parameter: ``loss="squared_error"``, ``fit_intercept=False``, or
+            parameter: ``loss="squared_error"``, ``fit_intercept=False``, a
+            ``clip_grad_norm`` other than None, or
             an ``out_activation`` that gives other output units than
             MLPClassifier's (softmax for multiclass targets, logistic
             otherwise).

@@ -99,7 +99,15 @@ EXTRA_PARAMETERS = """fit_intercept : bool, default=True
         i -> i+1 (as ``coefs_``). None draws them as scikit-learn does.
 
     intercepts_init : list of array-like, default=None
-        Initial intercepts, ``intercepts_init[i]`` of shape (n_out,)."""
+        Initial intercepts, ``intercepts_init[i]`` of shape (n_out,).
+
+    clip_grad_norm : float, default=None
+        Largest global L2 norm of a batch's gradient (all trained weights
+        and intercepts as one vector): a longer gradient is scaled down to
+        this norm before the optimizer's update, which keeps a step from
+        blowing up the weights. Stochastic solvers only; L-BFGS ignores it.
+        None never clips. ``history_`` counts the clipped batches of each
+        epoch in a column ``clipped``."""
 
 COMMON_ATTRIBUTES = """\
 loss_ : float
@@ -119,7 +127,8 @@ loss_ : float
 
     history_ : pandas.DataFrame
         One row per epoch (stochastic solvers): loss, validation score,
-        learning rate, seconds and each layer's gradient norm.
+        learning rate, seconds and each layer's gradient norm (before
+        clipping), plus the number of clipped batches with ``clip_grad_norm``.
 
     validation_scores_ : list of float or None
         Validation score of each epoch, with ``early_stopping=True``.

@@ -124,6 +124,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         fit_intercept=True,
         coefs_init=None,
         intercepts_init=None,
+        clip_grad_norm=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -154,6 +155,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             fit_intercept=fit_intercept,
             coefs_init=coefs_init,
             intercepts_init=intercepts_init,
+            clip_grad_norm=clip_grad_norm,
         )
 
     def _default_out_activation(self, n_outputs):
@@ -311,7 +313,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         ------
         ValueError
             If scikit-learn cannot express the model; the message names the
-            parameter: ``fit_intercept=False``, a ``loss`` this
+            parameter: ``fit_intercept=False``, a ``clip_grad_norm`` other
+            than None, a ``loss`` this
             scikit-learn's MLPRegressor lacks, or an ``out_activation``
             other than its output units (identity; exp for Poisson).
         sklearn.exceptions.NotFittedError

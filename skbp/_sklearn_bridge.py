@@ -246,6 +246,11 @@ def check_representable(estimator):
             f"fit_intercept=False cannot be converted: {name} always trains "
             "its intercepts."
         )
+    if estimator.clip_grad_norm is not None:
+        raise ValueError(
+            f"clip_grad_norm={estimator.clip_grad_norm!r} cannot be converted: "
+            f"{name} does not clip gradients (set it to None first)."
+        )
     hidden = canonical_name(estimator.activation)
     if hidden not in _str_options(target, "activation"):
         raise ValueError(

@@ -110,7 +110,9 @@ class StepTrace:
         Columns ``layer, kind, from_unit, to_unit, old_weight, gradient,
         new_weight``, one row per weight (``kind="coef"``) and, when
         intercepts are trained, per bias (``kind="intercept"``, ``from_unit``
-        missing). ``gradient`` is ∂E/∂w of the batch loss, L2 term included.
+        missing). ``gradient`` is ∂E/∂w of the batch loss, L2 term included;
+        with ``clip_grad_norm`` it is the clipped gradient the optimizer
+        applied (``backward``'s δ are those before clipping).
     loss : float
         The batch loss E before the step.
     learning_rate : float

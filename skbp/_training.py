@@ -193,6 +193,37 @@ def outputs_finite(estimator, params, X, computed=False):
     return bool(np.isfinite(params).all() and np.isfinite(out).all())
 
 
+def clip_gradient(grads, max_norm):
+    """Scale ``grads`` in place to L2 norm ``max_norm`` if it is longer.
+
+    Parameters
+    ----------
+    grads : ndarray of shape (n_params,)
+        The trained part of the gradient vector (contiguous).
+    max_norm : float
+        The largest global norm let through.
+
+    Returns
+    -------
+    clipped : bool
+        Whether ``grads`` was scaled.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = np.array([3.0, 4.0])
+    >>> clip_gradient(g, 1.0), g.tolist()
+    (True, [0.6000000000000001, 0.8])
+    >>> clip_gradient(g, 2.0), g.tolist()
+    (False, [0.6000000000000001, 0.8])
+    """
+    norm = math.sqrt(np.dot(grads, grads))
+    if norm > max_norm:
+        grads *= max_norm / norm
+        return True
+    return False
+
+
 def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tasks):
     """Run the epochs of ``solver="sgd"`` or ``"adam"`` (one for partial_fit).
 
@@ -223,7 +254,8 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
     step = est._training_step(
         layer_units, batch_size, X.dtype, new_optimizer=not incremental
     )
-    params, workspace = step.params, step.workspace
+    params, workspace, grads = step.params, step.workspace, step.grads
+    clip = est.clip_grad_norm
     batches = Batches(X, y, sample_weight, batch_size, est.shuffle)
     layer_grads = workspace.coef_grads
     # Two checkpoints, the starts of this epoch and of the one before. An
@@ -248,6 +280,7 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
             started = time.perf_counter()
             accumulated_loss = 0.0
             grad_sq = np.zeros(len(layer_grads))
+            n_clipped = 0
             first = True
             with quiet_overflow():
                 for X_b, y_b, sw_b in batches.epoch(est._random_state):
@@ -265,6 +298,8 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
                     accumulated_loss += loss * X_b.shape[0]
                     for i, g in enumerate(layer_grads):
                         grad_sq[i] += np.dot(g.ravel(), g.ravel())
+                    if clip is not None:
+                        n_clipped += clip_gradient(grads, clip)
                     step.update()
                 grad_norms = np.sqrt(grad_sq / batches.n_batches)
             stop = est._end_epoch(
@@ -273,6 +308,7 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
                 validation,
                 grad_norms,
                 time.perf_counter() - started,
+                clipped=None if clip is None else n_clipped,
             )
             stop |= tasks.end_subtask(epoch)
         except (KeyboardInterrupt, Diverged) as exc:
@@ -488,7 +524,9 @@ class StepRecord:
     learning_rate : float
         The optimizer's step size for this update.
     grad_norms : list of float
-        Frobenius norm of each layer's weight gradient.
+        Frobenius norm of each layer's weight gradient, before clipping.
+    clipped : int or None
+        1 if the gradient was clipped, else 0; None without ``clip_grad_norm``.
     seconds : float
         Time the step took.
     """
@@ -497,7 +535,7 @@ class StepRecord:
         self.__dict__.update(fields)
 
 
-def traced_step(step, X, y, sample_weight, coefs, intercepts):
+def traced_step(step, X, y, sample_weight, coefs, intercepts, clip_grad_norm=None):
     """Run one training step on the whole batch and keep every number of it.
 
     Parameters
@@ -508,6 +546,10 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts):
         The validated batch.
     coefs, intercepts : list of ndarray
         The estimator's parameter views (copied before the update).
+    clip_grad_norm : float or None
+        Clips the gradient as ``fit_stochastic`` does; the recorded
+        gradients are then the clipped ones the optimizer applied, the
+        recorded norms and δ those before clipping.
 
     Returns
     -------
@@ -526,6 +568,9 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts):
         # The workspace holds δ of the batch *mean*; the trace shows each
         # sample's own error term, as the worked examples compute it.
         deltas = [d * sw_sum for d in workspace.deltas]
+        clipped = None
+        if clip_grad_norm is not None:
+            clipped = int(clip_gradient(step.grads, clip_grad_norm))
         step.update()
     return StepRecord(
         nets=nets,
@@ -539,5 +584,6 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts):
         # Read after the update: Adam sets its bias-corrected step size there.
         learning_rate=step.optimizer.learning_rate,
         grad_norms=grad_norms,
+        clipped=clipped,
         seconds=time.perf_counter() - started,
     )

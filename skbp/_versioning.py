@@ -10,6 +10,7 @@ store ``_skbp_version`` and, on loading, take it out again and warn with
 :class:`InconsistentVersionWarning` if it is not the running version.
 """
 
+import inspect
 import warnings
 
 # The key in the saved state; named like scikit-learn's ``_sklearn_version``.
@@ -160,4 +161,12 @@ class VersionStampMixin:
                     ),
                     stacklevel=2,
                 )
+            # A parameter added after the model was saved takes its default,
+            # which keeps the saved model's behaviour (new parameters default
+            # to what skbp did before them).
+            for name, param in inspect.signature(
+                type(self).__init__
+            ).parameters.items():
+                if name != "self" and param.default is not param.empty:
+                    state.setdefault(name, param.default)
         super().__setstate__(state)

@@ -239,6 +239,7 @@ INVALID_PARAMETERS = [
     ("fit_intercept", "no"),
     ("warm_start", "no"),
     ("coefs_init", np.ones((4, 5))),
+    ("clip_grad_norm", 0.0),
 ]
 
 
