@@ -324,7 +324,7 @@ def leaky_relu_derivative(out, delta, scratch=None):
     """
     # Multiplying only the inactive entries keeps the active ones exact and
     # uses the same rounded slope as the forward pass in every dtype.
-    np.multiply(delta, LEAKY_SLOPE, out=delta, where=~(out > 0))
+    np.multiply(delta, LEAKY_SLOPE, out=delta, where=out <= 0)
 
 
 def softplus(z):

@@ -55,20 +55,14 @@ FORMULAS = {
 DTYPES = ("float32", "float64")
 
 # The fastest exact formulation per CPU class, activation and dtype, from the
-# measurements in the module docstring (x86-64-v4, float64 logistic: the tanh
-# and exp forms are within 3 % of each other; tanh keeps one pass fewer).
+# measurements in the module docstring. Only AVX-512 (x86-64-v4) has a SIMD
+# float64 tanh; there the tanh forms win (float64 logistic: the tanh and exp
+# forms are within 3 % of each other, tanh keeps one pass fewer). Every other
+# class -- x86-64-v3, x86-64-v2, other architectures -- runs the exp forms.
 _TABLE = {
     "x86-64-v4": {
         "logistic": {"float32": "tanh", "float64": "tanh"},
         "tanh": {"float32": "tanh", "float64": "tanh"},
-    },
-    "x86-64-v3": {
-        "logistic": {"float32": "exp", "float64": "exp"},
-        "tanh": {"float32": "exp", "float64": "exp"},
-    },
-    "x86-64-v2": {
-        "logistic": {"float32": "exp", "float64": "exp"},
-        "tanh": {"float32": "exp", "float64": "exp"},
     },
 }
 _DEFAULT = {name: dict.fromkeys(DTYPES, "exp") for name in FORMS}

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from mazur_reference import MAZUR_INITIAL, MAZUR_NEW_WEIGHTS, MAZUR_WEIGHTS
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
@@ -412,30 +413,6 @@ def test_estimator_is_unchanged(make):
 
 # ----------------------------------------------------------------------------
 # Mazur's example.
-
-# Mazur's picture, as in test_worked_examples: w5: h1->o1 is coefs_[1][0, 0].
-MAZUR_WEIGHTS = {
-    "w1": (1, 0, 0),
-    "w2": (1, 1, 0),
-    "w3": (1, 0, 1),
-    "w4": (1, 1, 1),
-    "w5": (2, 0, 0),
-    "w6": (2, 1, 0),
-    "w7": (2, 0, 1),
-    "w8": (2, 1, 1),
-}
-MAZUR_INITIAL = dict(w1=0.15, w2=0.2, w3=0.25, w4=0.3, w5=0.4, w6=0.45, w7=0.5, w8=0.55)
-# His w+ after one step at learning rate 0.5, as printed: ∂E/∂w = (w - w+) / 0.5.
-MAZUR_NEW_WEIGHTS = dict(
-    w1="0.149780716",
-    w2="0.19956143",
-    w3="0.24975114",
-    w4="0.29950229",
-    w5="0.35891648",
-    w6="0.408666186",
-    w7="0.511301270",
-    w8="0.561370121",
-)
 
 
 def test_mazur_gradients_as_printed():
