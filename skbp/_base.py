@@ -47,6 +47,11 @@ from ._versioning import VersionStampMixin
 # its page under it. The one place to change when the address changes.
 DOCS_URL = "https://skbp.readthedocs.io/en/latest/"
 
+# The names ``activation`` accepts, for every hidden layer or for each.
+HIDDEN_ACTIVATIONS = frozenset(
+    {"identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"}
+)
+
 
 def _as_layer_arrays(arrays, name, shapes, dtype):
     """Validate user-given initial weights against the layer shapes.
@@ -92,19 +97,7 @@ class BaseBackprop(
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [
-            StrOptions(
-                {
-                    "identity",
-                    "logistic",
-                    "sigmoid",
-                    "tanh",
-                    "relu",
-                    "leaky_relu",
-                    "softplus",
-                }
-            )
-        ],
+        "activation": [StrOptions(HIDDEN_ACTIVATIONS), list, tuple],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -136,6 +129,7 @@ class BaseBackprop(
         "coefs_init": [list, tuple, None],
         "intercepts_init": [list, tuple, None],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
     }
 
     @abstractmethod
@@ -170,6 +164,7 @@ class BaseBackprop(
         coefs_init,
         intercepts_init,
         clip_grad_norm,
+        dropout,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -200,6 +195,7 @@ class BaseBackprop(
         self.coefs_init = coefs_init
         self.intercepts_init = intercepts_init
         self.clip_grad_norm = clip_grad_norm
+        self.dropout = dropout
 
     # ------------------------------------------------------------------
     # Hooks for the subclasses
@@ -228,6 +224,63 @@ class BaseBackprop(
             )
         return [int(s) for s in sizes]
 
+    def _hidden_activations(self, n_hidden=None):
+        """The table name of each hidden layer's activation, as a tuple.
+
+        ``n_hidden`` defaults to the layers of a fitted network, else to
+        ``hidden_layer_sizes``; a single name is every layer's.
+        """
+        if n_hidden is None:
+            fitted = hasattr(self, "coefs_")
+            n_hidden = len(self.coefs_) - 1 if fitted else len(self._hidden_units())
+        names = self.activation
+        if isinstance(names, str):
+            return (canonical_name(names),) * n_hidden
+        names = list(names)
+        unknown = [
+            a for a in names if not (isinstance(a, str) and a in HIDDEN_ACTIVATIONS)
+        ]
+        if unknown:
+            raise ValueError(
+                f"The 'activation' parameter of {type(self).__name__} must be a "
+                f"str among {sorted(HIDDEN_ACTIVATIONS)} or a list or tuple of "
+                f"them, one per hidden layer. Got {unknown[0]!r} in "
+                f"{self.activation!r}."
+            )
+        if len(names) != n_hidden:
+            raise ValueError(
+                f"activation={self.activation!r} names {len(names)} layer(s) but "
+                f"the network has {n_hidden} hidden layer(s) "
+                f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); give one name "
+                "for all hidden layers or one per hidden layer."
+            )
+        return tuple(canonical_name(a) for a in names)
+
+    def _dropout_rates(self, n_hidden):
+        """The drop probability of each hidden layer, as a tuple of floats."""
+        rates = self.dropout
+        if isinstance(rates, Real):
+            return (float(rates),) * n_hidden
+        rates = np.asarray(rates)
+        if rates.ndim != 1 or not np.issubdtype(rates.dtype, np.number):
+            raise ValueError(
+                "dropout must be a float or one float per hidden layer; got "
+                f"{self.dropout!r}."
+            )
+        if len(rates) != n_hidden:
+            raise ValueError(
+                f"dropout={self.dropout!r} gives {len(rates)} rate(s) but the "
+                f"network has {n_hidden} hidden layer(s) (hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r}); give one rate for all hidden "
+                "layers or one per hidden layer."
+            )
+        if not ((rates >= 0) & (rates < 1)).all():
+            raise ValueError(
+                "Each dropout rate must be in [0, 1): the probability of "
+                f"dropping a unit; got {self.dropout!r}."
+            )
+        return tuple(float(r) for r in rates)
+
     def _resolve_out_activation(self, n_outputs):
         if self.loss == "poisson":
             if self.out_activation is not None:
@@ -252,11 +305,11 @@ class BaseBackprop(
             )
         return name
 
-    def _init_coef(self, fan_in, fan_out, dtype):
+    def _init_coef(self, fan_in, fan_out, dtype, activation):
         # Glorot & Bengio (2010), with scikit-learn's bounds (factor 2 for
         # logistic units, 6 otherwise) and draw order, so that the same
         # random_state gives MLPClassifier's initial weights.
-        factor = 2.0 if canonical_name(self.activation) == "logistic" else 6.0
+        factor = 2.0 if activation == "logistic" else 6.0
         bound = np.sqrt(factor / (fan_in + fan_out))
         coef = self._random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercept = self._random_state.uniform(-bound, bound, fan_out)
@@ -269,9 +322,21 @@ class BaseBackprop(
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._resolve_out_activation(self.n_outputs_)
 
+        # Each layer's bound follows the units it feeds; the output layer's
+        # the last hidden layer's, as scikit-learn's follows `activation`.
+        hidden = self._hidden_activations(len(layer_units) - 2)
+        if hidden:
+            last = hidden[-1]
+        else:
+            last = (
+                canonical_name(self.activation)
+                if isinstance(self.activation, str)
+                else None
+            )
+        bounds_by = (*hidden, last)
         coefs, intercepts = [], []
-        for fan_in, fan_out in itertools.pairwise(layer_units):
-            coef, intercept = self._init_coef(fan_in, fan_out, dtype)
+        for (fan_in, fan_out), unit in zip(itertools.pairwise(layer_units), bounds_by):
+            coef, intercept = self._init_coef(fan_in, fan_out, dtype, unit)
             coefs.append(coef)
             intercepts.append(intercept)
         shapes = list(itertools.pairwise(layer_units))
@@ -336,16 +401,24 @@ class BaseBackprop(
         params, grads = flat[:n], workspace.grads[:n]
         if optimizer and (new_optimizer or not hasattr(self, "_optimizer")):
             self._optimizer = self._make_optimizer([params])
+        rates = self._dropout_rates(len(layer_units) - 2)
+        dropout = None
+        if any(rates):
+            # Drawn only with dropout on, so that without it the random
+            # stream -- and every number -- stays scikit-learn's.
+            seed = int(self._random_state.randint(np.iinfo(np.int32).max))
+            dropout = _network.Dropout(rates, layer_units, batch_size, dtype, seed)
         backprop = functools.partial(
             _network.backprop,
             coefs=self.coefs_,
             intercepts=self.intercepts_,
             workspace=workspace,
-            hidden=canonical_name(self.activation),
+            hidden=self._hidden_activations(len(layer_units) - 2),
             output=self.out_activation_,
             loss=get_loss(self.loss, self.out_activation_),
             alpha=self.alpha,
             fit_intercept=self.fit_intercept,
+            dropout=dropout,
         )
         return _training.TrainingStep(
             workspace,
@@ -353,6 +426,7 @@ class BaseBackprop(
             grads,
             backprop,
             self._optimizer if optimizer else None,
+            dropout,
         )
 
     # ------------------------------------------------------------------
@@ -368,6 +442,13 @@ class BaseBackprop(
     def _prepare(self, X, y, sample_weight, incremental):
         """Validate everything and initialise when needed; returns X, y, w."""
         hidden = self._hidden_units()
+        self._hidden_activations(len(hidden))
+        if any(self._dropout_rates(len(hidden))) and self.solver == "lbfgs":
+            raise ValueError(
+                "dropout needs a stochastic solver ('sgd' or 'adam'): it draws "
+                "new masks for every batch, and L-BFGS needs the same loss at "
+                "every evaluation. Set dropout=0 or choose another solver."
+            )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
@@ -667,7 +748,7 @@ class BaseBackprop(
                 X,
                 self.coefs_,
                 self.intercepts_,
-                canonical_name(self.activation),
+                self._hidden_activations(),
                 self.out_activation_,
             )
 
@@ -753,6 +834,8 @@ class BaseBackprop(
             )
             n = X.shape[0]
             step = self._training_step(layer_units, n, X.dtype)
+            if step.dropout is not None:
+                step.dropout.start(self.t_)
             record = _training.traced_step(
                 step,
                 X,

@@ -141,6 +141,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         coefs_init=None,
         intercepts_init=None,
         clip_grad_norm=None,
+        dropout=0.0,
         class_weight=None,
     ):
         self.class_weight = class_weight
@@ -174,6 +175,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             coefs_init=coefs_init,
             intercepts_init=intercepts_init,
             clip_grad_norm=clip_grad_norm,
+            dropout=dropout,
         )
 
     def _sample_weight_hook(self, y, sample_weight, incremental):

@@ -10,15 +10,18 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
     activation : {"logistic", "sigmoid", "tanh", "relu", "leaky_relu", \
-"softplus", "identity"}, default="logistic"
-        Activation of the hidden units. ``"sigmoid"`` is another name for
-        ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit of the worked
+"softplus", "identity"} or list of them, default="logistic"
+        Activation of the hidden units: one name for every hidden layer,
+        or a list or tuple with one name per hidden layer (e.g.
+        ``("relu", "tanh")`` for two hidden layers). ``"sigmoid"`` is
+        another name for ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit of the worked
         examples. ``"tanh"`` is tanh(x), ``"relu"`` max(x, 0),
         ``"leaky_relu"`` max(x, 0.01 x) (the slope 0.01 is fixed),
         ``"softplus"`` log(1 + exp(x)) and ``"identity"`` x. scikit-learn's
         MLP has no ``"leaky_relu"`` or ``"softplus"`` units, so models with
-        them cannot be converted by ``to_sklearn``. (scikit-learn's MLP
-        defaults to ``"relu"``.)
+        them, or with different units in different layers, cannot be
+        converted by ``to_sklearn``. (scikit-learn's MLP defaults to
+        ``"relu"``.)
 
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         Weight optimisation. ``"sgd"`` with ``momentum=0``, ``batch_size=1``
@@ -107,7 +110,20 @@ EXTRA_PARAMETERS = """fit_intercept : bool, default=True
         this norm before the optimizer's update, which keeps a step from
         blowing up the weights. Stochastic solvers only; L-BFGS ignores it.
         None never clips. ``history_`` counts the clipped batches of each
-        epoch in a column ``clipped``."""
+        epoch in a column ``clipped``.
+
+    dropout : float or array-like of shape (n_layers - 2,), default=0.0
+        Probability p in [0, 1) of dropping each hidden unit, for every
+        hidden layer or one per hidden layer. While training, for every
+        sample of every batch, each unit's output is multiplied by 0 with
+        probability p and by 1 / (1 - p) otherwise (inverted dropout), in
+        the forward and the backward pass alike; the expected output is
+        unchanged, so ``predict`` and the validation score use the whole
+        network as it is. The masks are drawn from ``random_state``: the
+        same value gives the same fit, bit for bit. ``loss_curve_`` records
+        the training loss with dropout. Stochastic solvers only (L-BFGS
+        needs a deterministic loss); 0 leaves training exactly as
+        without it."""
 
 COMMON_ATTRIBUTES = """\
 loss_ : float

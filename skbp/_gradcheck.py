@@ -50,12 +50,17 @@ class GradientCheck:
         The loss E at the checked weights, L2 term included.
     eps : float
         The relative step used.
+    masks : list of ndarray or None
+        With ``dropout``, the masks held fixed for every evaluation, one
+        (n_samples, units) array per hidden layer (None for a layer with
+        rate 0); None without dropout.
     """
 
-    def __init__(self, table, loss, eps):
+    def __init__(self, table, loss, eps, masks=None):
         self.table = table
         self.loss = loss
         self.eps = eps
+        self.masks = masks
         errors = table["rel_error"].to_numpy()
         # NaN must win: a non-finite comparison is a failed check.
         self.max_rel_error = float(np.max(errors)) if errors.size else 0.0
@@ -134,7 +139,48 @@ def _float64_copy(estimator, X, y, sample_weight):
     return est, X, y, sample_weight, layer_units
 
 
-def check_gradients(estimator, X, y, sample_weight=None, *, eps=None):
+def _hold_masks(dropout, masks, n_samples, t):
+    """Fix the dropout masks of every evaluation: ``masks``, or one draw."""
+    if masks is None:
+        # The masks a training step from this state would draw.
+        dropout.start(t)
+        dropout.draw(n_samples)
+        dropout.fixed = True
+        return dropout.current(n_samples)
+    masks = list(masks)
+    if len(masks) != len(dropout.masks):
+        raise ValueError(
+            f"masks must have one entry per hidden layer ({len(dropout.masks)}); "
+            f"got {len(masks)}."
+        )
+    held = []
+    for layer, (given, buffer, p) in enumerate(
+        zip(masks, dropout.masks, dropout.rates), start=1
+    ):
+        if buffer is None:
+            if given is not None:
+                raise ValueError(
+                    f"masks[{layer - 1}] must be None: hidden layer {layer} has "
+                    "dropout rate 0."
+                )
+            held.append(None)
+            continue
+        shape = (n_samples, buffer.shape[1])
+        given = np.asarray(given, dtype=np.float64) if given is not None else None
+        if given is None or given.shape != shape:
+            raise ValueError(
+                f"masks[{layer - 1}] (hidden layer {layer}, dropout rate {p:g}) "
+                f"must have shape {shape}; got "
+                f"{None if given is None else given.shape}."
+            )
+        if not np.isfinite(given).all():
+            raise ValueError(f"masks[{layer - 1}] contains NaN or infinity.")
+        held.append(given.copy())
+    dropout.hold(held)
+    return held
+
+
+def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None):
     """Compare every backprop gradient with a central finite difference.
 
     The gradient check every backpropagation course teaches: for each
@@ -168,6 +214,14 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None):
         Step of the central difference relative to max(1, \\|w\\|); None
         means 1e-5, which balances the difference's truncation error (O(h²))
         against float64 rounding (O(1e-16 · E / h)).
+    masks : list of array-like, default=None
+        With ``dropout``: the masks to hold fixed, one (n_samples, units)
+        array per hidden layer (None for a layer with rate 0), each entry
+        the factor the unit's output is multiplied by -- e.g. the ``masks``
+        of a :meth:`~BackpropClassifier.trace_step` on the same X. None
+        draws the masks a training step would draw next. Dropout makes the
+        loss random; with its masks held fixed it is a smooth function of
+        the weights, whose gradient backprop must give.
 
     Returns
     -------
@@ -247,6 +301,11 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None):
     )
     step = est._training_step(layer_units, X.shape[0], np.float64, optimizer=False)
     params = step.params
+    held = None
+    if step.dropout is not None:
+        held = _hold_masks(step.dropout, masks, X.shape[0], est.t_)
+    elif masks is not None:
+        raise ValueError("masks are only used with dropout; this network has none.")
 
     # The loss of a forward-backward pass, not of a forward pass alone: the
     # very function fit minimises, at twice the cost.
@@ -285,4 +344,4 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None):
         scale = np.maximum(largest, REL_ERROR_FLOOR)
         table["abs_error"] = abs_error
         table["rel_error"] = abs_error / scale
-    return GradientCheck(table, loss, eps)
+    return GradientCheck(table, loss, eps, held)

@@ -157,7 +157,122 @@ class Workspace:
         return self.scratch[: a.size].reshape(a.shape)
 
 
-def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
+class Dropout:
+    """Inverted dropout masks for the hidden layers of one batch.
+
+    During training each hidden unit's output is multiplied by a mask entry:
+    0 with probability p (the unit is dropped for that sample), else
+    1 / (1 - p), so that every unit's expected output -- and hence what the
+    next layer receives on average -- is the same as without dropout, and
+    prediction needs no rescaling. The backward pass multiplies the units'
+    δ by the same entries.
+
+    Parameters
+    ----------
+    rates : sequence of float
+        Drop probability p in [0, 1) of each hidden layer (0: no dropout
+        there).
+    layer_units : list of int
+        Units per layer, input first.
+    batch_size : int
+        Largest batch.
+    dtype : numpy dtype
+        Floating dtype of the network.
+    seed : int
+        Seeds the masks' random stream (see :meth:`start`).
+
+    Attributes
+    ----------
+    masks : list of ndarray or None
+        Per hidden layer, the mask of the current batch (leading rows of a
+        (batch_size, units) buffer), or None for a layer without dropout.
+    outs : list of ndarray or None
+        Per hidden layer, the masked outputs passed on to the next layer.
+    fixed : bool
+        Whether the masks are held (:meth:`hold`) instead of drawn per batch.
+    """
+
+    def __init__(self, rates, layer_units, batch_size, dtype, seed):
+        self.rates = tuple(float(r) for r in rates)
+        hidden_units = layer_units[1:-1]
+        self.masks = [
+            np.empty((batch_size, u), dtype=dtype) if r > 0 else None
+            for r, u in zip(self.rates, hidden_units, strict=True)
+        ]
+        self.outs = [None if m is None else np.empty_like(m) for m in self.masks]
+        self.seed = seed
+        self.fixed = False
+        self._rng = None
+
+    def start(self, position):
+        """Restart the mask stream at ``position`` (e.g. the samples seen so far).
+
+        The masks are a function of the seed and the position, so that an
+        epoch resumed from a checkpoint, or the same sequence of calls on a
+        copy, draws the same masks.
+        """
+        self._rng = np.random.default_rng([self.seed, int(position)])
+
+    def draw(self, n):
+        """Draw new masks for a batch of ``n`` samples (unless held fixed)."""
+        if self.fixed:
+            return
+        if self._rng is None:
+            self.start(0)
+        for p, mask in zip(self.rates, self.masks):
+            if mask is None:
+                continue
+            m = mask[:n]
+            self._rng.random(out=m, dtype=m.dtype)
+            # Kept where the uniform draw is >= p, probability 1 - p; the
+            # comparison's booleans are written as 0.0/1.0 into m.
+            np.greater_equal(m, p, out=m)
+            m *= 1.0 / (1.0 - p)
+
+    def hold(self, masks):
+        """Use the given masks for every batch (e.g. to check gradients).
+
+        Parameters
+        ----------
+        masks : list of ndarray
+            One (n_samples, units) array per hidden layer with dropout.
+        """
+        for mask, given in zip(self.masks, masks):
+            if mask is not None:
+                mask[: len(given)] = given
+        self.fixed = True
+
+    def current(self, n):
+        """Copies of the masks of the last batch of ``n`` samples."""
+        return [None if m is None else m[:n].copy() for m in self.masks]
+
+
+def hidden_names(hidden, n_hidden):
+    """The activation name of each hidden layer.
+
+    Parameters
+    ----------
+    hidden : str or sequence of str
+        One table name for every hidden layer, or one name per layer.
+    n_hidden : int
+        Number of hidden layers.
+
+    Returns
+    -------
+    names : tuple of str
+        ``n_hidden`` table names.
+
+    Examples
+    --------
+    >>> hidden_names("tanh", 2), hidden_names(["relu", "tanh"], 2)
+    (('tanh', 'tanh'), ('relu', 'tanh'))
+    """
+    if isinstance(hidden, str):
+        return (hidden,) * n_hidden
+    return tuple(hidden)
+
+
+def forward(X, coefs, intercepts, hidden, output, outs, nets=None, dropout=None):
     """Propagate a batch through the network, filling ``outs``.
 
     Parameters
@@ -166,8 +281,10 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
         Input batch.
     coefs, intercepts : list of ndarray
         Weights and biases.
-    hidden, output : str
-        Table names of the hidden and output activations.
+    hidden : str or sequence of str
+        Table name of the hidden activation, or one per hidden layer.
+    output : str
+        Table name of the output activation.
     outs : list of ndarray
         Buffers with at least n_samples rows; on return the first n_samples
         rows of ``outs[i]`` hold the output of layer i+1.
@@ -175,6 +292,10 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
         If given, the net inputs are copied here before activation (used by
         the step trace; training does not need them since every derivative
         is written from the outputs).
+    dropout : Dropout, default=None
+        Masks to apply to the hidden layers' outputs (training only). The
+        unmasked outputs stay in ``outs``; the next layer reads the masked
+        ones from ``dropout.outs``.
 
     Returns
     -------
@@ -183,6 +304,7 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
     """
     n = X.shape[0]
     last = len(coefs) - 1
+    names = (*hidden_names(hidden, last), output)
     a = X
     views = []
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
@@ -191,9 +313,11 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None):
         z += b
         if nets is not None:
             nets[i][...] = z
-        ACTIVATIONS[output if i == last else hidden](z)
+        ACTIVATIONS[names[i]](z)
         views.append(z)
         a = z
+        if dropout is not None and i < last and dropout.masks[i] is not None:
+            a = np.multiply(z, dropout.masks[i][:n], out=dropout.outs[i][:n])
     return views
 
 
@@ -217,8 +341,10 @@ def predict(X, coefs, intercepts, hidden, output):
         Input data.
     coefs, intercepts : list of ndarray
         Weights and biases.
-    hidden, output : str
-        Table names of the hidden and output activations.
+    hidden : str or sequence of str
+        Table name of the hidden activation, or one per hidden layer.
+    output : str
+        Table name of the output activation.
 
     Returns
     -------
@@ -293,6 +419,7 @@ def backward(
     sample_weight=None,
     fit_intercept=True,
     sw_sum=None,
+    dropout=None,
 ):
     """Backpropagate the error of one batch, filling deltas and gradients.
 
@@ -311,8 +438,10 @@ def backward(
         sample n -- the worked examples' error term of that sample times w_n / Σw --
         and its ``coef_grads`` and ``intercept_grads`` ∂E/∂coefs and
         ∂E/∂intercepts.
-    hidden, output : str
-        Table names of the hidden and output activations.
+    hidden : str or sequence of str
+        Table name of the hidden activation, or one per hidden layer.
+    output : str
+        Table name of the output activation.
     loss : skbp._losses.Loss
         The loss.
     alpha : float, default=0.0
@@ -323,6 +452,8 @@ def backward(
         When False the intercept gradients are not computed.
     sw_sum : float, default=None
         Σw of the batch, when the caller has it already.
+    dropout : Dropout, default=None
+        The masks the forward pass applied.
 
     Returns
     -------
@@ -343,10 +474,14 @@ def backward(
         views[last] *= scale
     else:
         views[last] *= (sample_weight * scale)[:, np.newaxis]
-    derivative = DERIVATIVES[hidden]
+    derivatives = [DERIVATIVES[name] for name in hidden_names(hidden, last)]
+    masks = [None] * last if dropout is None else dropout.masks
     for i in range(last, -1, -1):
         if i:
-            g = np.matmul(outs[i - 1].T, views[i], out=workspace.coef_grads[i])
+            mask = masks[i - 1]
+            # The layer's input: the previous layer's outputs as masked.
+            a = outs[i - 1] if mask is None else dropout.outs[i - 1][:n]
+            g = np.matmul(a.T, views[i], out=workspace.coef_grads[i])
         else:
             g = _dot(X.T, views[i], workspace.coef_grads[i])
         if alpha:
@@ -357,7 +492,11 @@ def backward(
             np.matmul(workspace.ones[:n], views[i], out=workspace.intercept_grads[i])
         if i > 0:
             np.matmul(views[i], coefs[i].T, out=views[i - 1])
-            derivative(outs[i - 1], views[i - 1], workspace.scratch_like(views[i - 1]))
+            if mask is not None:
+                views[i - 1] *= mask[:n]
+            derivatives[i - 1](
+                outs[i - 1], views[i - 1], workspace.scratch_like(views[i - 1])
+            )
     return views
 
 
@@ -374,6 +513,7 @@ def backprop(
     sample_weight=None,
     fit_intercept=True,
     nets=None,
+    dropout=None,
 ):
     """One forward and backward pass: the batch loss, gradients in ``workspace``.
 
@@ -387,8 +527,10 @@ def backprop(
         Weights and biases.
     workspace : Workspace
         Buffers; gradients are left in ``coef_grads`` and ``intercept_grads``.
-    hidden, output : str
-        Table names of the hidden and output activations.
+    hidden : str or sequence of str
+        Table name of the hidden activation, or one per hidden layer.
+    output : str
+        Table name of the output activation.
     loss : skbp._losses.Loss
         The loss.
     alpha : float, default=0.0
@@ -399,13 +541,18 @@ def backprop(
         Whether intercept gradients are needed.
     nets : list of ndarray, default=None
         If given, receives each layer's net input (see :func:`forward`).
+    dropout : Dropout, default=None
+        Draws this batch's masks (unless they are held fixed) and applies
+        them in both passes.
 
     Returns
     -------
     loss : float
         Batch loss before the update, L2 term included.
     """
-    outs = forward(X, coefs, intercepts, hidden, output, workspace.outs, nets)
+    if dropout is not None:
+        dropout.draw(X.shape[0])
+    outs = forward(X, coefs, intercepts, hidden, output, workspace.outs, nets, dropout)
     value = loss.value(y, outs[-1], sample_weight)
     sw_sum = weight_total(X.shape[0], sample_weight)
     if sw_sum > 0:
@@ -423,5 +570,6 @@ def backprop(
         sample_weight,
         fit_intercept,
         sw_sum,
+        dropout,
     )
     return value

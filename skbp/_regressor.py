@@ -125,6 +125,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         coefs_init=None,
         intercepts_init=None,
         clip_grad_norm=None,
+        dropout=0.0,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -156,6 +157,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             coefs_init=coefs_init,
             intercepts_init=intercepts_init,
             clip_grad_norm=clip_grad_norm,
+            dropout=dropout,
         )
 
     def _default_out_activation(self, n_outputs):

@@ -23,13 +23,18 @@ COLUMN_FORMULAS = {
         "the inputs x_j for layer 1)"
     ),
     "output": "out_k = f(net_k), f: the layer's activation",
+    "mask": (
+        "m_k: the factor dropout multiplied out_k by in this step, 0 (dropped) "
+        "or 1/(1 − p) (kept), 1 where no dropout applies; the next layer "
+        "receives out_k · m_k"
+    ),
     "delta": (
         "δ_k = ∂E_n/∂net_k, sample n's own error term (times its sample "
         "weight when weighted). Output layer: (out_k − y_k) · f′(net_k) for "
         "the squared error; out_k − y_k for a loss with its canonical "
         "activation (log loss with logistic/softmax, squared error with "
         "identity, Poisson with exp). Hidden layer: "
-        "δ_j = (Σ_k w_jk · δ_k) · f′(net_j)"
+        "δ_j = (Σ_k w_jk · δ_k) · f′(net_j), times m_j with dropout"
     ),
     "kind": "coef: the weight w_jk = coefs_[l − 1][j, k]; intercept: the bias b_k",
     "from_unit": "j: the unit of layer l − 1 the weight leaves (bias: none)",
@@ -102,7 +107,10 @@ class StepTrace:
     ----------
     forward : pandas.DataFrame
         Columns ``sample, layer, unit, net_input, output``: the net input
-        Σ w·a + b of every unit and its activation.
+        Σ w·a + b of every unit and its activation. With ``dropout``, a
+        column ``mask``: the factor the unit's output was multiplied by
+        before the next layer read it, 0 (dropped) or 1/(1 − p) (kept), and
+        1 where no dropout applies (the output layer, a layer with rate 0).
     backward : pandas.DataFrame
         Columns ``sample, layer, unit, delta``: δ = ∂E_n/∂net of every unit
         for each sample (times its weight when weighted).
@@ -117,14 +125,20 @@ class StepTrace:
         The batch loss E before the step.
     learning_rate : float
         The optimizer's step size used for this update.
+    masks : list of ndarray or None
+        With ``dropout``, the mask of each hidden layer, of shape
+        (n_samples, units) (None for a layer with rate 0): the ``mask``
+        column as arrays, which :func:`skbp.check_gradients` can hold fixed.
+        None without dropout.
     """
 
-    def __init__(self, forward, backward, updates, loss, learning_rate):
+    def __init__(self, forward, backward, updates, loss, learning_rate, masks=None):
         self.forward = forward
         self.backward = backward
         self.updates = updates
         self.loss = loss
         self.learning_rate = learning_rate
+        self.masks = masks
 
     def _repr_html_(self):
         """The tables as HTML, for notebooks.
@@ -344,6 +358,13 @@ def step_trace(record, new_coefs, new_intercepts, fit_intercept):
     """
     forward = _unit_table(record.nets, "net_input")
     forward["output"] = _unit_table(record.outs, "output")["output"]
+    masks = record.masks
+    if masks is not None:
+        factors = [
+            np.ones_like(out) if m is None else m
+            for out, m in zip(record.outs, [*masks, None])
+        ]
+        forward["mask"] = _unit_table(factors, "mask")["mask"]
     b = fit_intercept
     updates = _update_table(
         record.old_coefs,
@@ -359,4 +380,5 @@ def step_trace(record, new_coefs, new_intercepts, fit_intercept):
         updates,
         record.loss,
         record.learning_rate,
+        masks,
     )

@@ -57,13 +57,18 @@ class TrainingStep:
         network's fixed arguments bound.
     optimizer : skbp._optimizers.BaseOptimizer or None
         Updates ``params`` from ``grads`` (None for L-BFGS).
+    dropout : skbp._network.Dropout or None
+        The dropout masks ``backprop`` draws and applies (None: no dropout).
     """
 
-    def __init__(self, workspace, params, grads, backprop, optimizer=None):
+    def __init__(
+        self, workspace, params, grads, backprop, optimizer=None, dropout=None
+    ):
         self.workspace = workspace
         self.params, self.grads = params, grads
         self.backprop = backprop
         self.optimizer = optimizer
+        self.dropout = dropout
         self._param_list, self._grad_list = [params], [grads]
 
     def __call__(self, X, y, sample_weight=None, nets=None):
@@ -278,6 +283,10 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
                 saving = False
             epoch = tasks.subtask("epoch")
             started = time.perf_counter()
+            if step.dropout is not None:
+                # Masks as a function of the samples seen so far: a resumed
+                # or repeated epoch draws the same ones.
+                step.dropout.start(est.t_)
             accumulated_loss = 0.0
             grad_sq = np.zeros(len(layer_grads))
             n_clipped = 0
@@ -527,6 +536,9 @@ class StepRecord:
         Frobenius norm of each layer's weight gradient, before clipping.
     clipped : int or None
         1 if the gradient was clipped, else 0; None without ``clip_grad_norm``.
+    masks : list of ndarray or None
+        The dropout mask of each hidden layer (None for a layer without
+        dropout); None without dropout.
     seconds : float
         Time the step took.
     """
@@ -585,5 +597,6 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts, clip_grad_norm=Non
         learning_rate=step.optimizer.learning_rate,
         grad_norms=grad_norms,
         clipped=clipped,
+        masks=None if step.dropout is None else step.dropout.current(X.shape[0]),
         seconds=time.perf_counter() - started,
     )
