@@ -7,9 +7,42 @@ import sys
 from .errors import InputError
 from .pipes import discard_output, reader_gone
 
-# Hidden units skbp offers; "sigmoid" is skbp's other name for "logistic".
-ACTIVATIONS = ("logistic", "sigmoid", "tanh", "relu", "identity")
+# Hidden units skbp offers, in the order the help lists them; "sigmoid" is
+# skbp's other name for "logistic".
+ACTIVATIONS = (
+    "logistic",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softplus",
+    "identity",
+)
 SOLVERS = ("adam", "sgd", "lbfgs")
+# The solvers that take a step per batch: the only ones with dropout and
+# gradient clipping.
+STOCHASTIC_SOLVERS = ("adam", "sgd")
+
+
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser that checks the rules between its options.
+
+    argparse checks each option alone, as it reads it; ``check(parser,
+    args)`` runs once they are all read (the order they come in does not
+    matter then) and reports a broken rule with ``parser.error``: usage
+    and exit status 2, as for any wrong option.
+    """
+
+    def __init__(self, *args, check=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.check = check
+
+    # The subcommands action parses the subcommand's arguments with this.
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if self.check is not None:
+            self.check(self, namespace)
+        return namespace, extras
 
 
 def _int_at_least(minimum):
@@ -37,6 +70,74 @@ def _hidden_layer_sizes(text):
             "separated by commas, e.g. 100 or 64,32"
         )
     return sizes
+
+
+def _activation(text):
+    """argparse type: "relu" -> "relu", "relu,tanh" -> ("relu", "tanh")."""
+    names = [name.strip() for name in text.split(",")]
+    for name in names:
+        if name not in ACTIVATIONS:
+            raise argparse.ArgumentTypeError(
+                f"{name!r} is not a hidden activation: use one of "
+                f"{', '.join(ACTIVATIONS)}, or one per hidden layer separated "
+                "by commas, e.g. relu,tanh"
+            )
+    return names[0] if len(names) == 1 else tuple(names)
+
+
+def _dropout(text):
+    """argparse type: "0.2" -> 0.2, "0.5,0.2" -> (0.5, 0.2), each in [0, 1)."""
+    rates = []
+    for part in text.split(","):
+        try:
+            rate = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"{part.strip()!r} is not a number: give a drop probability in "
+                "[0, 1), or one per hidden layer separated by commas, e.g. 0.5,0.2"
+            ) from None
+        # Written so that NaN fails too.
+        if not 0 <= rate < 1:
+            raise argparse.ArgumentTypeError(
+                f"{part.strip()} is not in [0, 1): a rate is the probability of "
+                "dropping a unit, below 1 for some to be left"
+            )
+        rates.append(rate)
+    return rates[0] if len(rates) == 1 else tuple(rates)
+
+
+def _check_network_options(parser, args):
+    """The rules between ``skbp compare``'s network options, each an
+    argparse error: per-layer values as many as ``--hidden`` has layers,
+    dropout and clipping only with a solver that takes them."""
+    layers = len(args.hidden)
+    hidden = ",".join(map(str, args.hidden))
+    counted = [
+        ("--activation", args.activation, "names", "name"),
+        ("--dropout", args.dropout, "gives rates for", "rate"),
+    ]
+    for option, values, verb, noun in counted:
+        # A tuple is one value per layer; a single value is every layer's.
+        if isinstance(values, tuple) and len(values) != layers:
+            text = ",".join(map(str, values))
+            parser.error(
+                f"{option} {text} {verb} {len(values)} hidden layers, but --hidden "
+                f"{hidden} has {layers}; give one {noun} for all hidden layers "
+                "or one per hidden layer"
+            )
+    if args.solver not in STOCHASTIC_SOLVERS:
+        rates = args.dropout if isinstance(args.dropout, tuple) else (args.dropout,)
+        if any(rates):
+            parser.error(
+                f"--dropout needs --solver adam or sgd, not {args.solver}: "
+                "dropout draws new masks for every batch, and L-BFGS needs the "
+                "same loss at every evaluation"
+            )
+        if args.clip_grad_norm is not None:
+            parser.error(
+                f"--clip-grad-norm needs --solver adam or sgd, not "
+                f"{args.solver}, which does not clip gradients"
+            )
 
 
 def _float_above(minimum, inclusive):
@@ -87,6 +188,8 @@ def _compare(args):
         learning_rate_init=args.learning_rate,
         alpha=args.alpha,
         early_stopping=args.early_stopping,
+        dropout=args.dropout,
+        clip_grad_norm=args.clip_grad_norm,
     )
 
 
@@ -120,6 +223,10 @@ def build_parser():
     >>> args = build_parser().parse_args(["compare", "d.csv", "--target", "y"])
     >>> args.command, args.hidden, args.cv
     ('compare', (100,), 5)
+    >>> args = build_parser().parse_args(["compare", "d.csv", "--target", "y",
+    ...     "--hidden", "64,32", "--activation", "relu,tanh", "--dropout", "0.5,0.2"])
+    >>> args.activation, args.dropout, args.clip_grad_norm
+    (('relu', 'tanh'), (0.5, 0.2), None)
     """
     from .. import __version__
     from .data import MAX_CLASSES, TASKS
@@ -130,7 +237,9 @@ def build_parser():
         description="scikit-learn compatible MLPs with hand-written backprop.",
     )
     parser.add_argument("--version", action="version", version=f"skbp {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="command", parser_class=_CommandParser
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -169,6 +278,7 @@ def build_parser():
     compare = commands.add_parser(
         "compare",
         help="cross-validate skbp and sklearn's MLP on your CSV file",
+        check=_check_network_options,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=f"""\
 Cross-validate skbp's network and scikit-learn's MLPClassifier or
@@ -183,6 +293,12 @@ The task follows from the target column (--task overrides it):
 classification for text or true/false values, and for whole numbers with
 at most {MAX_CLASSES} distinct values (stratified folds); regression
 for other numbers (standardized while fitting).
+
+Settings that scikit-learn's MLP lacks are given to skbp's network
+alone, and the settings printed above the results say so: --dropout and
+--clip-grad-norm (scikit-learn's MLP trains without them), and hidden
+units it does not have (--activation leaky_relu, softplus, or one per
+layer; scikit-learn's MLP is left out then).
 
 Progress goes to stderr as each fit ends, the results table to stdout.
 ConvergenceWarnings are suppressed. A file or target that cannot be used
@@ -227,9 +343,15 @@ gives one line on stderr and exit status 2.""",
     )
     networks.add_argument(
         "--activation",
-        choices=ACTIVATIONS,
+        type=_activation,
         default="logistic",
-        help="hidden units; sigmoid is another name for logistic (default: logistic)",
+        metavar="NAME",
+        help=f"hidden units, one of {', '.join(ACTIVATIONS)} (sigmoid is "
+        "another name for logistic), or one per hidden layer, comma separated, "
+        "e.g. relu,tanh. scikit-learn's MLP has neither leaky_relu nor "
+        "softplus, and one activation for all hidden layers: with those, it "
+        "is left out and only skbp's network is cross-validated "
+        "(default: logistic)",
     )
     networks.add_argument(
         "--solver",
@@ -271,6 +393,30 @@ gives one line on stderr and exit status 2.""",
         default=0,
         metavar="SEED",
         help="seed of the initial weights and of the folds (default: 0)",
+    )
+    skbp_only = compare.add_argument_group(
+        "settings of skbp's network only",
+        # Written wrapped: the raw description formatter keeps line breaks.
+        "scikit-learn's MLP has neither: it trains without them, a baseline\n"
+        "for what they change, as the settings above the results say. Both\n"
+        "need --solver adam or sgd.",
+    )
+    skbp_only.add_argument(
+        "--dropout",
+        type=_dropout,
+        default=0.0,
+        metavar="RATE",
+        help="probability in [0, 1) of dropping each hidden unit while "
+        "training, or one per hidden layer, comma separated, e.g. 0.5,0.2 "
+        "(default: 0, no dropout)",
+    )
+    skbp_only.add_argument(
+        "--clip-grad-norm",
+        type=_float_above(0, inclusive=False),
+        default=None,
+        metavar="NORM",
+        help="scale each batch's gradient down to this L2 norm when longer "
+        "(default: no clipping)",
     )
     compare.add_argument(
         "--plot",

@@ -5,10 +5,16 @@ import sys
 import textwrap
 from pathlib import Path
 
-from .._activations import canonical_name
 from .csvfile import read_csv
 from .data import make_preprocessor, numeric_columns, prepare_data
-from .engine import LOSS_NAMES, METRICS, cross_validate_models, make_models, summarize
+from .engine import (
+    LOSS_NAMES,
+    METRICS,
+    cross_validate_models,
+    hidden_activation,
+    make_models,
+    summarize,
+)
 from .pipes import check_reader
 from .report import check_plot_path, describe_settings, format_table, plot_loss_curves
 
@@ -32,6 +38,8 @@ def run_compare(
     learning_rate_init=0.001,
     alpha=0.0001,
     early_stopping=False,
+    dropout=0.0,
+    clip_grad_norm=None,
 ):
     """Everything ``skbp compare`` does: read, check, cross-validate, report.
 
@@ -68,7 +76,11 @@ def run_compare(
         separated by commas.
     activation, solver, learning_rate_init, alpha, early_stopping
         Settings of both networks, see
-        :func:`~skbp.cli.engine.make_models`.
+        :func:`~skbp.cli.engine.make_models`; with hidden units that
+        scikit-learn's MLP lacks, skbp's network is the only model.
+    dropout, clip_grad_norm
+        Settings of skbp's network only; scikit-learn's trains without
+        them. The settings printed to ``out`` say so.
 
     Returns
     -------
@@ -117,11 +129,13 @@ def run_compare(
     for line in notes:
         print(f"skbp compare: {line}", file=err, flush=True)
     settings = dict(
-        activation=canonical_name(activation),
+        activation=hidden_activation(activation),
         solver=solver,
         learning_rate_init=learning_rate_init,
         alpha=alpha,
         early_stopping=early_stopping,
+        dropout=dropout,
+        clip_grad_norm=clip_grad_norm,
     )
     models = make_models(
         task,

@@ -4,6 +4,7 @@ same folds."""
 
 import time
 import warnings
+from numbers import Real
 
 import pandas as pd
 from sklearn.base import clone
@@ -38,6 +39,9 @@ MODELS = {
     },
 }
 
+# Those of the networks above that take skbp's own settings.
+SKBP_NETWORKS = (BackpropClassifier, BackpropRegressor)
+
 # Test-fold scores per task: (column, heading, function of (y_true, y_pred)).
 # The first one is the score that progress lines show.
 METRICS = {
@@ -51,11 +55,109 @@ METRICS = {
     ],
 }
 
+# The hidden units scikit-learn's MLP has, its `activation` options: not
+# skbp's leaky_relu or softplus, and one for every hidden layer, never one
+# per layer.
+SKLEARN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+
 # What loss_curve_ holds for each task, with the default losses of both.
 LOSS_NAMES = {
     "classification": "log-loss",
     "regression": "½ squared error of the standardized target",
 }
+
+
+def hidden_activation(activation):
+    """``activation`` with aliases resolved, one name when all layers share it.
+
+    Parameters
+    ----------
+    activation : str or sequence of str
+        One name for every hidden layer, or one per hidden layer.
+
+    Returns
+    -------
+    activation : str or tuple of str
+        A str when every hidden layer has the same units (a list of equal
+        names is the same network as that name alone), else a tuple.
+
+    Examples
+    --------
+    >>> from skbp.cli.engine import hidden_activation
+    >>> hidden_activation("sigmoid"), hidden_activation(["relu", "relu"])
+    ('logistic', 'relu')
+    >>> hidden_activation(["relu", "sigmoid"])
+    ('relu', 'logistic')
+    """
+    if isinstance(activation, str):
+        return canonical_name(activation)
+    names = tuple(canonical_name(name) for name in activation)
+    return names[0] if names and len(set(names)) == 1 else names
+
+
+def sklearn_lacks(activation):
+    """Why scikit-learn's MLP cannot have the hidden units ``activation``.
+
+    Parameters
+    ----------
+    activation : str or sequence of str
+        As :func:`hidden_activation` takes it.
+
+    Returns
+    -------
+    reason : str or None
+        What scikit-learn's MLP lacks, to follow "scikit-learn's MLP left
+        out:"; None when it can have these units.
+
+    Examples
+    --------
+    >>> from skbp.cli.engine import sklearn_lacks
+    >>> sklearn_lacks("sigmoid") is None
+    True
+    >>> sklearn_lacks("softplus")
+    'it has no softplus hidden units'
+    >>> sklearn_lacks(["relu", "tanh"])
+    'it has one activation for all hidden layers, not one per layer'
+    """
+    activation = hidden_activation(activation)
+    if not isinstance(activation, str):
+        return "it has one activation for all hidden layers, not one per layer"
+    if activation not in SKLEARN_ACTIVATIONS:
+        return f"it has no {activation} hidden units"
+    return None
+
+
+def skbp_only_settings(dropout=0.0, clip_grad_norm=None):
+    """The settings of skbp's network that change its training and that
+    scikit-learn's MLP does not have.
+
+    Parameters
+    ----------
+    dropout : float or tuple of float, default=0.0
+    clip_grad_norm : float or None, default=None
+
+    Returns
+    -------
+    settings : dict
+        Those of ``dropout`` and ``clip_grad_norm`` that change skbp's
+        training: a rate above 0 for some layer, a norm that is not None.
+        At 0 and None, skbp trains as scikit-learn's MLP, which has neither.
+
+    Examples
+    --------
+    >>> from skbp.cli.engine import skbp_only_settings
+    >>> skbp_only_settings(dropout=(0.0, 0.0))
+    {}
+    >>> skbp_only_settings(dropout=(0.5, 0.0), clip_grad_norm=1.0)
+    {'dropout': (0.5, 0.0), 'clip_grad_norm': 1.0}
+    """
+    rates = (dropout,) if isinstance(dropout, Real) else tuple(dropout)
+    settings = {}
+    if any(rates):
+        settings["dropout"] = dropout
+    if clip_grad_norm is not None:
+        settings["clip_grad_norm"] = clip_grad_norm
+    return settings
 
 
 def make_models(
@@ -70,14 +172,22 @@ def make_models(
     learning_rate_init=0.001,
     alpha=0.0001,
     early_stopping=False,
+    dropout=0.0,
+    clip_grad_norm=None,
 ):
-    """The two networks to compare, each behind its own copy of ``preprocessor``.
+    """The networks to compare, each behind its own copy of ``preprocessor``.
 
     Both get the same settings, those given here (``random_state`` hence
     the same initial weights); everything else is the shared default.
     Regression targets are standardized for the fit and predictions mapped
     back, since networks with small initial weights learn badly on targets
     in the thousands.
+
+    Two kinds of settings scikit-learn's MLP does not have. ``dropout`` and
+    ``clip_grad_norm`` go to skbp's network only: scikit-learn's trains
+    without them, as skbp's would at their defaults. Hidden units it lacks
+    (see :func:`sklearn_lacks`) would make it another network: it is left
+    out, and skbp's network is the only model.
 
     Parameters
     ----------
@@ -89,19 +199,26 @@ def make_models(
     max_iter : int, default=200
     random_state : int, default=0
         Seed of both networks, which therefore start from the same weights.
-    activation : {"logistic", "sigmoid", "tanh", "relu", "identity"}, \
-            default="logistic"
-        Hidden units; "sigmoid" is given to both as "logistic".
+    activation : str or tuple of str, default="logistic"
+        Hidden units: one of skbp's names ("logistic", "sigmoid", "tanh",
+        "relu", "leaky_relu", "softplus", "identity") for every hidden
+        layer, or one per hidden layer. Given as :func:`hidden_activation`
+        returns it ("sigmoid" as "logistic").
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
     learning_rate_init : float, default=0.001
     alpha : float, default=0.0001
         L2 penalty.
     early_stopping : bool, default=False
+    dropout : float or tuple of float, default=0.0
+        skbp's network only.
+    clip_grad_norm : float, default=None
+        skbp's network only.
 
     Returns
     -------
     models : dict of str to estimator
-        Unfitted pipelines keyed by the network's class name, skbp first.
+        Unfitted pipelines keyed by the network's class name, skbp first;
+        skbp's alone when scikit-learn lacks the hidden units.
 
     Examples
     --------
@@ -115,11 +232,16 @@ def make_models(
     >>> models = make_models("regression", StandardScaler(), activation="sigmoid")
     >>> models["MLPRegressor"].regressor.named_steps["net"].activation
     'logistic'
+    >>> models = make_models("classification", StandardScaler(), dropout=0.2)
+    >>> models["BackpropClassifier"].named_steps["net"].dropout
+    0.2
+    >>> list(make_models("classification", StandardScaler(), activation="softplus"))
+    ['BackpropClassifier']
     """
+    activation = hidden_activation(activation)
     settings = dict(
         hidden_layer_sizes=hidden_layer_sizes,
-        # scikit-learn knows "sigmoid" only as "logistic".
-        activation=canonical_name(activation),
+        activation=activation,
         solver=solver,
         learning_rate_init=learning_rate_init,
         alpha=alpha,
@@ -127,11 +249,17 @@ def make_models(
         max_iter=max_iter,
         random_state=random_state,
     )
+    skbp_settings = dict(settings, dropout=dropout, clip_grad_norm=clip_grad_norm)
+    without_sklearn = sklearn_lacks(activation) is not None
     models = {}
     for name, network in MODELS[task].items():
-        model = Pipeline(
-            [("preprocess", clone(preprocessor)), ("net", network(**settings))]
-        )
+        if issubclass(network, SKBP_NETWORKS):
+            net = network(**skbp_settings)
+        elif without_sklearn:
+            continue
+        else:
+            net = network(**settings)
+        model = Pipeline([("preprocess", clone(preprocessor)), ("net", net)])
         if task == "regression":
             model = TransformedTargetRegressor(model, transformer=StandardScaler())
         models[name] = model

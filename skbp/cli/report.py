@@ -1,8 +1,9 @@
 """What a comparison shows the user: its settings, its table, its loss curves."""
 
+import textwrap
 from pathlib import Path
 
-from .engine import METRICS
+from .engine import METRICS, skbp_only_settings, sklearn_lacks
 from .errors import InputError
 
 # Headings of the columns that name a row of a summary, in the order shown.
@@ -18,19 +19,28 @@ def describe_settings(
     learning_rate_init=0.001,
     alpha=0.0001,
     early_stopping=False,
+    dropout=0.0,
+    clip_grad_norm=None,
 ):
     """The lines that give both networks' settings, as :func:`make_models` sets them.
+
+    Settings that scikit-learn's MLP lacks are said to be skbp's only: its
+    dropout and gradient clipping, after which scikit-learn's network
+    trains without them, and hidden units it does not have, which leave
+    it out.
 
     Parameters
     ----------
     hidden_layer_sizes : tuple of int
     max_iter : int
     random_state : int
-    activation : str, default="logistic"
+    activation : str or tuple of str, default="logistic"
     solver : str, default="adam"
     learning_rate_init : float, default=0.001
     alpha : float, default=0.0001
     early_stopping : bool, default=False
+    dropout : float or tuple of float, default=0.0
+    clip_grad_norm : float or None, default=None
 
     Returns
     -------
@@ -46,7 +56,25 @@ def describe_settings(
     random_state=0 (the same initial weights).
     ConvergenceWarnings suppressed.
     <BLANKLINE>
+    >>> print(describe_settings((8,), 50, 0, activation="relu", dropout=0.2))
+    Both networks: activation='relu', solver='adam', learning_rate_init=0.001,
+    alpha=0.0001, early_stopping=False, max_iter=50, hidden_layer_sizes=(8,),
+    random_state=0 (the same initial weights).
+    skbp's network only: dropout=0.2. scikit-learn's MLP has no such setting and
+    trains without it.
+    ConvergenceWarnings suppressed.
+    <BLANKLINE>
+    >>> print(describe_settings((8, 4), 50, 0, activation=("relu", "softplus")))
+    skbp's network: activation=('relu', 'softplus'), solver='adam',
+    learning_rate_init=0.001, alpha=0.0001, early_stopping=False, max_iter=50,
+    hidden_layer_sizes=(8, 4), random_state=0.
+    scikit-learn's MLP left out: it has one activation for all hidden layers, not
+    one per layer.
+    ConvergenceWarnings suppressed.
+    <BLANKLINE>
     """
+    left_out = sklearn_lacks(activation)
+    only_skbp = skbp_only_settings(dropout, clip_grad_norm)
     settings = [
         f"activation={activation!r}",
         f"solver={solver!r}",
@@ -55,17 +83,48 @@ def describe_settings(
         f"early_stopping={early_stopping!r}",
         f"max_iter={max_iter}",
         f"hidden_layer_sizes={hidden_layer_sizes}",
-        f"random_state={random_state} (the same initial weights).",
     ]
-    # Wrapped setting by setting: textwrap could split a tuple such as (64, 32).
-    lines = ["Both networks:"]
-    for i, setting in enumerate(settings):
-        setting += "," if i < len(settings) - 1 else ""
-        if len(lines[-1]) + 1 + len(setting) > 79:
-            lines.append(setting)
-        else:
-            lines[-1] += " " + setting
+    if left_out is None:
+        settings.append(f"random_state={random_state} (the same initial weights)")
+        lines = _wrap_settings("Both networks:", settings)
+        if only_skbp:
+            only = [f"{name}={value!r}" for name, value in only_skbp.items()]
+            which = "setting" if len(only) == 1 else "settings"
+            them = "it" if len(only) == 1 else "them"
+            lines += _wrap_settings(
+                "skbp's network only:",
+                only,
+                f"scikit-learn's MLP has no such {which} and trains without {them}.",
+            )
+    else:
+        settings.append(f"random_state={random_state}")
+        settings += [f"{name}={value!r}" for name, value in only_skbp.items()]
+        lines = _wrap_settings("skbp's network:", settings)
+        lines.append(
+            textwrap.fill(f"scikit-learn's MLP left out: {left_out}.", width=79)
+        )
     return "\n".join(lines) + "\nConvergenceWarnings suppressed.\n"
+
+
+def _wrap_settings(heading, settings, after=""):
+    """``heading``, the settings separated by commas and a full stop, then
+    ``after``, in lines of at most 79 characters.
+
+    Wrapped setting by setting (``after`` word by word): textwrap could
+    split a tuple such as (64, 32).
+    """
+    words = [
+        setting + ("," if i < len(settings) - 1 else ".")
+        for i, setting in enumerate(settings)
+    ]
+    words += after.split()
+    lines = [heading]
+    for word in words:
+        if len(lines[-1]) + 1 + len(word) > 79:
+            lines.append(word)
+        else:
+            lines[-1] += " " + word
+    return lines
 
 
 def format_table(table, task, max_iter, metrics=None):
