@@ -14,8 +14,8 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Activation of the hidden units: one name for every hidden layer,
         or a list or tuple with one name per hidden layer (e.g.
         ``("relu", "tanh")`` for two hidden layers). ``"sigmoid"`` is
-        another name for ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit of the worked
-        examples. ``"tanh"`` is tanh(x), ``"relu"`` max(x, 0),
+        another name for ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit
+        of the worked examples. ``"tanh"`` is tanh(x), ``"relu"`` max(x, 0),
         ``"leaky_relu"`` max(x, 0.01 x) (the slope 0.01 is fixed),
         ``"softplus"`` log(1 + exp(x)) and ``"identity"`` x. scikit-learn's
         MLP has no ``"leaky_relu"`` or ``"softplus"`` units, so models with
