@@ -341,3 +341,18 @@ def test_html_repr_links_to_the_estimators_own_page_in_skbp_docs(Est):
         # Parameter links are text fragments of the same page.
         assert all(link.split("#")[0] == page for link in links)
         assert not any("scikit-learn.org" in link for link in links)
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+def test_html_parameter_table_documents_every_parameter(Est):
+    # scikit-learn's HTML repr shows each parameter's docstring entry as the
+    # tooltip of its row; a parameter missing from the docstring gets none.
+    html = Est(dropout=0.3, activation=("relu",), clip_grad_norm=1.0)._repr_html_()
+    described = re.findall(
+        r'<span class="param-doc-description"[^>]*>\s*(\w+): ([^<]*)<br>', html
+    )
+    types = dict(described)
+    assert set(types) == set(Est().get_params())
+    assert types["dropout"].startswith("float or array-like of shape")
+    assert "list of them" in types["activation"]
+    assert types["clip_grad_norm"] == "float, default=None"
