@@ -476,3 +476,21 @@ def test_no_runtime_warning_escapes_with_dropout_and_huge_steps():
             max_iter=5,
             random_state=0,
         ).fit(X * 1e3, y)
+
+
+@fixed_length
+def test_a_model_saved_before_dropout_existed_loads_without_dropout():
+    X, y = data(7)
+    est = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=2, random_state=0)
+    est.fit(X, y)
+    state = est.__getstate__()
+    del state["dropout"]
+    loaded = BackpropClassifier.__new__(BackpropClassifier)
+    loaded.__setstate__(state)
+    assert loaded.dropout == 0.0
+    assert loaded.get_params() == est.get_params()
+    np.testing.assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    # and it trains on exactly as the original does
+    loaded.partial_fit(X, y)
+    est.partial_fit(X, y)
+    np.testing.assert_array_equal(loaded.coefs_[0], est.coefs_[0])
