@@ -782,6 +782,12 @@ class BaseBackprop(
         optimizer applied, while the ``backward`` table's δ and
         ``history_``'s ``grad_norm_*`` are those before clipping.
 
+        With ``dropout``, the step draws its masks as ``fit`` would; the
+        ``forward`` table gains a column ``mask`` (the factor each unit's
+        output was multiplied by: 0 or 1 / (1 - p)) and ``trace.masks``
+        holds them as arrays, which :func:`skbp.check_gradients` can hold
+        fixed. ``output`` is the unit's output before the mask.
+
         Any fitted model can be traced, whatever its ``early_stopping``: the
         step holds no data out for validation and records no validation
         score (``partial_fit`` refuses ``early_stopping=True``, as
