@@ -237,6 +237,23 @@ def from_sklearn(cls, mlp):
     return est
 
 
+def _single_activation(estimator):
+    """The one hidden unit of every hidden layer, or None if they differ.
+
+    A list naming the same unit for every layer (after resolving aliases) is
+    that unit. A list for a network without hidden layers names none; the
+    activation then only chooses the initial weights' bounds, which skbp
+    sets as for any unit but the logistic, and so does scikit-learn for
+    ``"identity"``.
+    """
+    if isinstance(estimator.activation, str):
+        return canonical_name(estimator.activation)
+    names = set(estimator._hidden_activations())
+    if len(names) > 1:
+        return None
+    return names.pop() if names else "identity"
+
+
 def check_representable(estimator):
     """Raise ValueError naming the parameter scikit-learn's MLP cannot express."""
     target = sklearn_class(estimator)
@@ -251,7 +268,18 @@ def check_representable(estimator):
             f"clip_grad_norm={estimator.clip_grad_norm!r} cannot be converted: "
             f"{name} does not clip gradients (set it to None first)."
         )
-    hidden = canonical_name(estimator.activation)
+    rates = estimator._dropout_rates(len(estimator.coefs_) - 1)
+    if any(rates):
+        raise ValueError(
+            f"dropout={estimator.dropout!r} cannot be converted: {name} has no "
+            "dropout (set it to 0 first)."
+        )
+    hidden = _single_activation(estimator)
+    if hidden is None:
+        raise ValueError(
+            f"activation={estimator.activation!r} cannot be converted: {name} "
+            "has one activation for all hidden layers."
+        )
     if hidden not in _str_options(target, "activation"):
         raise ValueError(
             f"activation={estimator.activation!r} cannot be converted: {name} "
@@ -282,7 +310,7 @@ def to_sklearn(estimator):
     target = sklearn_class(estimator)
     ours = estimator.get_params(deep=False)
     params = {name: ours[name] for name in target._get_param_names() if name in ours}
-    params["activation"] = canonical_name(estimator.activation)
+    params["activation"] = _single_activation(estimator)
     mlp = target(**copy.deepcopy(params))
     _copy_state(estimator, mlp)
     optimizer = getattr(estimator, "_optimizer", None)

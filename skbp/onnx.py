@@ -10,13 +10,15 @@ shortcut that makes sure of the registration first.
 The graph is the network's forward pass, layer by layer: ``MatMul`` with
 ``coefs_[i]``, ``Add`` of ``intercepts_[i]`` (also with
 ``fit_intercept=False``: the intercepts are then the fixed
-``intercepts_init``, or zeros), and the unit's function -- ``Sigmoid``,
+``intercepts_init``, or zeros), and the layer's own unit function (each
+hidden layer may have its own, see ``activation``) -- ``Sigmoid``,
 ``Tanh``, ``Relu``, ``LeakyRelu`` (alpha=0.01), ``Softplus``, nothing for
 identity, ``Softmax`` or ``Exp`` (the Poisson loss's log link, with net
 inputs clipped as skbp clips them). onnxruntime runs ``LeakyRelu`` and
 ``Softplus`` in float32 only, so a float64 graph spells them out in
-elementary operators with skbp's own formulas. The
-classifier adds what its ``predict`` does: ``[1 - p, p]`` for a single
+elementary operators with skbp's own formulas. Dropout needs no node:
+it acts in training only, and the fitted network predicts with every unit.
+The classifier adds what its ``predict`` does: ``[1 - p, p]`` for a single
 logistic output, ``ArgMax`` and a look-up into ``classes_`` for labels,
 and the 0.5 threshold for multilabel targets.
 
@@ -47,7 +49,7 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         'models): pip install "skbp[onnx]"'
     ) from error
 
-from ._activations import LEAKY_SLOPE, canonical_name
+from ._activations import LEAKY_SLOPE
 from ._base import check_fitted
 from ._classifier import BackpropClassifier
 from ._regressor import BackpropRegressor
@@ -164,14 +166,32 @@ def to_onnx(model, X, *, target_opset=None, options=None):
 # ----------------------------------------------------------------------
 # Checks shared by the shape calculators and converters
 def _check_convertible(model):
-    """Return the hidden and output unit names; raise when not expressible."""
+    """Each hidden layer's unit name and the output's; raise if not expressible.
+
+    The hidden names are a tuple, one per hidden layer, whether
+    ``activation`` is one name for every layer or one per layer.
+    """
     check_fitted(model)
-    hidden = canonical_name(model.activation)
-    if hidden not in _HIDDEN_OPS:
+    try:
+        hidden = model._hidden_activations()
+    except ValueError as error:
+        # A list changed after fit (set_params) that predict would refuse
+        # too; the message says which entry or length is wrong.
         raise ValueError(
-            f"activation={model.activation!r} cannot be converted to ONNX; "
-            f"the hidden units can be {sorted(_HIDDEN_OPS)} (or 'sigmoid')."
-        )
+            f"activation={model.activation!r} cannot be converted to ONNX: {error}"
+        ) from error
+    for layer, unit in enumerate(hidden, start=1):
+        if unit not in _HIDDEN_OPS:
+            where = (
+                ""
+                if isinstance(model.activation, str)
+                else f" (hidden layer {layer} has {unit!r})"
+            )
+            raise ValueError(
+                f"activation={model.activation!r} cannot be converted to ONNX"
+                f"{where}; the hidden units can be {sorted(_HIDDEN_OPS)} (or "
+                "'sigmoid'), one name for every hidden layer or one per layer."
+            )
     out = model.out_activation_
     if out not in _OUTPUT_OPS:
         raise ValueError(
@@ -339,7 +359,7 @@ def _forward(scope, operator, container, output=None):
         a = _node(scope, container, "Cast", [a], to=proto)
     last = len(model.coefs_) - 1
     for i, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
-        unit = out if i == last else hidden
+        unit = out if i == last else hidden[i]
         op = _OUTPUT_OPS[unit]
         target = output if i == last and op is None else None
         W = _constant(scope, container, f"coef{i}", proto, coef.astype(dtype))

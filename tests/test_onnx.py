@@ -158,6 +158,115 @@ def test_regressor_matches(n_outputs, out, activation, fit_intercept, dtype):
     np.testing.assert_allclose(pred, expected, rtol=TOL[dtype], atol=TOL[dtype])
 
 
+# One activation per hidden layer; "sigmoid" is the alias of "logistic".
+PER_LAYER = [
+    ("relu", "tanh"),
+    ("softplus", "logistic"),
+    ("tanh", "leaky_relu"),
+    ("leaky_relu", "identity", "sigmoid"),
+    ("logistic", "softplus", "relu"),
+]
+# The ONNX operator of each hidden unit in a float32 graph.
+FLOAT32_OPS = {
+    "identity": None,
+    "logistic": "Sigmoid",
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "leaky_relu": "LeakyRelu",
+    "softplus": "Softplus",
+}
+UNIT_OPS = {"Sigmoid", "Tanh", "Relu", "LeakyRelu", "Softplus", "Softmax", "Exp"}
+
+
+def _sizes(activation):
+    return (6, 5, 4)[: len(activation)]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("activation", PER_LAYER, ids="-".join)
+@pytest.mark.parametrize(("task", "out"), CLASSIFIER_CASES[:3], ids="-".join)
+def test_per_layer_activation_classifier_matches(task, out, activation, dtype):
+    X, y = _data(task, dtype)
+    clf = _fit(
+        _classifier(
+            activation, out, hidden_layer_sizes=_sizes(activation), max_iter=40
+        ),
+        X,
+        y,
+    )
+    label, proba = _run(skbp.onnx.to_onnx(clf, X, options={"zipmap": False}), X)
+
+    assert proba.dtype == dtype
+    np.testing.assert_allclose(
+        proba, clf.predict_proba(X), rtol=TOL[dtype], atol=TOL[dtype]
+    )
+    np.testing.assert_array_equal(label, clf.predict(X))
+    assert len(np.unique(label)) > 1
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("activation", PER_LAYER, ids="-".join)
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_per_layer_activation_regressor_matches(n_outputs, activation, dtype):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 4)).astype(dtype)
+    y = (np.sin(X @ rng.normal(size=(4, n_outputs)))).astype(dtype)
+    reg = BackpropRegressor(
+        hidden_layer_sizes=_sizes(activation),
+        activation=list(activation),
+        learning_rate_init=0.05,
+        max_iter=40,
+        random_state=0,
+    )
+    reg = _fit(reg, X, y.ravel() if n_outputs == 1 else y)
+    (pred,) = _run(skbp.onnx.to_onnx(reg, X), X)
+
+    assert pred.dtype == dtype
+    expected = reg.predict(X).reshape(len(X), n_outputs)
+    np.testing.assert_allclose(pred, expected, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("activation", PER_LAYER, ids="-".join)
+def test_per_layer_activation_graph_has_each_layers_operator(activation):
+    # Matching predict could hide a wrong unit whose outputs happen to agree
+    # (relu and identity on positive net inputs): the graph itself must
+    # apply each layer's operator, in layer order, then the output's.
+    X, y = _data("multiclass", np.float32)
+    clf = _fit(_classifier(activation, hidden_layer_sizes=_sizes(activation)), X, y)
+    onx = skbp.onnx.to_onnx(clf, X, options={"zipmap": False})
+    ops = [node.op_type for node in onx.graph.node if node.op_type in UNIT_OPS]
+    expected = [FLOAT32_OPS[a] for a in activation if FLOAT32_OPS[a] is not None]
+    assert ops == [*expected, "Softmax"]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+@pytest.mark.parametrize("dropout", [0.3, (0.5, 0.0)], ids=["all", "first"])
+def test_model_fitted_with_dropout_exports_its_deterministic_predict(dropout, dtype):
+    X, y = _data("multiclass", dtype)
+    clf = _fit(_classifier("relu", dropout=dropout, solver="sgd"), X, y)
+    label, proba = _run(skbp.onnx.to_onnx(clf, X, options={"zipmap": False}), X)
+    np.testing.assert_allclose(
+        proba, clf.predict_proba(X), rtol=TOL[dtype], atol=TOL[dtype]
+    )
+    np.testing.assert_array_equal(label, clf.predict(X))
+
+    target = (X[:, 0] - 2 * X[:, 1]).astype(dtype)
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(6, 5),
+        activation=("tanh", "relu"),
+        dropout=dropout,
+        learning_rate_init=0.05,
+        max_iter=20,
+        random_state=0,
+    )
+    reg = _fit(reg, X, target)
+    (pred,) = _run(skbp.onnx.to_onnx(reg, X), X)
+    np.testing.assert_allclose(
+        pred.ravel(), reg.predict(X), rtol=TOL[dtype], atol=TOL[dtype]
+    )
+
+
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
 @pytest.mark.parametrize("zipmap", [True, "columns"], ids=["zipmap", "columns"])
 @pytest.mark.parametrize(
@@ -327,6 +436,17 @@ def test_errors_name_the_problem():
     # Parameters changed after fit are what predict would use.
     clf.set_params(activation="softsign")
     with pytest.raises(ValueError, match="activation='softsign'"):
+        skbp.onnx.to_onnx(clf, X)
+    # A per-layer list names the parameter too, whatever is wrong with it.
+    clf.set_params(activation=("relu", "softsign"))
+    with pytest.raises(
+        ValueError, match=r"activation=\('relu', 'softsign'\) cannot be converted"
+    ):
+        skbp.onnx.to_onnx(clf, X)
+    clf.set_params(activation=["relu"])
+    with pytest.raises(
+        ValueError, match=r"activation=\['relu'\] cannot be converted.*2 hidden"
+    ):
         skbp.onnx.to_onnx(clf, X)
     clf.set_params(activation="tanh")
     clf.out_activation_ = "softsign"

@@ -180,6 +180,60 @@ def test_trace_labels_are_the_trace_numbers(mazur):
     ]
 
 
+@pytest.mark.parametrize("dropout", [(0.5, 0.3), (0.5, 0.0)], ids=["both", "first"])
+def test_dropout_step_labels_each_hidden_unit_with_its_mask(dropout):
+    # A network with one activation per hidden layer, too: each unit's
+    # out is its own layer's f(net).
+    net = BackpropClassifier(
+        hidden_layer_sizes=(4, 3),
+        activation=("tanh", "relu"),
+        dropout=dropout,
+        solver="sgd",
+        **FAST,
+    ).fit(X, y)
+    trace = net.trace_step(X[:3], y[:3])
+    disp = NetworkDisplay.from_estimator(net, trace, sample=1, fmt=".9g")
+
+    units = {1: np.tanh, 2: lambda z: np.maximum(z, 0)}
+    forward = trace.forward.query("sample == 1").set_index(["layer", "unit"])
+    backward = trace.backward.query("sample == 1").set_index(["layer", "unit"])
+    masks = [
+        np.ones((3, 3)) if m is None else m for m in [trace.masks[0], trace.masks[1]]
+    ]
+    dropped = 0
+    for (layer, unit), text in disp.unit_labels_.items():
+        lines = text.get_text().split("\n")
+        delta = backward.loc[(layer, unit), "delta"]
+        assert label_number(lines[-1]) == pytest.approx(delta, rel=1e-8, abs=1e-12)
+        if layer == 3:
+            # The output layer has no dropout: no mask line.
+            assert [line.split(" = ")[0] for line in lines] == ["net", "out", "δ"]
+            continue
+        assert [line.split(" = ")[0] for line in lines] == ["net", "out", "m", "δ"]
+        z, out, m = (label_number(line) for line in lines[:3])
+        assert out == pytest.approx(units[layer](z), rel=1e-8, abs=1e-12)
+        # The mask of the trace's arrays, which are the step's own.
+        assert m == pytest.approx(masks[layer - 1][1, unit], rel=1e-8)
+        assert m == pytest.approx(forward.loc[(layer, unit), "mask"], rel=1e-8)
+        rate = dropout[layer - 1]
+        kept = 1 / (1 - rate)
+        assert m == 0 or m == pytest.approx(kept, rel=1e-8)
+        if m == 0:
+            dropped += 1
+            # A dropped unit passes nothing on, so no error comes back.
+            assert delta == 0
+    assert dropped > 0
+    assert "dropout mask m" in disp.ax_.get_title()
+
+    # Without dropout, the labels have no mask line.
+    plain = BackpropClassifier(
+        hidden_layer_sizes=(4, 3), activation=("tanh", "relu"), **FAST
+    ).fit(X, y)
+    disp = NetworkDisplay.from_estimator(plain, plain.trace_step(X[:3], y[:3]))
+    assert all("m = " not in t.get_text() for t in disp.unit_labels_.values())
+    assert "mask" not in disp.ax_.get_title()
+
+
 def test_weight_names_with_a_trace(mazur):
     net, trace = mazur
     disp = NetworkDisplay.from_estimator(net, trace, weight_names=True)

@@ -197,3 +197,130 @@ def test_multiclass_needs_output():
     )
     assert disp.ax_.get_title() == "P(y = 2)"
     assert_allclose(disp.scatter_.get_array(), y3 == 2)
+
+
+# Independent numpy versions of every hidden unit skbp has.
+UNITS = {
+    "identity": lambda z: z,
+    "logistic": logistic,
+    "sigmoid": logistic,
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "softplus": lambda z: np.logaddexp(0, z),
+}
+
+
+def layer_outputs(net, grid, activation):
+    """Each hidden layer's outputs, every layer through its own unit."""
+    a, outputs = grid, []
+    for W, b, name in zip(net.coefs_[:-1], net.intercepts_[:-1], activation):
+        a = UNITS[name](a @ W + b)
+        outputs.append(a)
+    return outputs
+
+
+@pytest.mark.parametrize(
+    "Net, activation",
+    [
+        (BackpropClassifier, ("tanh", "relu")),
+        (BackpropClassifier, ("relu", "sigmoid", "softplus")),
+        (BackpropRegressor, ("leaky_relu", "tanh")),
+        (BackpropRegressor, ["identity", "logistic", "relu"]),
+    ],
+)
+def test_per_layer_activation_images_are_each_layers_units(Net, activation):
+    target = y if Net is BackpropClassifier else X[:, 0] * X[:, 1]
+    sizes = (4, 3, 3)[: len(activation)]
+    net = Net(hidden_layer_sizes=sizes, activation=activation, **FAST)
+    net.fit(X, target)
+    disp = HiddenUnitsDisplay.from_estimator(net, X, target, grid_resolution=15)
+    grid, shape = grid_of(disp)
+
+    expected = layer_outputs(net, grid, activation)
+    for layer, (outputs, name) in enumerate(zip(expected, activation), start=1):
+        for k in range(outputs.shape[1]):
+            image = disp.images_[layer, k]
+            assert_allclose(image.get_array(), outputs[:, k].reshape(shape))
+            # A bounded layer is drawn on its units' range, an unbounded one
+            # on the range of its outputs over the grid.
+            bounds = {
+                "tanh": (-1.0, 1.0),
+                "logistic": (0.0, 1.0),
+                "sigmoid": (0.0, 1.0),
+            }.get(name, (outputs.min(), outputs.max()))
+            assert_allclose(image.get_clim(), bounds)
+    response = (
+        net.predict_proba(grid)[:, 1]
+        if Net is BackpropClassifier
+        else net.predict(grid)
+    )
+    assert_allclose(disp.surface_.get_array(), response.reshape(shape))
+
+
+def test_per_layer_colour_limits_tanh_bounded_relu_from_data():
+    net = BackpropClassifier(hidden_layer_sizes=(4, 3), activation=("tanh", "relu"))
+    net.set_params(**FAST).fit(X, y)
+    disp = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=20)
+    assert disp.activation == ("tanh", "relu")
+    grid, _ = grid_of(disp)
+    h1, h2 = layer_outputs(net, grid, ("tanh", "relu"))
+    # The tanh layer does not span [-1, 1] on the grid: the limits are the
+    # units' range, not the outputs'.
+    assert h1.min() > -1 or h1.max() < 1
+    for k in range(4):
+        assert disp.images_[1, k].get_clim() == (-1.0, 1.0)
+    for k in range(3):
+        assert_allclose(disp.images_[2, k].get_clim(), (h2.min(), h2.max()))
+    # Not tanh's bounds: relu outputs are never negative, and they exceed 1
+    # here, so the scale could not be [-1, 1] by accident.
+    assert h2.min() >= 0 and h2.max() > 1
+    # Each column is captioned with its units, under its lowest image.
+    labels = {key: ax.get_xlabel() for key, ax in disp.axes_.items()}
+    assert labels == {
+        **{(1, k): "" for k in range(3)},
+        (1, 3): "tanh",
+        **{(2, k): "" for k in range(2)},
+        (2, 2): "relu",
+    }
+
+    # update() keeps each layer's own scale with the new weights.
+    net.set_params(max_iter=5, warm_start=True).fit(X, y)
+    disp.update(net)
+    grid, shape = grid_of(disp)
+    h1, h2 = layer_outputs(net, grid, ("tanh", "relu"))
+    assert_allclose(disp.images_[1, 2].get_array(), h1[:, 2].reshape(shape))
+    assert_allclose(disp.images_[2, 2].get_array(), h2[:, 2].reshape(shape))
+    assert disp.images_[1, 2].get_clim() == (-1.0, 1.0)
+    assert_allclose(disp.images_[2, 2].get_clim(), (h2.min(), h2.max()))
+
+
+def test_dropout_does_not_change_the_drawn_units():
+    # Dropout acts in training only: the images are the whole network's.
+    net = BackpropRegressor(
+        hidden_layer_sizes=(4, 3),
+        activation=("softplus", "tanh"),
+        dropout=(0.5, 0.2),
+        **FAST,
+    ).fit(X, X[:, 0])
+    disp = HiddenUnitsDisplay.from_estimator(net, X, grid_resolution=10)
+    grid, shape = grid_of(disp)
+    h1, h2 = layer_outputs(net, grid, ("softplus", "tanh"))
+    assert_allclose(disp.images_[1, 3].get_array(), h1[:, 3].reshape(shape))
+    assert_allclose(disp.images_[2, 0].get_array(), h2[:, 0].reshape(shape))
+    assert_allclose(disp.surface_.get_array(), net.predict(grid).reshape(shape))
+
+
+def test_display_takes_one_activation_per_layer():
+    xx = np.linspace(-2, 2, 6)
+    ramp = np.tile(xx, (6, 1))
+    hidden = [np.stack([ramp, -ramp]), np.stack([3 * ramp])]
+    disp = HiddenUnitsDisplay(xx, xx, hidden, ramp, activation=["relu", "sigmoid"])
+    disp.plot()
+    # relu: its outputs' range; sigmoid, an alias of logistic: [0, 1].
+    assert disp.images_[1, 0].get_clim() == (-2.0, 2.0)
+    assert disp.images_[2, 0].get_clim() == (0.0, 1.0)
+
+    wrong = HiddenUnitsDisplay(xx, xx, hidden, ramp, activation=("tanh",))
+    with pytest.raises(ValueError, match=r"activation=\('tanh',\) names 1 layer"):
+        wrong.plot()

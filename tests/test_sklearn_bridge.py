@@ -434,6 +434,105 @@ def test_to_sklearn_names_the_parameter_scikit_learn_cannot_express(
     assert "cannot be converted" in str(excinfo.value)
 
 
+@pytest.mark.parametrize(
+    "activation, expected",
+    [
+        (("tanh", "tanh"), "tanh"),
+        (["relu", "relu"], "relu"),
+        # "sigmoid" is "logistic" once aliases are resolved.
+        (("sigmoid", "logistic"), "logistic"),
+    ],
+)
+@pytest.mark.parametrize("name", ["multiclass", "multi"])
+def test_per_layer_activation_naming_one_unit_converts_as_that_unit(
+    name, activation, expected
+):
+    X, y = data(name)
+    Net = BackpropRegressor if name == "multi" else BackpropClassifier
+    net = Net(hidden_layer_sizes=(5, 4), activation=activation, **SOLVERS["adam"])
+    net.set_params(max_iter=10, random_state=0).fit(X, y)
+    mlp = net.to_sklearn()
+    assert mlp.activation == expected
+    assert_same_weights(mlp, net)
+    # scikit-learn's own forward pass with its single activation: the same
+    # numbers as skbp's per-layer one (to a few ulp for logistic units).
+    if name == "multiclass":
+        np.testing.assert_array_equal(mlp.predict(X), net.predict(X))
+        np.testing.assert_allclose(
+            mlp.predict_proba(X), net.predict_proba(X), rtol=0, atol=PROBA_ATOL
+        )
+    else:
+        np.testing.assert_allclose(
+            mlp.predict(X), net.predict(X), rtol=0, atol=PROBA_ATOL
+        )
+    # The same network as one name all along: the same MLP.
+    single = copy.deepcopy(net).set_params(activation=expected)
+    assert single.to_sklearn().get_params() == mlp.get_params()
+
+
+def test_per_layer_activation_list_without_hidden_layers_converts():
+    # No hidden layer, no hidden unit: the list names none, and the MLP
+    # computes the same linear model.
+    X, y = data("multiclass")
+    net = BackpropClassifier(hidden_layer_sizes=(), activation=[], max_iter=5)
+    net.set_params(random_state=0).fit(X, y)
+    mlp = net.to_sklearn()
+    assert mlp.activation == "identity"
+    np.testing.assert_allclose(
+        mlp.predict_proba(X), net.predict_proba(X), rtol=0, atol=PROBA_ATOL
+    )
+
+
+@pytest.mark.parametrize(
+    "activation", [("relu", "tanh"), ["logistic", "identity"], ("tanh", "sigmoid")]
+)
+def test_mixed_per_layer_activation_is_refused(activation):
+    X, y = data("multiclass")
+    net = BackpropClassifier(
+        hidden_layer_sizes=(5, 4), activation=activation, max_iter=3, random_state=0
+    ).fit(X, y)
+    with pytest.raises(ValueError) as excinfo:
+        net.to_sklearn()
+    message = str(excinfo.value)
+    assert message.startswith(f"activation={activation!r} cannot be converted: ")
+    assert "one activation for all hidden layers" in message
+    assert "MLPClassifier" in message
+
+
+@pytest.mark.parametrize(
+    "Net, name", [(BackpropClassifier, "multiclass"), (BackpropRegressor, "single")]
+)
+@pytest.mark.parametrize("dropout", [0.2, (0.0, 0.5), [0.3, 0.3]])
+def test_dropout_is_refused(Net, name, dropout):
+    X, y = data(name)
+    net = Net(hidden_layer_sizes=(5, 4), dropout=dropout, **SOLVERS["sgd"])
+    net.set_params(max_iter=3, random_state=0).fit(X, y)
+    with pytest.raises(ValueError) as excinfo:
+        net.to_sklearn()
+    message = str(excinfo.value)
+    assert message.startswith(f"dropout={dropout!r} cannot be converted: ")
+    assert "has no dropout" in message and "set it to 0 first" in message
+    # Once switched off, the same fitted network converts (skbp's default
+    # logistic units agree with scikit-learn's to a few ulp).
+    mlp = net.set_params(dropout=0.0).to_sklearn()
+    np.testing.assert_allclose(mlp.predict(X), net.predict(X), rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("dropout", [0.0, (0.0, 0.0)], ids=["float", "per-layer"])
+def test_no_dropout_converts(dropout):
+    X, y = data("multiclass")
+    net = BackpropClassifier(hidden_layer_sizes=(5, 4), dropout=dropout, max_iter=5)
+    net.set_params(random_state=0, **SOLVERS["sgd"]).fit(X, y)
+    mlp = net.to_sklearn()
+    assert "dropout" not in mlp.get_params()
+    assert_same_weights(mlp, net)
+    np.testing.assert_array_equal(mlp.predict(X), net.predict(X))
+    # And the MLP trains on as this network would: rate 0 is no dropout.
+    for est in (net, mlp):
+        est.partial_fit(X, y)
+    assert _largest_difference(mlp, net) < 1e-12
+
+
 def test_softmax_out_activation_of_a_multiclass_classifier_converts():
     # Explicitly the units MLPClassifier would pick: representable.
     X, y = data("multiclass")

@@ -101,6 +101,8 @@ class _TraceNumbers:
 
         self.forward = trace.forward
         self.backward = trace.backward
+        # A step with dropout records each unit's mask factor.
+        self.has_masks = "mask" in trace.forward.columns
         self.n_samples = int(trace.forward["sample"].nunique())
         self.learning_rate = trace.learning_rate
         self.layer_units = [self.old[0].shape[0]] + [W.shape[1] for W in self.old]
@@ -123,7 +125,11 @@ class _TraceNumbers:
             )
 
     def unit_values(self, sample):
-        """``{(layer, unit): (net, out, delta)}`` of one sample."""
+        """``{(layer, unit): (net, out, delta, mask)}`` of one sample.
+
+        ``mask`` is the dropout factor of the unit's output, None when the
+        step had no dropout.
+        """
         if not 0 <= sample < self.n_samples:
             raise ValueError(
                 f"sample={sample} is not in the trace's {self.n_samples} samples."
@@ -139,6 +145,7 @@ class _TraceNumbers:
                 float(r.net_input),
                 float(r.output),
                 deltas[int(r.layer), int(r.unit)],
+                float(r.mask) if self.has_masks else None,
             )
             for r in fwd.itertuples(index=False)
         }
@@ -175,8 +182,10 @@ class NetworkDisplay:
     every edge is labelled with its weight and, with a ``trace``, with
     ``w → w⁺`` (before and after the step) and ``∂E/∂w``; every unit is
     labelled with its net input, output and δ = ∂E/∂net for one sample of
-    the trace. On a larger network each unit keeps only its ``top_edges``
-    strongest incoming edges (by ``|w|``) and nothing is labelled.
+    the trace, and a hidden unit of a step with dropout also with its mask
+    factor m (0: dropped; the next layer received out · m). On a larger
+    network each unit keeps only its ``top_edges`` strongest incoming edges
+    (by ``|w|``) and nothing is labelled.
 
     It is recommended to use :meth:`NetworkDisplay.from_estimator` or
     :meth:`NetworkDisplay.from_trace` to create a display. All parameters
@@ -231,7 +240,8 @@ class NetworkDisplay:
 
     unit_labels_ : dict of tuple to matplotlib Text
         With a trace on a small network, the net input, output and δ next to
-        every unit of layers 1 ... L, keyed ``(layer, unit)``; else empty.
+        every unit of layers 1 ... L (and, for a step with dropout, the mask
+        factor m of every hidden unit), keyed ``(layer, unit)``; else empty.
 
     bias_labels_ : dict of int to matplotlib Text
         ``"b1 = 0.35"`` next to each shared, fixed bias unit, keyed by the
@@ -393,11 +403,12 @@ class NetworkDisplay:
         small = max(layer_units) <= max_labeled_units
         labels = small
         with_numbers = labels and numbers is not None
+        with_masks = with_numbers and numbers.has_masks
 
         # Layout: layer l at x = l; a layer of n units at spacing dy, squeezed
         # into the height of max_labeled_units on a large network. The
         # labels of one step need the room of two rows.
-        dy = 1.9 if with_numbers else 1.0
+        dy = (2.3 if with_masks else 1.9) if with_numbers else 1.0
         span = max(layer_units) - 1 if small else max_labeled_units - 1
         ys, sizes = [], []
         for n in layer_units:
@@ -527,9 +538,14 @@ class NetworkDisplay:
 
         self.unit_labels_ = {}
         if with_numbers:
-            for (layer, unit), (net, out, delta) in values.items():
-                text = f"net = {net:{fmt}}\nout = {out:{fmt}}\nδ = {delta:{fmt}}"
+            for (layer, unit), (net, out, delta, mask) in values.items():
                 at_output = layer == L
+                lines = [f"net = {net:{fmt}}", f"out = {out:{fmt}}"]
+                if with_masks and not at_output:
+                    # What the next layer received: out · m (0: dropped).
+                    lines.append(f"m = {mask:{fmt}}")
+                lines.append(f"δ = {delta:{fmt}}")
+                text = "\n".join(lines)
                 offset = (_UNIT_SIZE / 2 + 4, 0) if at_output else (0, 17)
                 self.unit_labels_[layer, unit] = ax.annotate(
                     text,
@@ -578,9 +594,10 @@ class NetworkDisplay:
                 if numbers.n_samples == 1
                 else f"sample {sample} of {numbers.n_samples}"
             )
+            units = "net, out, dropout mask m, δ" if with_masks else "net, out, δ"
             ax.set_title(
                 f"edges: w → w⁺ (learning rate {numbers.learning_rate:g}) and "
-                f"∂E/∂w\nunits: net, out, δ of {which}",
+                f"∂E/∂w\nunits: {units} of {which}",
                 fontsize=10,
             )
 

@@ -38,6 +38,41 @@ def _response_column(estimator, net, output):
     )
 
 
+def hidden_activations(net):
+    """The table name of each hidden layer's activation of a fitted network.
+
+    skbp's networks may have one activation per hidden layer;
+    scikit-learn's MLPs have one for all.
+
+    Parameters
+    ----------
+    net : estimator instance
+        A fitted ``BackpropClassifier``, ``BackpropRegressor``,
+        ``MLPClassifier`` or ``MLPRegressor``.
+
+    Returns
+    -------
+    names : tuple of str
+        One name per hidden layer, aliases resolved.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skbp import BackpropRegressor
+    >>> from skbp.plot._units import hidden_activations
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> reg = BackpropRegressor(hidden_layer_sizes=(3, 2),
+    ...                         activation=("sigmoid", "relu"), solver="lbfgs",
+    ...                         max_iter=1000).fit(X, [0.0, 1.0, 2.0])
+    >>> hidden_activations(reg)
+    ('logistic', 'relu')
+    """
+    per_layer = getattr(net, "_hidden_activations", None)
+    if per_layer is not None:
+        return per_layer()
+    return (canonical_name(net.activation),) * (len(net.coefs_) - 1)
+
+
 def unit_surfaces(estimator, xx0, xx1, output):
     """Every hidden unit's output and the network's response on a grid.
 
@@ -55,7 +90,7 @@ def unit_surfaces(estimator, xx0, xx1, output):
     -------
     hidden : list of ndarray of shape (n_units, n1, n0)
         Per hidden layer, every unit's output at ``(xx0[i], xx1[j])`` in
-        ``[:, j, i]``.
+        ``[:, j, i]``, through that layer's own activation.
     response : ndarray of shape (n1, n0)
         The probability of class ``output`` (classifier) or output
         ``output`` (regressor).
@@ -68,10 +103,13 @@ def unit_surfaces(estimator, xx0, xx1, output):
         for _, step in estimator.steps[:-1]:
             a = step.transform(a)
     a = np.asarray(a, dtype=float)
-    activation = ACTIVATIONS[canonical_name(net.activation)]
     hidden = []
-    for W, b in zip(net.coefs_[:-1], net.intercepts_[:-1], strict=True):
-        a = activation(a @ np.asarray(W, dtype=float) + np.asarray(b, dtype=float))
+    for W, b, name in zip(
+        net.coefs_[:-1], net.intercepts_[:-1], hidden_activations(net), strict=True
+    ):
+        a = ACTIVATIONS[name](
+            a @ np.asarray(W, dtype=float) + np.asarray(b, dtype=float)
+        )
         hidden.append(a.T.reshape(-1, *g0.shape))
     if is_classifier(estimator):
         response = estimator.predict_proba(grid)
@@ -112,10 +150,12 @@ class HiddenUnitsDisplay:
     y : array-like of shape (n_samples,), default=None
         Colours of the data: class labels or targets.
 
-    activation : str, default="logistic"
-        The hidden units' activation; a bounded one ("logistic", "tanh")
-        fixes their colour scale to its range, an unbounded one ("relu",
-        "leaky_relu", "softplus", "identity") takes the outputs' range.
+    activation : str or sequence of str, default="logistic"
+        The hidden units' activation, one name for every hidden layer or one
+        per hidden layer (as the estimators' ``activation``). A layer of
+        bounded units ("logistic", "tanh") has its colour scale fixed to
+        their range, a layer of unbounded ones ("relu", "leaky_relu",
+        "softplus", "identity") takes its outputs' range.
 
     response_label : str, default="output"
         Title of the response.
@@ -139,7 +179,8 @@ class HiddenUnitsDisplay:
         ``hidden[layer - 1][unit]``.
 
     axes_ : dict of tuple to matplotlib Axes
-        The axes of ``images_``, with the same keys.
+        The axes of ``images_``, with the same keys. Under the lowest image
+        of each layer, the layer's activation is written as the x label.
 
     surface_ : matplotlib AxesImage
         The response over the plane.
@@ -206,8 +247,22 @@ class HiddenUnitsDisplay:
         self.pos_label = pos_label
         self.feature_names = feature_names
 
-    def _hidden_clim(self, layer_outputs):
-        bounded = _RANGES.get(canonical_name(self.activation))
+    def _layer_activations(self, n_layers):
+        """The activation name of each of the ``n_layers`` hidden layers."""
+        names = self.activation
+        if isinstance(names, str):
+            return (canonical_name(names),) * n_layers
+        names = tuple(canonical_name(name) for name in names)
+        if len(names) != n_layers:
+            raise ValueError(
+                f"activation={self.activation!r} names {len(names)} layer(s) "
+                f"but hidden has {n_layers}; give one name for all hidden "
+                "layers or one per hidden layer."
+            )
+        return names
+
+    def _hidden_clim(self, layer_outputs, activation):
+        bounded = _RANGES.get(activation)
         if bounded is not None:
             return bounded
         return float(layer_outputs.min()), float(layer_outputs.max())
@@ -239,6 +294,12 @@ class HiddenUnitsDisplay:
         -------
         display : HiddenUnitsDisplay
             Object that stores the drawn artists.
+
+        Raises
+        ------
+        ValueError
+            If ``activation`` is a list whose length is not the number of
+            hidden layers.
 
         Examples
         --------
@@ -285,9 +346,10 @@ class HiddenUnitsDisplay:
             "interpolation": "bilinear",
         }
 
+        activations = self._layer_activations(n_layers)
         self.images_, self.axes_ = {}, {}
         for layer, outputs in enumerate(hidden, start=1):
-            vmin, vmax = self._hidden_clim(outputs)
+            vmin, vmax = self._hidden_clim(outputs, activations[layer - 1])
             n = outputs.shape[0]
             # Centre a smaller layer's column vertically, as in the network.
             first = (rows - n) // 2
@@ -300,6 +362,8 @@ class HiddenUnitsDisplay:
                 ax.set_xticks([])
                 ax.set_yticks([])
                 self.axes_[layer, unit] = ax
+            # Layers may differ in their units: name the column's under it.
+            ax.set_xlabel(activations[layer - 1], fontsize=8, labelpad=2)
 
         ax = figure.add_subplot(grid[:, n_layers])
         vmin, vmax = self._response_clim()
@@ -375,16 +439,18 @@ class HiddenUnitsDisplay:
         >>> import matplotlib.pyplot as plt
         >>> plt.close(disp.figure_)
         """
-        column = _response_column(
-            estimator, _fitted_network(estimator), getattr(self, "_output", None)
-        )
+        net = _fitted_network(estimator)
+        column = _response_column(estimator, net, getattr(self, "_output", None))
         self.hidden, self.response = unit_surfaces(
             estimator, self.xx0, self.xx1, column
         )
+        # The colour scales follow the units the images were computed with.
+        self.activation = hidden_activations(net)
+        activations = self._layer_activations(len(self.hidden))
         for (layer, unit), image in self.images_.items():
             outputs = self.hidden[layer - 1]
             image.set_data(outputs[unit])
-            image.set_clim(*self._hidden_clim(outputs))
+            image.set_clim(*self._hidden_clim(outputs, activations[layer - 1]))
         self.surface_.set_data(self.response)
         self.surface_.set_clim(*self._response_clim())
         return [*self.images_.values(), self.surface_]
@@ -472,8 +538,20 @@ class HiddenUnitsDisplay:
         (50, 50)
         >>> disp.ax_.get_title()
         'P(y = 1)'
+
+        Each hidden layer's units get a colour scale of their own: the range
+        of bounded units, the outputs' range for unbounded ones.
+
+        >>> deep = BackpropClassifier(hidden_layer_sizes=(4, 3),
+        ...                           activation=("tanh", "relu"), solver="lbfgs",
+        ...                           max_iter=1000, random_state=0).fit(X, y)
+        >>> deep_disp = HiddenUnitsDisplay.from_estimator(deep, X, y,
+        ...                                               grid_resolution=20)
+        >>> deep_disp.activation, deep_disp.images_[1, 0].get_clim()
+        (('tanh', 'relu'), (-1.0, 1.0))
         >>> import matplotlib.pyplot as plt
         >>> plt.close(disp.figure_)
+        >>> plt.close(deep_disp.figure_)
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         net = _fitted_network(estimator)
@@ -502,7 +580,7 @@ class HiddenUnitsDisplay:
             response,
             X=X,
             y=y,
-            activation=net.activation,
+            activation=hidden_activations(net),
             response_label=label,
             is_probability=is_classifier(estimator),
             pos_label=net.classes_[column] if is_classifier(estimator) else None,
