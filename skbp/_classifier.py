@@ -495,7 +495,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ValueError
             If scikit-learn cannot express the model; the message names the
             parameter: ``loss="squared_error"``, ``fit_intercept=False``, a
-            ``clip_grad_norm`` other than None, or
+            ``clip_grad_norm`` other than None, a ``dropout`` other than 0,
+            hidden units scikit-learn lacks (``"leaky_relu"``,
+            ``"softplus"``) or different ones in different layers, or
             an ``out_activation`` that gives other output units than
             MLPClassifier's (softmax for multiclass targets, logistic
             otherwise).

@@ -316,7 +316,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         ValueError
             If scikit-learn cannot express the model; the message names the
             parameter: ``fit_intercept=False``, a ``clip_grad_norm`` other
-            than None, a ``loss`` this
+            than None, a ``dropout`` other than 0, hidden units
+            scikit-learn lacks (``"leaky_relu"``, ``"softplus"``) or
+            different ones in different layers, a ``loss`` this
             scikit-learn's MLPRegressor lacks, or an ``out_activation``
             other than its output units (identity; exp for Poisson).
         sklearn.exceptions.NotFittedError
