@@ -137,17 +137,18 @@ for name, clip in (("no clipping", None), ("clip_grad_norm=1.0", 1.0)):
     norms, losses = [], []
     for start in range(0, 16 * N_STEPS, 16):
         batch = slice(start, start + 16)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
             trace = net.trace_step(X[batch], y[batch])
-            layer_norms = net.history_.filter(like="grad_norm_").iloc[-1]
-            norm = np.sqrt(np.sum(layer_norms**2))
-        if not (np.isfinite(trace.loss) and np.isfinite(norm)):
+        if caught:
+            # The step overflowed: skbp kept the weights from before it and
+            # said so; the trace still has the step's numbers.
+            print(f"{name}, step {len(norms) + 1}:")
+            print(textwrap.fill(f"{caught[0].message}", 70))
             break
-        norms.append(norm)
-        try:
-            error = net.predict(X[~glitch]) - y_clean[~glitch]
-        except ValueError:  # the output overflowed
-            break
+        layer_norms = net.history_.filter(like="grad_norm_").iloc[-1]
+        norms.append(np.sqrt(np.sum(layer_norms**2)))
+        error = net.predict(X[~glitch]) - y_clean[~glitch]
         losses.append(np.mean(error**2) / 2)
     steps[name] = norms, losses
 glitch_steps = [i + 1 for i in range(N_STEPS) if glitch[16 * i : 16 * i + 16].any()]
@@ -178,14 +179,16 @@ fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", nco
 plt.show()
 norms, losses = steps["no clipping"]
 print(f"without clipping, gradient length {norms[0]:.2f} at step 1,")
-print(f"{norms[-1]:.1e} at step {len(norms)}, not finite at step {len(norms) + 1}")
+print(f"{norms[-1]:.1e} at step {len(norms)}; step {len(norms) + 1} overflowed")
 
 # %%
 # The batches with a glitch have gradients 100 to 300 times longer than the
 # others. Without clipping, the first of them (step 4) throws the error on
 # the clean samples from 0.37 to 72; the second (step 6) to about 10⁴, and
 # from there every step, glitch or not, makes the gradient longer and the
-# weights larger, until the loss overflows in step 11. With clipping, the
+# weights larger, until step 11 overflows; ``trace_step`` then keeps the
+# weights from before the step and says so (printed above), as ``fit``
+# does for an epoch. With clipping, the
 # same batches move the weights no further than a normal one: the error
 # rises a little between steps 15 and 20, where three glitch batches come
 # close together, and keeps falling otherwise.

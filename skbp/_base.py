@@ -16,6 +16,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_regressor
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
@@ -788,6 +789,12 @@ class BaseBackprop(
         holds them as arrays, which :func:`skbp.check_gradients` can hold
         fixed. ``output`` is the unit's output before the mask.
 
+        A step that makes a weight, or the network's output for ``X``,
+        infinite or NaN is shown as it is, but
+        the model keeps its weights (and records) from before the step, and
+        a ``ConvergenceWarning`` says so -- as ``fit`` rolls back a
+        diverging epoch.
+
         Any fitted model can be traced, whatever its ``early_stopping``: the
         step holds no data out for validation and records no validation
         score (``partial_fit`` refuses ``early_stopping=True``, as
@@ -842,6 +849,8 @@ class BaseBackprop(
             step = self._training_step(layer_units, n, X.dtype)
             if step.dropout is not None:
                 step.dropout.start(self.t_)
+            before = _training.Checkpoint(self, step.params)
+            before.save()
             record = _training.traced_step(
                 step,
                 X,
@@ -862,9 +871,23 @@ class BaseBackprop(
                 record.seconds,
                 clipped=record.clipped,
             )
-        return _trace.step_trace(
-            record, self.coefs_, self.intercepts_, self.fit_intercept
-        )
+            trace = _trace.step_trace(
+                record, self.coefs_, self.intercepts_, self.fit_intercept
+            )
+            if not _training.outputs_finite(self, step.params, X):
+                # As fit does: the model never keeps weights that are not
+                # finite or overflow the outputs for the data they were
+                # trained on. The trace still shows every number of the step.
+                before.restore()
+                warnings.warn(
+                    "The traced step made weights, or the outputs for this X, "
+                    "infinite or NaN (its trace shows them); the model keeps "
+                    "its weights from before the step. "
+                    + _training.divergence_advice(self),
+                    ConvergenceWarning,
+                    stacklevel=2,
+                )
+        return trace
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -419,6 +419,19 @@ def _roll_back(
     return stopped is not None
 
 
+def divergence_advice(est):
+    """What to change when a step broke the weights."""
+    clip = (
+        "set clip_grad_norm (e.g. 1.0)"
+        if est.clip_grad_norm is None
+        else f"lower clip_grad_norm (it is {est.clip_grad_norm})"
+    )
+    return (
+        f"Lower learning_rate_init (it is {est.learning_rate_init}), {clip} "
+        "or scale the input data."
+    )
+
+
 def _warn_rolled_back(est, stopped, epoch_index, incremental):
     """Say why an epoch was abandoned and what the model holds now."""
     kept = (
@@ -432,8 +445,7 @@ def _warn_rolled_back(est, stopped, epoch_index, incremental):
     else:
         message = (
             f"Training diverged in epoch {epoch_index + 1}: the loss or the "
-            f"weights became infinite or NaN; {kept} Lower learning_rate_init "
-            f"(it is {est.learning_rate_init}) or scale the input data."
+            f"weights became infinite or NaN; {kept} " + divergence_advice(est)
         )
         category = ConvergenceWarning
     # _warn_rolled_back, _roll_back, fit_stochastic, _fit, fit, _fit_context,

@@ -6,6 +6,7 @@ configuration turns RuntimeWarning into an error, so every test here also
 checks that no numpy overflow warning escapes.
 """
 
+import copy
 import os
 import pickle
 import signal
@@ -609,3 +610,46 @@ def test_predict_from_8_threads_at_once_equals_serial_predict():
         threaded = list(pool.map(lambda p: est.predict_proba(X_big[p]), parts * 4))
     for i, out in enumerate(threaded):
         np.testing.assert_array_equal(out, serial[i % 16])
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_traced_step_that_breaks_the_weights_is_shown_and_not_kept(solver):
+    X_b = np.random.default_rng(0).normal(size=(16, 2))
+    y_b = np.full(16, 1e3)
+    est = BackpropRegressor(
+        hidden_layer_sizes=(64, 64),
+        activation="relu",
+        solver=solver,
+        learning_rate_init=0.5 if solver == "sgd" else 1e300,
+        random_state=0,
+    )
+    # Steps until the next one overflows (the weights grow each step).
+    for _ in range(10):
+        saved = copy.deepcopy(est.__dict__) if hasattr(est, "coefs_") else None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            trace = est.trace_step(X_b, y_b)
+        if caught:
+            break
+    else:
+        pytest.fail("no step overflowed")
+    (warning,) = caught
+    assert warning.category is ConvergenceWarning
+    assert str(warning.message).startswith(
+        "The traced step made weights, or the outputs for this X, infinite or "
+        "NaN (its trace shows them); the model keeps its weights from before "
+        "the step. Lower learning_rate_init"
+    )
+    assert "set clip_grad_norm (e.g. 1.0)" in str(warning.message)
+    new_weights = trace.updates["new_weight"].to_numpy()
+    assert not np.isfinite(new_weights).all() or np.abs(new_weights).max() > 1e100
+    # The model holds the step's old weights, and its records are as before.
+    flat = np.concatenate([c.ravel() for c in est.coefs_ + est.intercepts_])
+    np.testing.assert_array_equal(flat, trace.updates["old_weight"].to_numpy())
+    if saved is None:  # the first step broke: the initial weights, no epoch
+        assert est.n_iter_ == 0 and est.t_ == 0 and est.loss_curve_ == []
+    else:
+        assert est.loss_curve_ == saved["loss_curve_"]
+        assert est.n_iter_ == saved["n_iter_"] and est.t_ == saved["t_"]
+        assert len(est.history_) == len(saved["_history"])
+    assert np.isfinite(est.predict(X_b)).all()
