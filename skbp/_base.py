@@ -257,6 +257,11 @@ class BaseBackprop(
             )
         return tuple(canonical_name(a) for a in names)
 
+    def _core_hidden(self, n_hidden=None):
+        """``hidden`` for the core: one name when every layer has it."""
+        names = self._hidden_activations(n_hidden)
+        return names[0] if len(set(names)) == 1 else names
+
     def _dropout_rates(self, n_hidden):
         """The drop probability of each hidden layer, as a tuple of floats."""
         rates = self.dropout
@@ -414,7 +419,7 @@ class BaseBackprop(
             coefs=self.coefs_,
             intercepts=self.intercepts_,
             workspace=workspace,
-            hidden=self._hidden_activations(len(layer_units) - 2),
+            hidden=self._core_hidden(len(layer_units) - 2),
             output=self.out_activation_,
             loss=get_loss(self.loss, self.out_activation_),
             alpha=self.alpha,
@@ -749,7 +754,7 @@ class BaseBackprop(
                 X,
                 self.coefs_,
                 self.intercepts_,
-                self._hidden_activations(),
+                self._core_hidden(),
                 self.out_activation_,
             )
 

@@ -247,31 +247,6 @@ class Dropout:
         return [None if m is None else m[:n].copy() for m in self.masks]
 
 
-def hidden_names(hidden, n_hidden):
-    """The activation name of each hidden layer.
-
-    Parameters
-    ----------
-    hidden : str or sequence of str
-        One table name for every hidden layer, or one name per layer.
-    n_hidden : int
-        Number of hidden layers.
-
-    Returns
-    -------
-    names : tuple of str
-        ``n_hidden`` table names.
-
-    Examples
-    --------
-    >>> hidden_names("tanh", 2), hidden_names(["relu", "tanh"], 2)
-    (('tanh', 'tanh'), ('relu', 'tanh'))
-    """
-    if isinstance(hidden, str):
-        return (hidden,) * n_hidden
-    return tuple(hidden)
-
-
 def forward(X, coefs, intercepts, hidden, output, outs, nets=None, dropout=None):
     """Propagate a batch through the network, filling ``outs``.
 
@@ -304,7 +279,9 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None, dropout=None)
     """
     n = X.shape[0]
     last = len(coefs) - 1
-    names = (*hidden_names(hidden, last), output)
+    # One name for every hidden layer is the common case, looked up as such
+    # (this runs once per batch, also for batches of one sample).
+    single = isinstance(hidden, str)
     a = X
     views = []
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
@@ -313,7 +290,7 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None, dropout=None)
         z += b
         if nets is not None:
             nets[i][...] = z
-        ACTIVATIONS[names[i]](z)
+        ACTIVATIONS[output if i == last else hidden if single else hidden[i]](z)
         views.append(z)
         a = z
         if dropout is not None and i < last and dropout.masks[i] is not None:
@@ -474,11 +451,14 @@ def backward(
         views[last] *= scale
     else:
         views[last] *= (sample_weight * scale)[:, np.newaxis]
-    derivatives = [DERIVATIVES[name] for name in hidden_names(hidden, last)]
-    masks = [None] * last if dropout is None else dropout.masks
+    single = isinstance(hidden, str)
+    if single:
+        derivative = DERIVATIVES[hidden]
+    else:
+        derivatives = [DERIVATIVES[name] for name in hidden]
     for i in range(last, -1, -1):
         if i:
-            mask = masks[i - 1]
+            mask = None if dropout is None else dropout.masks[i - 1]
             # The layer's input: the previous layer's outputs as masked.
             a = outs[i - 1] if mask is None else dropout.outs[i - 1][:n]
             g = np.matmul(a.T, views[i], out=workspace.coef_grads[i])
@@ -494,7 +474,7 @@ def backward(
             np.matmul(views[i], coefs[i].T, out=views[i - 1])
             if mask is not None:
                 views[i - 1] *= mask[:n]
-            derivatives[i - 1](
+            (derivative if single else derivatives[i - 1])(
                 outs[i - 1], views[i - 1], workspace.scratch_like(views[i - 1])
             )
     return views
