@@ -268,6 +268,8 @@ class BaseBackprop(
         if isinstance(rates, Real):
             return (float(rates),) * n_hidden
         rates = np.asarray(rates)
+        if rates.ndim == 0 and np.issubdtype(rates.dtype, np.number):
+            rates = np.full(n_hidden, rates, dtype=float)
         if rates.ndim != 1 or not np.issubdtype(rates.dtype, np.number):
             raise ValueError(
                 "dropout must be a float or one float per hidden layer; got "

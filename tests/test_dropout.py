@@ -360,7 +360,7 @@ def test_predict_is_deterministic_and_ignores_dropout(dtype):
 
 
 @fixed_length
-@pytest.mark.parametrize("dropout", [0, 0.0, (0.0,), [0.0], np.zeros(1)])
+@pytest.mark.parametrize("dropout", [0, 0.0, (0.0,), [0.0], np.zeros(1), np.array(0.0)])
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 def test_no_dropout_gives_scikit_learns_numbers(dropout, solver):
     X, y = data(3)
@@ -397,6 +397,7 @@ def test_no_dropout_gives_scikit_learns_numbers(dropout, solver):
         ((0.5, 1.0), ValueError, r"Each dropout rate must be in \[0, 1\)"),
         ((0.5, -0.2), ValueError, r"Each dropout rate must be in \[0, 1\)"),
         ((0.5, np.nan), ValueError, r"Each dropout rate must be in \[0, 1\)"),
+        (np.array(1.0), ValueError, r"Each dropout rate must be in \[0, 1\)"),
         ([[0.1, 0.2]], ValueError, r"dropout must be a float or one float per"),
         (("a", "b"), ValueError, r"dropout must be a float or one float per"),
     ],
@@ -495,3 +496,19 @@ def test_a_model_saved_before_dropout_existed_loads_without_dropout():
     loaded.partial_fit(X, y)
     est.partial_fit(X, y)
     np.testing.assert_array_equal(loaded.coefs_[0], est.coefs_[0])
+
+
+@fixed_length
+@pytest.mark.parametrize(
+    "form", [np.array(0.3), np.float32(0.3), (0.3, 0.3), [0.3, 0.3]]
+)
+def test_every_form_of_one_rate_for_all_layers_is_the_float(form):
+    X, y = data(8)
+    params = dict(hidden_layer_sizes=(6, 5), max_iter=3, random_state=0)
+    a = BackpropClassifier(dropout=0.3, **params).fit(X, y)
+    b = BackpropClassifier(dropout=form, **params).fit(X, y)
+    rate = float(np.float32(0.3)) if isinstance(form, np.float32) else 0.3
+    if rate == 0.3:
+        np.testing.assert_array_equal(a.coefs_[0], b.coefs_[0])
+    else:  # a float32 rate is another number, hence other masks
+        assert b._dropout_rates(2) == (rate, rate)
