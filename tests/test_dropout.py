@@ -6,12 +6,13 @@ finite differences with the masks held fixed, the mean of many masks, and
 scikit-learn's own fits for the default (no dropout).
 """
 
-import itertools
 import pickle
 import warnings
 
 import numpy as np
 import pytest
+from network_reference import EPS, HIDDEN, TOL, UNITS, off_the_kinks, problem
+from network_reference import forward as masked_forward
 from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -22,45 +23,6 @@ from skbp import BackpropClassifier, BackpropRegressor, _network, check_gradient
 fixed_length = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )
-
-UNITS = {
-    "logistic": lambda z: 1 / (1 + np.exp(-z)),
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
-    "softplus": lambda z: np.logaddexp(0.0, z),
-    "identity": lambda z: z,
-}
-HIDDEN = list(UNITS)
-KINKED = {"relu", "leaky_relu"}
-KINK_MARGIN = 3e-3
-TOL = 1e-6
-# See tests/test_activation_per_layer.py: gradients near 1e-5 need a step
-# larger than check_gradients' default for 1e-6 to be above rounding noise.
-EPS = 1e-4
-
-
-def problem(seed=0, n=40, n_features=3, hidden=(5, 4), n_outputs=2):
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(n, n_features))
-    y = np.column_stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]])[:, :n_outputs]
-    units = [n_features, *hidden, n_outputs]
-    coefs = [rng.normal(scale=0.5, size=(a, b)) for a, b in itertools.pairwise(units)]
-    intercepts = [rng.normal(scale=0.5, size=b) for b in units[1:]]
-    return X, y, coefs, intercepts
-
-
-def masked_forward(X, coefs, intercepts, names, masks, output="identity"):
-    """Net inputs and outputs of every layer; layer l+1 reads out_l * m_l."""
-    nets, outs, a = [], [], X
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
-        z = a @ W + b
-        hidden = i < len(coefs) - 1
-        out = UNITS[names[i] if hidden else output](z)
-        nets.append(z)
-        outs.append(out)
-        a = out * masks[i] if hidden and masks[i] is not None else out
-    return nets, outs
 
 
 def regressor(hidden=(5, 4), **params):
@@ -91,11 +53,8 @@ def test_gradient_with_masks_held_fixed_is_the_finite_difference(activation, dro
         for p, u in zip(rates, (5, 4))
     ]
     names = (activation, activation)
-    nets, outs = masked_forward(X, coefs, intercepts, names, masks)
-    keep = np.ones(len(X), dtype=bool)
-    if activation in KINKED:
-        for z in nets[:-1]:
-            keep &= (np.abs(z) > KINK_MARGIN).all(axis=1)
+    nets, _ = masked_forward(X, coefs, intercepts, names, masks)
+    keep = off_the_kinks(nets, names)
     assert keep.sum() >= 20
     masks = [None if m is None else m[keep] for m in masks]
     X, y = X[keep], y[keep]
@@ -135,10 +94,7 @@ def test_classifier_with_per_layer_units_and_dropout(names, dropout):
     # relu kink with their masks.
     masks = check_gradients(net, X, y, eps=EPS).masks
     nets, _ = masked_forward(X, coefs, intercepts, names, masks)
-    keep = np.ones(len(X), dtype=bool)
-    for z, name in zip(nets[:-1], names):
-        if name == "relu":
-            keep &= (np.abs(z) > KINK_MARGIN).all(axis=1)
+    keep = off_the_kinks(nets, names)
     assert keep.sum() >= 20
     masks = [m[keep] for m in masks]
     check = check_gradients(net, X[keep], y[keep], eps=EPS, masks=masks)
