@@ -37,6 +37,7 @@ except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
 from . import _messages, _network, _trace, _training
 from ._activations import canonical_name
 from ._callbacks import FitTasks
+from ._docstrings import TRACE_STEP
 from ._losses import get_loss
 from ._network import quiet_overflow
 from ._optimizers import OPTIMIZERS
@@ -778,34 +779,7 @@ class BaseBackprop(
     def trace_step(self, X, y, sample_weight=None):
         """Perform one training step on (X, y) and return every number of it.
 
-        The whole of ``X`` is one batch: one forward pass, one backward pass
-        and one optimizer update from the current weights (the initial
-        weights -- ``coefs_init``/``intercepts_init`` or the Glorot draw --
-        when the estimator is not fitted yet). Afterwards the estimator is
-        fitted, exactly as after ``partial_fit`` with ``batch_size=len(X)``
-        and ``shuffle=False``.
-
-        With ``clip_grad_norm`` set, the gradient is clipped as in ``fit``:
-        the ``updates`` table's ``gradient`` is then the clipped one that the
-        optimizer applied, while the ``backward`` table's δ and
-        ``history_``'s ``grad_norm_*`` are those before clipping.
-
-        With ``dropout``, the step draws its masks as ``fit`` would; the
-        ``forward`` table gains a column ``mask`` (the factor each unit's
-        output was multiplied by: 0 or 1 / (1 - p)) and ``trace.masks``
-        holds them as arrays, which :func:`skbp.check_gradients` can hold
-        fixed. ``output`` is the unit's output before the mask.
-
-        A step that makes a weight, or the network's output for ``X``,
-        infinite or NaN is shown as it is, but
-        the model keeps its weights (and records) from before the step, and
-        a ``ConvergenceWarning`` says so -- as ``fit`` rolls back a
-        diverging epoch.
-
-        Any fitted model can be traced, whatever its ``early_stopping``: the
-        step holds no data out for validation and records no validation
-        score (``partial_fit`` refuses ``early_stopping=True``, as
-        scikit-learn's does).
+        {trace_step}
 
         Parameters
         ----------
@@ -900,6 +874,13 @@ class BaseBackprop(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+# The description both estimators' trace_step share (the classifier's adds
+# what it needs to know of the classes).
+BaseBackprop.trace_step.__doc__ = BaseBackprop.trace_step.__doc__.replace(
+    "{trace_step}", TRACE_STEP
+)
 
 
 def check_fitted(estimator):

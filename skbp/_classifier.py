@@ -24,6 +24,7 @@ from ._docstrings import (
     COMMON_PARAMETERS,
     EXTRA_PARAMETERS,
     REFERENCES,
+    TRACE_STEP,
 )
 from ._training import restore_on_error
 
@@ -329,22 +330,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     def trace_step(self, X, y, sample_weight=None, classes=None):
         """Perform one training step on (X, y) and return every number of it.
 
-        The whole of ``X`` is one batch: one forward pass, one backward pass
-        and one optimizer update from the current weights (the initial
-        weights -- ``coefs_init``/``intercepts_init`` or the Glorot draw --
-        when the estimator is not fitted yet). Afterwards the estimator is
-        fitted, exactly as after ``partial_fit`` with ``batch_size=len(X)``
-        and ``shuffle=False``.
+        {trace_step}
 
         The network has one output per class, so an unfitted classifier must
         know all of them: pass ``classes`` as to ``partial_fit``. Without it
         the classes are the labels the batch holds, and a batch of a single
         class is refused. A fitted classifier keeps its classes.
-
-        Any fitted model can be traced, whatever its ``early_stopping``: the
-        step holds no data out for validation and records no validation
-        score (``partial_fit`` refuses ``early_stopping=True``, as
-        scikit-learn's does).
 
         Parameters
         ----------
@@ -626,4 +617,7 @@ BackpropClassifier.__doc__ = (
     .replace("{out_activation}", _OUT_DOC)
     .replace("{common_attributes}", COMMON_ATTRIBUTES)
     .replace("{references}", REFERENCES)
+)
+BackpropClassifier.trace_step.__doc__ = BackpropClassifier.trace_step.__doc__.replace(
+    "{trace_step}", TRACE_STEP
 )

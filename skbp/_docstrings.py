@@ -203,3 +203,34 @@ REFERENCES = """Notes
        ICCV, 1026-1034 (2015). https://arxiv.org/abs/1502.01852
     .. [4] D. P. Kingma and J. Ba, "Adam: A method for stochastic
        optimization", ICLR (2015). https://arxiv.org/abs/1412.6980"""
+
+
+# The description of trace_step, shared by both estimators; inserted where
+# ``{trace_step}`` stands in their method docstrings.
+TRACE_STEP = """The whole of ``X`` is one batch: one forward pass, one backward pass
+        and one optimizer update from the current weights (the initial
+        weights -- ``coefs_init``/``intercepts_init`` or the Glorot draw --
+        when the estimator is not fitted yet). Afterwards the estimator is
+        fitted, exactly as after ``partial_fit`` with ``batch_size=len(X)``
+        and ``shuffle=False``.
+
+        With ``clip_grad_norm`` set, the gradient is clipped as in ``fit``:
+        the ``updates`` table's ``gradient`` is then the clipped one that the
+        optimizer applied, while the ``backward`` table's δ and
+        ``history_``'s ``grad_norm_*`` are those before clipping.
+
+        With ``dropout``, the step draws its masks as ``fit`` would; the
+        ``forward`` table gains a column ``mask`` (the factor each unit's
+        output was multiplied by: 0 or 1 / (1 - p)) and ``trace.masks``
+        holds them as arrays, which :func:`skbp.check_gradients` can hold
+        fixed. ``output`` is the unit's output before the mask.
+
+        A step that makes a weight, or the network's output for ``X``,
+        infinite or NaN is shown as it is, but the model keeps its weights
+        (and records) from before the step, and a ``ConvergenceWarning``
+        says so -- as ``fit`` rolls back a diverging epoch.
+
+        Any fitted model can be traced, whatever its ``early_stopping``: the
+        step holds no data out for validation and records no validation
+        score (``partial_fit`` refuses ``early_stopping=True``, as
+        scikit-learn's does)."""
