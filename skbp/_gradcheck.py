@@ -7,15 +7,14 @@ through the machinery ``fit`` itself uses (``_prepare`` and
 """
 
 import copy
-import itertools
 import math
 from numbers import Real
 
 import numpy as np
-import pandas as pd
 
 from ._base import BaseBackprop
 from ._network import quiet_overflow
+from ._trace import parameter_table
 
 # Step of the central difference, relative to max(1, |w|). In float64 the
 # difference's truncation error is O(h**2) and its rounding error
@@ -76,36 +75,6 @@ class GradientCheck:
             f"n_params={len(self.table)}, loss={self.loss:.9f}, eps={self.eps:g})"
             f"\n\nworst rows\n{worst.to_string(formatters=formats)}"
         )
-
-
-def _parameter_table(layer_units, n_trained):
-    """Columns layer, kind, from_unit, to_unit of the packed parameter vector."""
-    frames = []
-    for layer, (n_in, n_out) in enumerate(itertools.pairwise(layer_units), 1):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "layer": layer,
-                    "kind": "coef",
-                    "from_unit": pd.array(np.repeat(np.arange(n_in), n_out), "Int64"),
-                    "to_unit": np.tile(np.arange(n_out), n_in),
-                }
-            )
-        )
-    for layer, n_out in enumerate(layer_units[1:], 1):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "layer": layer,
-                    "kind": "intercept",
-                    "from_unit": pd.array([pd.NA] * n_out, "Int64"),
-                    "to_unit": np.arange(n_out),
-                }
-            )
-        )
-    table = pd.concat(frames, ignore_index=True)
-    # With fit_intercept=False the trained vector is its head, the weights.
-    return table.iloc[:n_trained].reset_index(drop=True)
 
 
 def _float64_copy(estimator, X, y, sample_weight):
@@ -334,7 +303,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
         # error less.
         numeric[i] = (loss_up - loss_down) / (up - down)
 
-    table = _parameter_table(layer_units, params.size)
+    table = parameter_table(layer_units, est.fit_intercept)
     table["value"] = params.copy()
     table["backprop"] = backprop
     table["numeric"] = numeric

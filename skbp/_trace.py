@@ -5,6 +5,7 @@ DataFrames; it runs nothing and imports nothing of skbp's.
 """
 
 import html
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -306,10 +307,38 @@ def _unit_table(arrays, column):
     return pd.concat(frames, ignore_index=True)
 
 
-def _update_table(old_coefs, coef_grads, new_coefs, old_b, b_grads, new_b):
+def parameter_table(layer_units, fit_intercept=True):
+    """One row per parameter, in the packing order of the flat vector.
+
+    Every weight (``coefs_[l - 1]`` row-major), then, when intercepts are
+    trained, every intercept: the rows of ``StepTrace.updates`` and of
+    ``GradientCheck.table``.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        Units per layer, input first.
+    fit_intercept : bool, default=True
+        Whether the intercepts are parameters (else they get no rows).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns ``layer`` (1-based), ``kind`` (``"coef"`` or
+        ``"intercept"``), ``from_unit`` (missing for intercepts) and
+        ``to_unit``.
+
+    Examples
+    --------
+    >>> print(parameter_table([1, 2]).to_string(index=False))
+     layer      kind  from_unit  to_unit
+         1      coef          0        0
+         1      coef          0        1
+         1 intercept       <NA>        0
+         1 intercept       <NA>        1
+    """
     frames = []
-    for layer, (old, g, new) in enumerate(zip(old_coefs, coef_grads, new_coefs), 1):
-        n_in, n_out = old.shape
+    for layer, (n_in, n_out) in enumerate(itertools.pairwise(layer_units), 1):
         frames.append(
             pd.DataFrame(
                 {
@@ -317,27 +346,27 @@ def _update_table(old_coefs, coef_grads, new_coefs, old_b, b_grads, new_b):
                     "kind": "coef",
                     "from_unit": pd.array(np.repeat(np.arange(n_in), n_out), "Int64"),
                     "to_unit": np.tile(np.arange(n_out), n_in),
-                    "old_weight": old.ravel().astype(np.float64),
-                    "gradient": g.ravel().astype(np.float64),
-                    "new_weight": new.ravel().astype(np.float64),
                 }
             )
         )
-    for layer, (old, g, new) in enumerate(zip(old_b, b_grads, new_b), 1):
+    for layer, n_out in enumerate(layer_units[1:] if fit_intercept else [], 1):
         frames.append(
             pd.DataFrame(
                 {
                     "layer": layer,
                     "kind": "intercept",
-                    "from_unit": pd.array([pd.NA] * old.size, "Int64"),
-                    "to_unit": np.arange(old.size),
-                    "old_weight": old.astype(np.float64),
-                    "gradient": g.astype(np.float64),
-                    "new_weight": new.astype(np.float64),
+                    "from_unit": pd.array([pd.NA] * n_out, "Int64"),
+                    "to_unit": np.arange(n_out),
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def _packed(coefs, intercepts, fit_intercept):
+    """Values in the rows' order of :func:`parameter_table`, as float64."""
+    arrays = [*coefs, *intercepts] if fit_intercept else list(coefs)
+    return np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
 
 
 def step_trace(record, new_coefs, new_intercepts, fit_intercept):
@@ -365,15 +394,13 @@ def step_trace(record, new_coefs, new_intercepts, fit_intercept):
             for out, m in zip(record.outs, [*masks, None])
         ]
         forward["mask"] = _unit_table(factors, "mask")["mask"]
-    b = fit_intercept
-    updates = _update_table(
-        record.old_coefs,
-        record.coef_grads,
-        new_coefs,
-        record.old_intercepts if b else [],
-        record.intercept_grads if b else [],
-        new_intercepts if b else [],
-    )
+    layer_units = [record.old_coefs[0].shape[0]]
+    layer_units += [c.shape[1] for c in record.old_coefs]
+    updates = parameter_table(layer_units, fit_intercept)
+    r, b = record, fit_intercept
+    updates["old_weight"] = _packed(r.old_coefs, r.old_intercepts, b)
+    updates["gradient"] = _packed(r.coef_grads, r.intercept_grads, b)
+    updates["new_weight"] = _packed(new_coefs, new_intercepts, b)
     return StepTrace(
         forward,
         _unit_table(record.deltas, "delta"),
