@@ -546,3 +546,41 @@ def canonical_name(name):
         The key used in ``ACTIVATIONS`` and ``DERIVATIVES``.
     """
     return ALIASES.get(name, name)
+
+
+def hidden_layer_names(activation, n_hidden):
+    """The table name of each hidden layer's units.
+
+    Parameters
+    ----------
+    activation : str or sequence of str
+        An estimator's ``activation``: one name for every hidden layer, or
+        one per hidden layer.
+    n_hidden : int
+        Number of hidden layers.
+
+    Returns
+    -------
+    names : tuple of str
+        ``n_hidden`` table names, aliases resolved.
+
+    Raises
+    ------
+    ValueError
+        If a sequence names another number of layers.
+
+    Examples
+    --------
+    >>> hidden_layer_names("sigmoid", 2), hidden_layer_names(["relu", "tanh"], 2)
+    (('logistic', 'logistic'), ('relu', 'tanh'))
+    """
+    if isinstance(activation, str):
+        return (canonical_name(activation),) * n_hidden
+    names = tuple(canonical_name(name) for name in activation)
+    if len(names) != n_hidden:
+        raise ValueError(
+            f"activation={activation!r} names {len(names)} layer(s) but the "
+            f"network has {n_hidden} hidden layer(s); give one name for all "
+            "hidden layers or one per hidden layer."
+        )
+    return names

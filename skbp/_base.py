@@ -35,7 +35,7 @@ except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
 
 
 from . import _messages, _network, _trace, _training
-from ._activations import canonical_name
+from ._activations import canonical_name, hidden_layer_names
 from ._callbacks import FitTasks
 from ._docstrings import TRACE_STEP
 from ._losses import get_loss
@@ -236,27 +236,18 @@ class BaseBackprop(
             fitted = hasattr(self, "coefs_")
             n_hidden = len(self.coefs_) - 1 if fitted else len(self._hidden_units())
         names = self.activation
-        if isinstance(names, str):
-            return (canonical_name(names),) * n_hidden
-        names = list(names)
-        unknown = [
-            a for a in names if not (isinstance(a, str) and a in HIDDEN_ACTIVATIONS)
-        ]
-        if unknown:
-            raise ValueError(
-                f"The 'activation' parameter of {type(self).__name__} must be a "
-                f"str among {sorted(HIDDEN_ACTIVATIONS)} or a list or tuple of "
-                f"them, one per hidden layer. Got {unknown[0]!r} in "
-                f"{self.activation!r}."
-            )
-        if len(names) != n_hidden:
-            raise ValueError(
-                f"activation={self.activation!r} names {len(names)} layer(s) but "
-                f"the network has {n_hidden} hidden layer(s) "
-                f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); give one name "
-                "for all hidden layers or one per hidden layer."
-            )
-        return tuple(canonical_name(a) for a in names)
+        if not isinstance(names, str):
+            unknown = [
+                a for a in names if not (isinstance(a, str) and a in HIDDEN_ACTIVATIONS)
+            ]
+            if unknown:
+                raise ValueError(
+                    f"The 'activation' parameter of {type(self).__name__} must be "
+                    f"a str among {sorted(HIDDEN_ACTIVATIONS)} or a list or tuple "
+                    f"of them, one per hidden layer. Got {unknown[0]!r} in "
+                    f"{names!r}."
+                )
+        return hidden_layer_names(names, n_hidden)
 
     def _core_hidden(self, n_hidden=None):
         """``hidden`` for the core: one name when every layer has it."""

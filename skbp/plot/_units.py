@@ -5,7 +5,7 @@ from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
-from .._activations import ACTIVATIONS, canonical_name
+from .._activations import ACTIVATIONS, hidden_layer_names
 from ._common import _check_matplotlib, _fitted_network
 from ._network import default_unit_names
 
@@ -67,10 +67,7 @@ def hidden_activations(net):
     >>> hidden_activations(reg)
     ('logistic', 'relu')
     """
-    per_layer = getattr(net, "_hidden_activations", None)
-    if per_layer is not None:
-        return per_layer()
-    return (canonical_name(net.activation),) * (len(net.coefs_) - 1)
+    return hidden_layer_names(net.activation, len(net.coefs_) - 1)
 
 
 def unit_surfaces(estimator, xx0, xx1, output):
@@ -247,20 +244,6 @@ class HiddenUnitsDisplay:
         self.pos_label = pos_label
         self.feature_names = feature_names
 
-    def _layer_activations(self, n_layers):
-        """The activation name of each of the ``n_layers`` hidden layers."""
-        names = self.activation
-        if isinstance(names, str):
-            return (canonical_name(names),) * n_layers
-        names = tuple(canonical_name(name) for name in names)
-        if len(names) != n_layers:
-            raise ValueError(
-                f"activation={self.activation!r} names {len(names)} layer(s) "
-                f"but hidden has {n_layers}; give one name for all hidden "
-                "layers or one per hidden layer."
-            )
-        return names
-
     def _hidden_clim(self, layer_outputs, activation):
         bounded = _RANGES.get(activation)
         if bounded is not None:
@@ -346,7 +329,7 @@ class HiddenUnitsDisplay:
             "interpolation": "bilinear",
         }
 
-        activations = self._layer_activations(n_layers)
+        activations = hidden_layer_names(self.activation, n_layers)
         self.images_, self.axes_ = {}, {}
         for layer, outputs in enumerate(hidden, start=1):
             vmin, vmax = self._hidden_clim(outputs, activations[layer - 1])
@@ -445,8 +428,7 @@ class HiddenUnitsDisplay:
             estimator, self.xx0, self.xx1, column
         )
         # The colour scales follow the units the images were computed with.
-        self.activation = hidden_activations(net)
-        activations = self._layer_activations(len(self.hidden))
+        activations = self.activation = hidden_activations(net)
         for (layer, unit), image in self.images_.items():
             outputs = self.hidden[layer - 1]
             image.set_data(outputs[unit])
