@@ -209,6 +209,11 @@ def predict_text(result):
     )
 
 
+def note_text(note):
+    """``NOTE: note`` wrapped to ``SUMMARY_WIDTH`` columns."""
+    return textwrap.fill(f"NOTE: {note}", width=SUMMARY_WIDTH, subsequent_indent="    ")
+
+
 def print_summary(cpu, result, targets=None):
     """One class's compact table, predict line and targets."""
     meta = result.meta
@@ -230,11 +235,15 @@ def print_summary(cpu, result, targets=None):
         print(head)
         print("-" * len(head))
         for row in rows:
-            print(
+            cells = (
                 f"{row.config:<16}{row.skbp:>8.3f}{row.sklearn:>11.3f}"
                 f"{row.ratio:>7.2f}{row.gemm:>11.2f}  {row.agree:<12}"
-                f"{row.verdict}"
             )
+            # A long verdict (every miss at once) goes on under its column.
+            verdict = textwrap.wrap(row.verdict, SUMMARY_WIDTH - len(cells))
+            print(cells + verdict[0])
+            for more in verdict[1:]:
+                print(" " * len(cells) + more)
     pred = predict_text(result)
     if pred:
         print(wrap.fill(pred))

@@ -140,7 +140,7 @@ sys.path.insert(0, str(REPO))
 from benchmarks import configs, machine  # noqa: E402
 from benchmarks.measure import measure_class  # noqa: E402
 from benchmarks.metrics import evaluate_targets  # noqa: E402
-from benchmarks.report import print_summary, rst_tables  # noqa: E402
+from benchmarks.report import note_text, print_summary, rst_tables  # noqa: E402
 from benchmarks.schema import (  # noqa: E402
     ClassResult,
     CombinedResult,
@@ -151,6 +151,11 @@ from benchmarks.schema import (  # noqa: E402
 DEFAULT_OUTPUT = HERE / "results" / "latest.json"
 DOCS_TABLE = REPO / "docs" / "benchmark_table.rst"
 DEFAULT_RETRY_BUDGET = 240.0  # seconds per CPU class
+AVX2_IS_NATIVE = (
+    "this machine has no AVX-512 (numpy's X86_V4 is not available): its "
+    "native class is the avx2 class, so no avx2 child runs and 'avx2' repeats "
+    "the native results"
+)
 
 
 def class_output(output, cpu):
@@ -183,6 +188,16 @@ def _run_child(cpu, child_args):
     return subprocess.run(cmd, env=machine.class_env(cpu)).returncode
 
 
+def native_is_avx2(parent_dispatch, native):
+    """Whether this machine has no AVX-512, so that its native class is the
+    avx2 class: neither this process's numpy dispatch nor the native
+    child's record (``native``, a :class:`ClassResult` or None if that child
+    failed) has ``X86_V4``. This process may itself run with features
+    disabled; the native child, started with none, settles it."""
+    native_v4 = native is not None and native.meta.numpy_dispatch.enabled.get("X86_V4")
+    return not (parent_dispatch.enabled["X86_V4"] or native_v4)
+
+
 def run_classes(args):
     """``--cpu both``: one child per CPU class, then the combined summary."""
     start = time.perf_counter()
@@ -190,9 +205,7 @@ def run_classes(args):
     output.parent.mkdir(parents=True, exist_ok=True)
     complete = not args.quick and not args.only
     table = args.table or (DOCS_TABLE if complete else output.with_suffix(".rst"))
-    # The parent's numpy may itself run with features disabled; the native
-    # child's record (run with none disabled) settles it below.
-    has_avx512 = machine.numpy_dispatch().enabled["X86_V4"]
+    parent_dispatch = machine.numpy_dispatch()
     print(
         "== benchmarking two CPU classes, one child process each: native, then "
         "avx2 (AVX-512 disabled)"
@@ -203,19 +216,11 @@ def run_classes(args):
     by_class, files, failed, notes = {}, {}, [], []
     avx2_is_native = False
     for cpu in machine.CPU_CLASSES:
-        if cpu == "avx2":
-            native = by_class.get("native")
-            native_v4 = native and native.meta.numpy_dispatch.enabled.get("X86_V4")
-            if not (has_avx512 or native_v4):
-                avx2_is_native = True
-                note = (
-                    "this machine has no AVX-512 (numpy's X86_V4 is not "
-                    "available): its native class is the avx2 class, so no avx2 "
-                    "child runs and 'avx2' repeats the native results"
-                )
-                notes.append(note)
-                print(f"\nNOTE: {note}", flush=True)
-                continue
+        if cpu == "avx2" and native_is_avx2(parent_dispatch, by_class.get("native")):
+            avx2_is_native = True
+            notes.append(AVX2_IS_NATIVE)
+            print(f"\n{note_text(AVX2_IS_NATIVE)}", flush=True)
+            continue
         files[cpu] = class_output(output, cpu)
         print(f"\n{'#' * 32} CPU class {cpu} {'#' * 32}", flush=True)
         child = ["--cpu", cpu, *_passthrough(args), "--output", str(files[cpu])]
@@ -236,7 +241,7 @@ def run_classes(args):
         "(see benchmarks/run.py)"
     )
     for note in notes:
-        print(f"NOTE: {note}")
+        print(note_text(note))
     for cpu, res in by_class.items():
         print_summary(cpu, res, targets[cpu])
     combined = CombinedResult(

@@ -208,13 +208,10 @@ def test_print_summary():
     lines = text.splitlines()
     assert lines[1] == "== CPU class avx2: x86-64-v3 =="
     assert lines[2] == "machine: Some CPU, 2 cpus (OPENBLAS_CORETYPE=Haswell)"
-    # Long lines wrap with an indent; only a table row is never wrapped.
+    # Long lines wrap with an indent.
     assert lines[3].startswith("kernels: numpy 2.4.6 SIMD x86-64-v3 (X86_V3 AVX2)")
     assert lines[4] == "    logistic exp/exp (float32/float64)"
-    rows = [
-        line for line in lines if line.startswith(("small_a", "medium-b", "large-c"))
-    ]
-    assert all(len(line) <= report.SUMMARY_WIDTH for line in lines if line not in rows)
+    assert all(len(line) <= report.SUMMARY_WIDTH for line in lines)
     assert (
         "small_a            1.000      1.612   1.61       0.40  yes         PASS"
         in lines
@@ -226,6 +223,32 @@ def test_print_summary():
     targets = lines[lines.index("targets:") + 1 :]
     assert targets[0].split()[0] == "MISS"
     assert "lowest 0.98 (large-c)" in targets[0]
+
+
+def test_a_long_verdict_goes_on_under_its_column():
+    result = make_class_result()
+    # every per-config miss at once
+    result.configs["medium-b"] = make_config_result(
+        "medium-b", 1.2, 0.5, agree=False, ratios=[0.9, 1.5]
+    )
+    lines = _printed(report.print_summary, "avx2", result).splitlines()
+    row = lines.index(
+        "medium-b           1.000      1.200   1.20       0.50  no          "
+        "MISS: ratio<1.3 pair<1.0"
+    )
+    assert lines[row + 1] == " " * 67 + "gemm<0.65 results differ"
+    assert lines[row + 2].startswith("large-c ")
+    assert all(len(line) <= report.SUMMARY_WIDTH for line in lines)
+
+
+def test_note_text_wraps_to_the_summary_width():
+    note = "word " * 60
+    text = report.note_text(note.strip())
+    lines = text.splitlines()
+    assert lines[0].startswith("NOTE: word word")
+    assert len(lines) > 2 and all(line.startswith("    word") for line in lines[1:])
+    assert all(len(line) <= report.SUMMARY_WIDTH for line in lines)
+    assert " ".join(text.split()) == "NOTE: " + note.strip()
 
 
 def test_print_summary_flags_quick_runs_and_failed_checks():
