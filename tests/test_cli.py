@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from _hang_guard import HANG_GUARD_SECONDS
 
 from skbp.cli import main
 
@@ -77,7 +78,7 @@ def test_python_m_skbp_help_exits_0():
         [sys.executable, "-m", "skbp", "--help"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD_SECONDS,
     )
     assert result.returncode == 0, result.stderr
     assert "demo" in result.stdout
@@ -91,7 +92,7 @@ def test_help_names_the_worked_example_by_its_source(command):
         [sys.executable, "-m", "skbp", command, "--help"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=HANG_GUARD_SECONDS,
     )
     assert result.returncode == 0, result.stderr
     assert "Mazur" in result.stdout
@@ -108,7 +109,10 @@ def test_no_library_module_imports_the_command_line():
         "print(sorted(m for m in sys.modules if m.startswith('skbp.cli')))\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
@@ -161,7 +165,7 @@ def test_show_versions_prints_the_real_report():
         [sys.executable, "-m", "skbp", "show-versions"],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=HANG_GUARD_SECONDS,
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from _hang_guard import HANG_GUARD_SECONDS
 
 from skbp.cli import compare, main
 from skbp.cli.command import build_parser
@@ -412,7 +413,7 @@ def test_python_m_skbp_compare_runs_and_reports_errors(classes_csv, tmp_path):
             [sys.executable, "-m", "skbp", "compare", *argv],
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=HANG_GUARD_SECONDS,
         )
 
     good = skbp(str(classes_csv), "--target", "colour", *FAST)

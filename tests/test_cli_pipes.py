@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from _hang_guard import HANG_GUARD_SECONDS
 
 from skbp.cli import compare, demo, main
 from skbp.cli.pipes import check_reader, discard_output, reader_gone
@@ -169,7 +170,7 @@ def test_a_reader_gone_before_the_first_line_gives_status_1_and_no_traceback(
         stdout=write_end,
         stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
+        timeout=HANG_GUARD_SECONDS,
     )
 
     assert result.returncode == 1, result.stderr
@@ -191,7 +192,7 @@ def test_demo_piped_into_a_reader_of_one_line_exits_1_quietly():
         first = process.stdout.readline()
         process.stdout.close()
         err = process.stderr.read()
-        status = process.wait(timeout=300)
+        status = process.wait(timeout=HANG_GUARD_SECONDS)
 
     assert first.startswith("2-fold stratified cross-validation")
     assert status == 1
@@ -201,7 +202,7 @@ def test_demo_piped_into_a_reader_of_one_line_exits_1_quietly():
 @pytest.mark.parametrize("argv", [["trace"], SMALL_DEMO], ids=["trace", "demo"])
 def test_output_read_to_the_end_still_exits_0(argv):
     result = subprocess.run(
-        skbp_command(*argv), capture_output=True, text=True, timeout=300
+        skbp_command(*argv), capture_output=True, text=True, timeout=HANG_GUARD_SECONDS
     )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""

@@ -10,6 +10,7 @@ import logging
 import joblib
 import numpy as np
 import pytest
+from _hang_guard import HANG_GUARD_SECONDS
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
@@ -68,10 +69,21 @@ def test_grid_search_with_loky_workers_matches_sequential(data, sequential):
 
 def test_grid_search_on_dask_local_cluster_matches_sequential(data, sequential):
     distributed = pytest.importorskip("distributed")
+    import dask
+
+    # dask gives up connecting, or calls a connection dead, after 30 s by
+    # default: a loaded machine starting two worker processes can take that
+    # long. Only a hang may fail the test.
+    guard = f"{HANG_GUARD_SECONDS}s"
+    timeouts = {
+        "distributed.comm.timeouts.connect": guard,
+        "distributed.comm.timeouts.tcp": guard,
+    }
     # Two worker processes, each importing skbp on its own (it is installed
     # in the environment, so nothing has to be shipped but the pickled
     # pipeline and data).
     with (
+        dask.config.set(timeouts),
         distributed.LocalCluster(
             n_workers=2,
             threads_per_worker=1,

@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 import pytest
+from _hang_guard import HANG_GUARD_SECONDS
 from numpy.testing import assert_allclose
 from sklearn.neural_network import MLPClassifier
 
@@ -162,6 +163,7 @@ def _child_report(env):
         capture_output=True,
         text=True,
         check=True,
+        timeout=HANG_GUARD_SECONDS,
     )
     return out.stdout.split()
 

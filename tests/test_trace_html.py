@@ -13,6 +13,7 @@ from html.parser import HTMLParser
 import numpy as np
 import pandas as pd
 import pytest
+from _hang_guard import HANG_GUARD_SECONDS
 
 from skbp._trace import COLUMN_FORMULAS, StepTrace
 from skbp.worked_examples import mazur_network
@@ -270,7 +271,11 @@ def run_without(module):
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=HANG_GUARD_SECONDS,
     )
     assert done.returncode == 0, done.stderr
     return done.stdout
