@@ -1,19 +1,18 @@
 """Ctrl-C stops ``skbp demo`` and ``skbp compare``, even in the middle of a
 fit that skbp ends early and returns from."""
 
-import os
 import signal
 import threading
-import time
 import warnings
 
 import numpy as np
 import pytest
+from _sigint import sigint_at_update
 from sklearn.datasets import load_iris
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skbp import BackpropClassifier, BackpropRegressor
+from skbp import BackpropClassifier, BackpropRegressor, _optimizers
 from skbp.cli import demo
 from skbp.cli.engine import cross_validate_models
 from skbp.cli.interrupt import CtrlC
@@ -72,23 +71,28 @@ def test_ctrl_c_that_a_fit_swallows_still_stops_the_comparison(
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_sigint_during_a_long_skbp_fit_stops_the_comparison(python_sigint_handler):
-    # Fits long enough (seconds each) that the signal lands inside one.
+def test_sigint_during_an_skbp_fit_stops_the_comparison(
+    python_sigint_handler, monkeypatch
+):
+    # The fit answers the signal by ending early and returning; the
+    # comparison must stop there all the same, before any other fit.
     network = BackpropClassifier(
-        hidden_layer_sizes=(64,), max_iter=20_000, tol=0.0, n_iter_no_change=20_000
+        hidden_layer_sizes=(64,), max_iter=200, tol=0.0, n_iter_no_change=200
     )
     models = one_model(network)
     X_big, y_big = np.tile(X, (10, 1)), np.tile(y, 10)
-    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
-    started = time.perf_counter()
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            cross_validate_models(models, X_big, y_big, "classification", cv=2)
-    finally:
-        timer.cancel()
-        timer.join()
-    assert time.perf_counter() - started < 30
+    # 750 training rows, 4 updates an epoch: the first fit's 20th update, in
+    # its fifth epoch, on every machine (no timer: see _sigint.py).
+    sigint = sigint_at_update(monkeypatch, _optimizers.Adam, 20)
+    fitted = []
+    with pytest.raises(KeyboardInterrupt):
+        cross_validate_models(
+            models, X_big, y_big, "classification", cv=2, progress=fitted.append
+        )
+    # Nothing ran on after the signal: neither the fit nor the next fold.
+    assert sigint.updates == 20
+    assert fitted == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_ctrl_c_during_mazur_steps_gives_no_outputs(python_sigint_handler, monkeypatch):

@@ -7,11 +7,8 @@ checks that no numpy overflow warning escapes.
 """
 
 import copy
-import os
 import pickle
 import signal
-import threading
-import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -19,10 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from _sigint import sigint_at_update
 from joblib import Parallel, delayed
 from sklearn.exceptions import ConvergenceWarning
 
-from skbp import BackpropClassifier, BackpropRegressor
+from skbp import BackpropClassifier, BackpropRegressor, _optimizers
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((60, 4))
@@ -469,26 +467,21 @@ def python_sigint_handler():
     signal.signal(signal.SIGINT, previous)
 
 
-def _interrupt_after(seconds):
-    timer = threading.Timer(seconds, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    return timer
-
-
-def test_sigint_from_a_timer_during_a_long_fit_keeps_a_usable_model(
-    python_sigint_handler,
+def test_sigint_from_another_thread_during_a_fit_keeps_a_usable_model(
+    python_sigint_handler, monkeypatch
 ):
     X_big = np.tile(X, (50, 1))
     y_big = np.tile(y_clf, 50)
-    params = dict(hidden_layer_sizes=(64,), max_iter=100_000, tol=0.0, random_state=0)
-    params["n_iter_no_change"] = 100_000
-    timer = _interrupt_after(0.5)
-    started = time.perf_counter()
+    params = dict(hidden_layer_sizes=(64,), max_iter=100, tol=0.0, random_state=0)
+    params["n_iter_no_change"] = 100
+    # 3000 rows in batches of 200: 15 updates an epoch; the signal lands in
+    # the 40th, in epoch 3, on every machine (no timer: see _sigint.py).
+    sigint = sigint_at_update(monkeypatch, _optimizers.Adam, 40)
     with pytest.warns(UserWarning, match="interrupted by user"):
         est = BackpropClassifier(**params).fit(X_big, y_big)
-    timer.join()
-    assert time.perf_counter() - started < 60
-    assert est.n_iter_ == len(est.loss_curve_) >= 1
+    monkeypatch.undo()
+    assert sigint.updates == 40  # nothing ran on after the signal
+    assert est.n_iter_ == len(est.loss_curve_) == 2
     assert est.predict(X).shape == (60,)
     # What is kept is exactly a fit of the completed epochs.
     reference = _quiet(
@@ -534,8 +527,8 @@ def test_ctrl_c_while_saving_a_checkpoint_keeps_the_completed_epochs(
         np.testing.assert_array_equal(a, b)
 
 
-def test_sigint_from_a_timer_during_partial_fit_leaves_the_model_as_before(
-    python_sigint_handler,
+def test_sigint_from_another_thread_during_partial_fit_leaves_the_model_as_before(
+    python_sigint_handler, monkeypatch
 ):
     X_big = np.tile(X, (200, 1))
     y_big = np.tile(y_clf, 200)
@@ -544,24 +537,13 @@ def test_sigint_from_a_timer_during_partial_fit_leaves_the_model_as_before(
     # With an int random_state every call draws its shuffles from a fresh
     # RandomState(random_state); the previous call's one is not carried over.
     ignore = ["_random_state"]
-    interrupted = False
-    for delay in (0.3, 0.2, 0.4, 0.25, 0.35):
-        timer = _interrupt_after(delay)
-        try:
-            while not interrupted:
-                before = _state(est, ignore)
-                with warnings.catch_warnings(record=True) as caught:
-                    warnings.simplefilter("always")
-                    est.partial_fit(X_big, y_big)
-                interrupted = any("interrupted" in str(w.message) for w in caught)
-        except KeyboardInterrupt:
-            # The signal landed between two calls (in this loop), not in
-            # partial_fit: rare; try again.
-            pass
-        timer.join()
-        if interrupted:
-            break
-    assert interrupted
+    before = _state(est, ignore)
+    # 1200 updates in the call; the signal lands in the 300th.
+    sigint = sigint_at_update(monkeypatch, _optimizers.Adam, 300)
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        est.partial_fit(X_big, y_big)
+    monkeypatch.undo()
+    assert sigint.updates == 300
     assert _state(est, ignore) == before
     assert est.predict(X).shape == (60,)
 
