@@ -477,8 +477,7 @@ def fit_lbfgs(estimator, X, y, sample_weight, layer_units, tasks):
     # L-BFGS diverges (starting from the initial weights).
     last_finite = {"x": params.copy(), "loss": math.nan}
 
-    def callback(intermediate_result):
-        x, loss = intermediate_result.x, float(intermediate_result.fun)
+    def callback(x, loss):
         if math.isfinite(loss) and np.isfinite(x).all():
             last_finite["x"][...] = x
             last_finite["loss"] = loss

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.optimize
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes
@@ -10,7 +11,15 @@ from sklearn.neural_network._stochastic_optimizers import (
     SGDOptimizer,
 )
 
-from skbp._optimizers import OPTIMIZERS, SGD, Adam, minimize_lbfgs, pack, unpack
+from skbp._optimizers import (
+    OPTIMIZERS,
+    SGD,
+    Adam,
+    LbfgsIterations,
+    minimize_lbfgs,
+    pack,
+    unpack,
+)
 
 SHAPES = [(3, 4), (4,), (4, 2), (2,)]
 N_STEPS = 8
@@ -267,6 +276,101 @@ def test_minimize_lbfgs_respects_iteration_and_evaluation_limits():
     np.testing.assert_array_equal(params[0].ravel(), result.x)
     result = minimize_lbfgs(loss_grad, params, grads, 1000, 3, 0.0)
     assert result.nfev <= 4
+
+
+def _quadratic_problem(seed, shapes):
+    """A quadratic over ``shapes``: its loss_grad on the arrays and its value at x."""
+    rng = np.random.default_rng(seed)
+    H, c, f0 = _quadratic(rng, shapes)
+    params = [np.zeros(s) for s in shapes]
+    grads = [np.empty(s) for s in shapes]
+
+    def loss_grad():
+        r = pack(params) - c
+        g = H @ r
+        unpack(g, grads)
+        return 0.5 * float(r @ H @ r) + f0
+
+    def value_at(x):  # computed from x alone, not from the parameter arrays
+        r = np.asarray(x) - c
+        return 0.5 * float(r @ H @ r) + f0
+
+    return params, grads, loss_grad, value_at
+
+
+def test_lbfgs_report_of_scipy_1_10_gives_the_loss_at_the_iterate():
+    # scipy 1.10 calls the callback with a copy of the iterate xk only; the
+    # adapter then takes the loss of the last evaluation, made at xk. Called
+    # here as scipy 1.10 calls it, so the branch runs on every scipy.
+    shapes = [(3, 2), (2,)]
+    params, grads, loss_grad, value_at = _quadratic_problem(5, shapes)
+    seen = []
+    iterations = LbfgsIterations(
+        loss_grad, params, grads, lambda x, loss: seen.append((x.copy(), loss))
+    )
+    rng = np.random.default_rng(6)
+    x1, x2 = rng.normal(size=8), rng.normal(size=8)
+    iterations.fun(x1.copy())
+    value, _ = iterations.fun(x2.copy())
+    assert value == value_at(x2)
+    iterations.report(np.copy(x2))
+    # Not the point last evaluated: the loss is evaluated again, at x1.
+    iterations.report(np.copy(x1))
+    # scipy 1.11 and later: the OptimizeResult's x and fun, passed on.
+    iterations.report(scipy.optimize.OptimizeResult(x=x2.copy(), fun=value))
+    assert len(seen) == 3
+    for (x, loss), expected_x in zip(seen, [x2, x1, x2]):
+        np.testing.assert_array_equal(x, expected_x)
+        assert isinstance(loss, float)
+        assert loss == value_at(expected_x)
+    assert seen[0][1] != seen[1][1]
+
+
+def test_lbfgs_iterations_are_the_same_whichever_way_scipy_reports_them(
+    monkeypatch,
+):
+    # A callback whose parameter is not named intermediate_result is called
+    # by every scipy with a copy of xk alone, as scipy 1.10 calls them all:
+    # both ways must give the training loop the same (x, loss) pairs, each
+    # the loss at its x.
+    shapes = [(5, 4)]
+
+    def run():
+        params, grads, loss_grad, value_at = _quadratic_problem(7, shapes)
+        seen = []
+        result = minimize_lbfgs(
+            loss_grad,
+            params,
+            grads,
+            50,
+            15000,
+            1e-10,
+            callback=lambda x, loss: seen.append((x.copy(), loss)),
+        )
+        for x, loss in seen:
+            assert loss == value_at(x)
+        return result, seen
+
+    result, native = run()
+    minimize = scipy.optimize.minimize
+    reported = []
+
+    def minimize_as_scipy_1_10(*args, callback, **kwargs):
+        def xk_only(xk):
+            reported.append(type(xk))
+            return callback(xk)
+
+        return minimize(*args, callback=xk_only, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", minimize_as_scipy_1_10)
+    legacy_result, legacy = run()
+    assert set(reported) == {np.ndarray}
+    assert len(native) == result.nit >= 5
+    assert len(legacy) == len(native)
+    for (x, loss), (x_legacy, loss_legacy) in zip(native, legacy):
+        np.testing.assert_array_equal(x_legacy, x)
+        assert loss_legacy == loss
+    np.testing.assert_array_equal(legacy_result.x, result.x)
 
 
 @pytest.mark.parametrize("solver", [SGD, Adam])
