@@ -7,7 +7,7 @@ CKSUM := $(shell cksum < pyproject.toml | cut -d' ' -f1)
 STAMP := $(VENV)/.installed-$(CKSUM)
 DOCS_STAMP := $(VENV)/.docs-installed-$(CKSUM)
 
-.PHONY: demo test bench docs lint format clean
+.PHONY: demo test test-avx2 test-floor test-newest test-installed bench docs lint format clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,8 +25,55 @@ $(DOCS_STAMP): $(STAMP)
 demo: $(STAMP)
 	$(PY) -m skbp demo
 
+PYTEST := -m pytest -n 2 --dist loadfile -q
+
 test: $(STAMP)
-	$(PY) -m pytest -n 2 --dist loadfile -q
+	$(PY) $(PYTEST)
+
+# The suite as an AVX2-only CPU runs it (no AVX-512 loops in numpy, OpenBLAS's
+# Haswell kernels), on any x86-64 machine with AVX2. SKBP_TEST_CPU_CLASS makes
+# the run stop at once if the emulation did not take effect (conftest.py).
+test-avx2: $(STAMP)
+	NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR" \
+	OPENBLAS_CORETYPE=Haswell SKBP_TEST_CPU_CLASS=x86-64-v3 $(PY) $(PYTEST)
+
+# The suite on the oldest supported Python with the lowest releases
+# pyproject.toml allows (.ci/constraints-floor.txt), and on the newest
+# supported Python with the newest releases. Each builds its own venv; a
+# missing interpreter is an error (.ci/find-python), never a skip.
+FLOOR_VENV := .venv-floor
+NEWEST_VENV := .venv-newest
+FLOOR_CKSUM := $(shell cat pyproject.toml .ci/constraints-floor.txt | cksum | cut -d' ' -f1)
+FLOOR_STAMP := $(FLOOR_VENV)/.installed-$(FLOOR_CKSUM)
+NEWEST_STAMP := $(NEWEST_VENV)/.installed-$(CKSUM)
+
+$(FLOOR_STAMP): pyproject.toml .ci/constraints-floor.txt
+	rm -rf $(FLOOR_VENV)
+	"$$(.ci/find-python 3.10)" -m venv $(FLOOR_VENV)
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOOR_VENV)/bin/python -m pip install --quiet \
+		-c .ci/constraints-floor.txt -e ".[test]"
+	touch $@
+
+$(NEWEST_STAMP): pyproject.toml
+	rm -rf $(NEWEST_VENV)
+	"$$(.ci/find-python 3.13)" -m venv $(NEWEST_VENV)
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST_VENV)/bin/python -m pip install --quiet --upgrade -e ".[test]"
+	touch $@
+
+test-floor: $(FLOOR_STAMP)
+	$(FLOOR_VENV)/bin/python $(PYTEST)
+
+test-newest: $(NEWEST_STAMP)
+	$(NEWEST_VENV)/bin/python $(PYTEST)
+
+# Builds the sdist and, from it, the wheel; checks both with twine; installs
+# the wheel into a clean venv and runs the suite there from a copy of the
+# repository without skbp/, so that only the installed package can be
+# imported (.ci/test-installed).
+test-installed:
+	.ci/test-installed
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
@@ -56,5 +103,5 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix skbp tests examples benchmarks
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache docs/_build \
+	rm -rf $(VENV) $(FLOOR_VENV) $(NEWEST_VENV) .venv-installed build dist *.egg-info .pytest_cache .ruff_cache docs/_build \
 		docs/auto_examples docs/generated docs/gen_modules docs/sg_execution_times.rst

@@ -7,7 +7,10 @@ reproduces the example's printed numbers. The module imports the estimators;
 nothing in skbp's library imports it.
 """
 
+from importlib import resources
+
 import numpy as np
+import pandas as pd
 
 from ._regressor import BackpropRegressor
 
@@ -68,3 +71,35 @@ def mazur_network(**params):
     X = np.array([[0.05, 0.10]])
     y = np.array([[0.01, 0.99]])
     return BackpropRegressor(**settings), X, y
+
+
+def load_admissions():
+    """UCLA's graduate-admissions data, as Udacity's admissions exercise uses it.
+
+    400 applicants: ``admit`` (1 admitted, 0 not), ``gre`` (GRE score),
+    ``gpa`` (grade point average) and ``rank`` (1 to 4, the prestige of the
+    undergraduate institution, 1 highest). UCLA's Statistical Consulting
+    Group made the data up for its logit-regression examples (``binary.csv``);
+    Udacity's deep-learning course trains its 6-2-1 admissions network on the
+    same file. skbp ships it unchanged; the file's source and terms are in
+    ``skbp/data/README.md``.
+
+    Returns
+    -------
+    data : pandas.DataFrame of shape (400, 4)
+        The columns ``admit``, ``gre``, ``gpa`` and ``rank``, in the file's
+        row order.
+
+    Examples
+    --------
+    >>> from skbp.worked_examples import load_admissions
+    >>> data = load_admissions()
+    >>> data.shape
+    (400, 4)
+    >>> data.loc[3].tolist()  # the file's fourth applicant, admitted
+    [1.0, 640.0, 3.19, 4.0]
+    >>> int(data["admit"].sum())
+    127
+    """
+    with (resources.files(__package__) / "data" / "admissions.csv").open() as f:
+        return pd.read_csv(f)

@@ -8,17 +8,16 @@ BackpropClassifier/BackpropRegressor and checks it against numbers computed
 independently of skbp: the figures an example prints (checked to the digits
 it prints) or the example's own program re-run here.
 
-The numbers and code are quoted from the retellings of the examples in
-../shared/seeds/ (Mazur: 002 and 003; Udacity: 000 and 001; Trask: 004)
-and embedded below, so only the admissions tests need ../shared (for
-UCLA's admissions data as Udacity's course ships it); they skip when it is
-absent.
+The numbers and code are quoted from the examples (as retold, with their
+numbers, in Chinese blog posts the project worked from) and embedded below;
+UCLA's admissions data, which Udacity's admissions network trains on, ships
+with skbp (skbp.worked_examples.load_admissions). Nothing outside the clone
+is read.
 """
 
 import math
 import random
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -35,11 +34,9 @@ from skbp import BackpropClassifier, BackpropRegressor
 from skbp.worked_examples import (
     MAZUR_ERROR_AFTER_10000,
     MAZUR_OUTPUTS_AFTER_10000,
+    load_admissions,
     mazur_network,
 )
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-ADMISSIONS_CSV = SHARED / "data" / "binary.csv"
 
 # Fixed-length runs end at max_iter on purpose.
 fixed_length = pytest.mark.filterwarnings(
@@ -620,8 +617,28 @@ def test_online_sgd_2_5_1_learns_mazur_xor(init):
 
 # ----------------------------------------------------------------------------
 # Udacity's graduate-admissions network, on UCLA's admissions data as
-# Udacity's course ships it (retold in seeds/000 and 001 as "反向传播实例 2";
-# needs ../shared).
+# Udacity's course ships it.
+
+
+def test_admissions_data_matches_uclas_published_tables():
+    """The shipped file is UCLA's: its page prints 273 rejected and 127
+    admitted applicants, this admit-by-rank table, and these means."""
+    data = load_admissions()
+    assert list(data.columns) == ["admit", "gre", "gpa", "rank"]
+    assert len(data) == 400
+    table = pd.crosstab(data["admit"], data["rank"])
+    np.testing.assert_array_equal(
+        table.to_numpy(), [[28, 97, 93, 55], [33, 54, 28, 12]]
+    )
+    assert round(data["admit"].mean(), 4) == 0.3175
+    assert round(data["gre"].mean(), 1) == 587.7
+    assert round(data["gpa"].mean(), 3) == 3.390
+    assert round(data["gre"].std(), 4) == 115.5165
+    # The first applicants as UCLA's page and Udacity's lesson print them.
+    np.testing.assert_array_equal(
+        data.head(4).to_numpy(),
+        [[0, 380, 3.61, 3], [1, 660, 3.67, 3], [1, 800, 4.0, 1], [1, 640, 3.19, 4]],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -634,9 +651,7 @@ def admissions():
     random 90% / 10% split. (Updated for current pandas: .loc for .ix, float
     dummies.)
     """
-    if not ADMISSIONS_CSV.exists():
-        pytest.skip(f"{ADMISSIONS_CSV} not available")
-    admissions = pd.read_csv(ADMISSIONS_CSV)
+    admissions = load_admissions()
     data = pd.concat(
         [admissions, pd.get_dummies(admissions["rank"], prefix="rank", dtype=float)],
         axis=1,
