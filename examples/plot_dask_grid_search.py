@@ -15,7 +15,7 @@ same script runs its fits there instead. Every fit is deterministic given
 its ``random_state``, so the results are those of the sequential search,
 number for number.
 
-This needs the ``dask`` extra: ``pip install "skbp[dask]"``.
+This needs the ``dask`` extra: ``pip install -e ".[dask]"`` from a clone.
 """
 
 import os

@@ -13,7 +13,7 @@ We train on the handwritten digits in float32, export, check that
 onnxruntime gives the same labels and probabilities as ``predict`` and
 ``predict_proba``, and compare how many rows per second each predicts for
 a medium-sized network. This example needs the ``onnx`` extra:
-``pip install "skbp[onnx]"``.
+``pip install -e ".[onnx]"`` from a clone.
 """
 
 import time

@@ -22,7 +22,8 @@ The classifier adds what its ``predict`` does: ``[1 - p, p]`` for a single
 logistic output, ``ArgMax`` and a look-up into ``classes_`` for labels,
 and the 0.5 threshold for multilabel targets.
 
-Requires the ``onnx`` extra: ``pip install "skbp[onnx]"``.
+Requires onnx, skl2onnx and onnxruntime: the ``onnx`` extra
+(``pip install -e ".[onnx]"`` in a clone of skbp).
 """
 
 import numbers
@@ -46,7 +47,7 @@ try:
 except ImportError as error:  # pragma: no cover - depends on the environment
     raise ImportError(
         "skbp.onnx needs onnx and skl2onnx (and onnxruntime to run the "
-        'models): pip install "skbp[onnx]"'
+        "models): pip install onnx skl2onnx onnxruntime"
     ) from error
 
 from ._activations import LEAKY_SLOPE

@@ -225,7 +225,7 @@ def check_plot_path(path):
     except ImportError:
         raise InputError(
             "--plot needs matplotlib, which is not installed: pip install "
-            "matplotlib (or pip install 'skbp[plot]')"
+            "matplotlib"
         ) from None
     path = Path(path)
     formats = Figure().canvas.get_supported_filetypes()

@@ -11,8 +11,9 @@ Each is built with ``from_estimator`` and has ``plot(ax=...)``, ``ax_`` and
 ``figure_``, like :class:`sklearn.metrics.RocCurveDisplay`.
 
 matplotlib is needed only to draw and is imported when a plot is made, so
-``import skbp.plot`` works without it; install it with the ``plot`` extra,
-``pip install skbp[plot]``.
+``import skbp.plot`` works without it; install it with ``pip install
+matplotlib``, or with the ``plot`` extra (``pip install -e ".[plot]"`` in a
+clone of skbp).
 """
 
 from ._curves import GradientNormDisplay, LossCurveDisplay

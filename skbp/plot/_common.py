@@ -10,8 +10,8 @@ def _check_matplotlib(caller):
         import matplotlib  # noqa: F401
     except ImportError as e:
         raise ImportError(
-            f"{caller} requires matplotlib, which skbp installs with its 'plot' "
-            "extra: pip install skbp[plot]"
+            f"{caller} requires matplotlib, which is not installed: "
+            "pip install matplotlib"
         ) from e
 
 
