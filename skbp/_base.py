@@ -8,6 +8,7 @@ same stopping rules), keeps the fitted state and predicts.
 """
 
 import functools
+import inspect
 import itertools
 import math
 import warnings
@@ -43,6 +44,15 @@ from ._network import quiet_overflow
 from ._optimizers import OPTIMIZERS
 from ._training import STOCHASTIC_SOLVERS, restore_on_error
 from ._versioning import VersionStampMixin
+
+# scikit-learn 1.9's _check_sample_weight refuses all-zero weights itself,
+# in words of its own; skbp refuses them below, in the same words on every
+# release.
+_SAMPLE_WEIGHT_CHECK = (
+    {"allow_all_zero_weights": True}
+    if "allow_all_zero_weights" in inspect.signature(_check_sample_weight).parameters
+    else {}
+)
 
 # Where skbp's documentation is to be published (Read the Docs' "latest" build
 # of the Sphinx site in docs/); the estimators' HTML repr links each class to
@@ -461,7 +471,9 @@ class BaseBackprop(
             except ValueError as error:
                 self._raise_explained(error, X, y)
             if sample_weight is not None:
-                sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
+                sample_weight = _check_sample_weight(
+                    sample_weight, X, dtype=X.dtype, **_SAMPLE_WEIGHT_CHECK
+                )
         if sample_weight is not None:
             if np.any(sample_weight < 0):
                 raise ValueError("sample_weight must be non-negative.")

@@ -171,7 +171,7 @@ BAD_INPUT = [
         BackpropClassifier,
         lambda e: e.fit(X, y_clf, sample_weight=np.zeros(60)),
         ValueError,
-        "at least one non-zero",
+        "sample_weight must not be all zero",
     ),
     (
         "negative y with poisson",
