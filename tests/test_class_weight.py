@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from _sklearn_features import MLP_SAMPLE_WEIGHT
 from sklearn.datasets import load_iris, make_multilabel_classification
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
@@ -25,8 +26,12 @@ def _params(est):
     return est.coefs_ + est.intercepts_
 
 
-@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
-@pytest.mark.parametrize("class_weight", ["balanced", {0: 0.2, 1: 3.0, 2: 1.5}])
+SOLVERS = ["sgd", "adam", "lbfgs"]
+CLASS_WEIGHTS = ["balanced", {0: 0.2, 1: 3.0, 2: 1.5}]
+
+
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("class_weight", CLASS_WEIGHTS)
 def test_class_weight_equals_the_matching_sample_weight(
     solver, class_weight, unbalanced
 ):
@@ -34,10 +39,21 @@ def test_class_weight_equals_the_matching_sample_weight(
     a = BackpropClassifier(solver=solver, class_weight=class_weight, **PARAMS).fit(X, y)
     sw = compute_sample_weight(class_weight, y)
     b = BackpropClassifier(solver=solver, **PARAMS).fit(X, y, sample_weight=sw)
-    c = MLPClassifier(solver=solver, activation="logistic", **PARAMS)
-    c.fit(X, y, sample_weight=sw)
-    for p, q, r in zip(_params(a), _params(b), _params(c)):
+    for p, q in zip(_params(a), _params(b)):
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+@MLP_SAMPLE_WEIGHT
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("class_weight", CLASS_WEIGHTS)
+def test_class_weight_equals_mlpclassifiers_matching_sample_weight(
+    solver, class_weight, unbalanced
+):
+    X, y = unbalanced
+    a = BackpropClassifier(solver=solver, class_weight=class_weight, **PARAMS).fit(X, y)
+    c = MLPClassifier(solver=solver, activation="logistic", **PARAMS)
+    c.fit(X, y, sample_weight=compute_sample_weight(class_weight, y))
+    for p, r in zip(_params(a), _params(c)):
         np.testing.assert_allclose(p, r, atol=1e-6)
 
 

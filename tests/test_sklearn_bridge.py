@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _sklearn_features import MLP_REGRESSOR_LOSS, sklearn_has
 from sklearn.datasets import (
     load_diabetes,
     load_iris,
@@ -139,6 +140,7 @@ def test_from_sklearn_copies_the_mlps_own_parameter_values():
     assert net.fit_intercept and net.coefs_init is None
 
 
+@MLP_REGRESSOR_LOSS
 def test_from_sklearn_copies_regressor_loss():
     X, y = data("single")
     mlp = MLPRegressor(
@@ -148,6 +150,22 @@ def test_from_sklearn_copies_regressor_loss():
     assert net.loss == "poisson" and net.out_activation_ == "exp"
     np.testing.assert_array_equal(net.predict(X), mlp.predict(X))
     assert net.to_sklearn().loss == "poisson"
+
+
+@pytest.mark.skipif(
+    sklearn_has("1.7"),
+    reason="scikit-learn before 1.7 only: its MLPRegressor takes loss= from 1.7",
+)
+def test_to_sklearn_refuses_poisson_where_mlpregressor_has_no_loss_parameter():
+    X, y = data("single")
+    net = BackpropRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=5)
+    net.fit(X, np.exp(y))
+    with pytest.raises(ValueError) as excinfo:
+        net.to_sklearn()
+    assert str(excinfo.value) == (
+        "loss='poisson' cannot be converted: scikit-learn's MLPRegressor "
+        "trains with 'squared_error' only."
+    )
 
 
 def test_from_sklearn_shares_no_array_with_the_mlp():
