@@ -137,7 +137,11 @@ def test_text_column_at_a_later_call_is_named_and_the_model_is_unchanged(Est, me
 
 # --- NaN and infinity in y ----------------------------------------------------
 def _with_gaps(values, rows, gap=np.nan):
-    values = pd.Series(values, dtype=object if values.dtype.kind in "OU" else float)
+    # A copy: before pandas 3 (copy-on-write) a float Series would share
+    # the module's array and write the gaps into it.
+    values = pd.Series(
+        values, dtype=object if values.dtype.kind in "OU" else float, copy=True
+    )
     values[list(rows)] = gap
     return values
 
