@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from _sklearn_features import needs_sklearn
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_iris, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -343,6 +344,7 @@ def test_html_repr_links_to_the_estimators_own_page_in_skbp_docs(Est):
         assert not any("scikit-learn.org" in link for link in links)
 
 
+@needs_sklearn("1.8", "scikit-learn's HTML repr shows each parameter's documentation")
 @pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
 def test_html_parameter_table_documents_every_parameter(Est):
     # scikit-learn's HTML repr shows each parameter's docstring entry as the

@@ -213,9 +213,10 @@ def make_preprocessor(X):
 
     Examples
     --------
+    >>> import numpy as np
     >>> import pandas as pd
     >>> from skbp.cli.data import make_preprocessor
-    >>> X = pd.DataFrame({"size": [1.0, None, 3.0], "town": ["Lyon", "Nice", None]})
+    >>> X = pd.DataFrame({"size": [1.0, np.nan, 3.0], "town": ["Lyon", "Nice", np.nan]})
     >>> make_preprocessor(X).fit_transform(X).round(3).tolist()
     [[-1.225, 1.0, 0.0], [0.0, 0.0, 1.0], [1.225, 1.0, 0.0]]
     """
