@@ -145,6 +145,6 @@ print()
 print("gradient norm, last layer / first layer, mean over epochs:")
 print(
     pd.DataFrame({"total": ratio, "per layer": per_layer})
-    .map("{:.1f}x".format)
+    .apply(lambda column: column.map("{:.1f}x".format))
     .to_string()
 )
