@@ -16,12 +16,19 @@ threadpool_limits(limits=1)
 collect_ignore = [] if importlib.util.find_spec("skl2onnx") else ["skbp/onnx.py"]
 
 if importlib.util.find_spec("hypothesis"):
-    from hypothesis import settings
+    from hypothesis import HealthCheck, settings
 
     # The same examples on every run, with no database of past failures
-    # written into the clone and no per-example deadline: a property test's
-    # outcome must not depend on earlier runs or on how busy the machine is.
-    settings.register_profile("skbp", database=None, derandomize=True, deadline=None)
+    # written into the clone, no per-example deadline and no check of how
+    # fast examples are generated: a property test's outcome must not depend
+    # on earlier runs or on how busy the machine is.
+    settings.register_profile(
+        "skbp",
+        database=None,
+        derandomize=True,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
     settings.load_profile("skbp")
 
 
