@@ -38,7 +38,7 @@ except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
 from . import _messages, _network, _trace, _training
 from ._activations import canonical_name, hidden_layer_names
 from ._callbacks import FitTasks
-from ._docstrings import TRACE_STEP
+from ._docstrings import TRACE_STEP, fill
 from ._losses import get_loss
 from ._network import quiet_overflow
 from ._optimizers import OPTIMIZERS
@@ -63,6 +63,14 @@ DOCS_URL = "https://skbp.readthedocs.io/en/latest/"
 HIDDEN_ACTIVATIONS = frozenset(
     {"identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"}
 )
+
+
+class NonFiniteOutputError(ValueError):
+    """The network's output is infinite or NaN (a ValueError to the user).
+
+    Its own type so that early stopping's validation pass can tell weights
+    that diverged from any other error.
+    """
 
 
 def _as_layer_arrays(arrays, name, shapes, dtype):
@@ -239,8 +247,11 @@ class BaseBackprop(
     def _hidden_activations(self, n_hidden=None):
         """The table name of each hidden layer's activation, as a tuple.
 
-        ``n_hidden`` defaults to the layers of a fitted network, else to
-        ``hidden_layer_sizes``; a single name is every layer's.
+        What the ``activation`` parameter asks for, which the next fit from
+        scratch will use; a fitted network computes with its own units,
+        ``hidden_activations_``. ``n_hidden`` defaults to the layers of a
+        fitted network, else to ``hidden_layer_sizes``; a single name is
+        every layer's.
         """
         if n_hidden is None:
             fitted = hasattr(self, "coefs_")
@@ -259,9 +270,9 @@ class BaseBackprop(
                 )
         return hidden_layer_names(names, n_hidden)
 
-    def _core_hidden(self, n_hidden=None):
-        """``hidden`` for the core: one name when every layer has it."""
-        names = self._hidden_activations(n_hidden)
+    def _core_hidden(self):
+        """``hidden`` for the core: the fitted units, one name when all share it."""
+        names = self.hidden_activations_
         return names[0] if len(set(names)) == 1 else names
 
     def _dropout_rates(self, n_hidden):
@@ -331,6 +342,7 @@ class BaseBackprop(
         self.n_outputs_ = y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._resolve_out_activation(self.n_outputs_)
+        self.hidden_activations_ = self._hidden_activations(len(layer_units) - 2)
 
         # Each layer's bound follows the units it feeds; the output layer's
         # the last hidden layer's, as scikit-learn's follows `activation`.
@@ -423,7 +435,7 @@ class BaseBackprop(
             coefs=self.coefs_,
             intercepts=self.intercepts_,
             workspace=workspace,
-            hidden=self._core_hidden(len(layer_units) - 2),
+            hidden=self._core_hidden(),
             output=self.out_activation_,
             loss=get_loss(self.loss, self.out_activation_),
             alpha=self.alpha,
@@ -661,7 +673,7 @@ class BaseBackprop(
 
     def _update_no_improvement_count(self, validation):
         if validation is not None:
-            score = self._score(*validation)
+            score = self._validation_score(validation)
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:f}")
@@ -680,6 +692,24 @@ class BaseBackprop(
                 self._no_improvement_count = 0
             if self.loss_curve_[-1] < self.best_loss_:
                 self.best_loss_ = self.loss_curve_[-1]
+
+    def _validation_score(self, validation):
+        """The early-stopping score of the weights as they are now.
+
+        The validation pass is the first to see the epoch's last update, so
+        outputs that are infinite or NaN there, or a score whose arithmetic
+        overflows (r2_score squares the residuals), are divergence: raises
+        ``_training.Diverged`` for the epoch loop to roll back, as a
+        non-finite training loss does.
+        """
+        with quiet_overflow():
+            try:
+                score = self._score(*validation)
+            except NonFiniteOutputError:
+                raise _training.Diverged() from None
+        if not math.isfinite(score):
+            raise _training.Diverged()
+        return score
 
     @property
     def history_(self):
@@ -770,7 +800,7 @@ class BaseBackprop(
         if not np.isfinite(out).all():
             # Only reachable for inputs near the float range's limit: the
             # weights are always finite (training rolls back otherwise).
-            raise ValueError(
+            raise NonFiniteOutputError(
                 "The network's output is infinite or NaN for some rows of X: "
                 "their values are too large (a layer's net input overflowed "
                 f"{out.dtype}). Scale X, e.g. with StandardScaler."
@@ -881,8 +911,8 @@ class BaseBackprop(
 
 # The description both estimators' trace_step share (the classifier's adds
 # what it needs to know of the classes).
-BaseBackprop.trace_step.__doc__ = BaseBackprop.trace_step.__doc__.replace(
-    "{trace_step}", TRACE_STEP
+BaseBackprop.trace_step.__doc__ = fill(
+    BaseBackprop.trace_step.__doc__, trace_step=TRACE_STEP
 )
 
 

@@ -25,20 +25,28 @@ from ._docstrings import (
     EXTRA_PARAMETERS,
     REFERENCES,
     TRACE_STEP,
+    fill,
+    section,
 )
 from ._training import restore_on_error
 
-_LOSS_DOC = """\
+_LOSS_DOC = section(
+    """\
 loss : {"log_loss", "squared_error"}, default="log_loss"
         ``"log_loss"``: cross-entropy (binary per logistic output,
         categorical with softmax), as scikit-learn's MLPClassifier.
         ``"squared_error"``: the worked examples' E = ½Σ(y - out)² on the
-        0/1 indicator targets."""
+        0/1 indicator targets.""",
+    indent=4,
+)
 
-_OUT_DOC = """\
+_OUT_DOC = section(
+    """\
 out_activation : {"logistic", "sigmoid", "softmax"} or None, default=None
         Output units. None picks softmax for multiclass targets and logistic
-        for binary and multilabel ones."""
+        for binary and multilabel ones.""",
+    indent=4,
+)
 
 
 class BackpropClassifier(ClassifierMixin, BaseBackprop):
@@ -610,14 +618,15 @@ def _check_batch_defines_classes(y):
             )
 
 
-BackpropClassifier.__doc__ = (
-    BackpropClassifier.__doc__.replace("{common_parameters}", COMMON_PARAMETERS)
-    .replace("{extra_parameters}", EXTRA_PARAMETERS)
-    .replace("{loss}", _LOSS_DOC)
-    .replace("{out_activation}", _OUT_DOC)
-    .replace("{common_attributes}", COMMON_ATTRIBUTES)
-    .replace("{references}", REFERENCES)
+BackpropClassifier.__doc__ = fill(
+    BackpropClassifier.__doc__,
+    common_parameters=COMMON_PARAMETERS,
+    extra_parameters=EXTRA_PARAMETERS,
+    loss=_LOSS_DOC,
+    out_activation=_OUT_DOC,
+    common_attributes=COMMON_ATTRIBUTES,
+    references=REFERENCES,
 )
-BackpropClassifier.trace_step.__doc__ = BackpropClassifier.trace_step.__doc__.replace(
-    "{trace_step}", TRACE_STEP
+BackpropClassifier.trace_step.__doc__ = fill(
+    BackpropClassifier.trace_step.__doc__, trace_step=TRACE_STEP
 )

@@ -1,11 +1,83 @@
 """Docstring sections shared by BackpropClassifier and BackpropRegressor.
 
-Inserted into the estimators' docstrings where ``{common_parameters}``,
-``{extra_parameters}`` and ``{common_attributes}`` stand, so that the
-parameters both estimators share are documented once.
+Inserted into the estimators' docstrings by :func:`fill` where
+``{common_parameters}``, ``{extra_parameters}`` and ``{common_attributes}``
+stand, so that the parameters both estimators share are documented once.
 """
 
-COMMON_PARAMETERS = """\
+import re
+import textwrap
+
+
+def section(text, indent):
+    """A shared section, written as it reads in the source, made portable.
+
+    A section is written where its docstring is indented by ``indent``
+    spaces (4 in a class, 8 in a method): its first line, which goes where
+    the placeholder stands, carries none of them, its later lines all of
+    them. They are taken off here, and :func:`fill` puts back the
+    placeholder's own indentation, which is what the compiler left of the
+    source's: Python 3.13 strips the common indentation from ``__doc__``.
+
+    Parameters
+    ----------
+    text : str
+    indent : int
+
+    Returns
+    -------
+    section : str
+        ``text`` with its later lines indented relative to the first.
+    """
+    first, *rest = text.split("\n")
+    prefix = " " * indent
+    for line in rest:
+        if line.strip() and not line.startswith(prefix):
+            raise ValueError(f"not indented by {indent} spaces: {line!r}")
+    return "\n".join([first, *(line[indent:] for line in rest)])
+
+
+def fill(docstring, **sections):
+    r"""``docstring`` with each ``{name}`` replaced by ``sections[name]``.
+
+    The later lines of a section (made by :func:`section`) are indented as
+    the placeholder is, so that the section lines up with the docstring
+    whether or not the compiler stripped its indentation.
+
+    Examples
+    --------
+    >>> doc = "Summary.\n\n    Parameters\n    ----------\n    {a}\n"
+    >>> a = section("a : int\n        What a is.", indent=4)
+    >>> print(fill(doc, a=a))
+    Summary.
+    <BLANKLINE>
+        Parameters
+        ----------
+        a : int
+            What a is.
+    <BLANKLINE>
+    >>> print(fill("Summary.\n\nParameters\n----------\n{a}\n", a=a))
+    Summary.
+    <BLANKLINE>
+    Parameters
+    ----------
+    a : int
+        What a is.
+    <BLANKLINE>
+    """
+    for name, text in sections.items():
+        placeholder = "{" + name + "}"
+        found = re.search(rf"^([ \t]*){re.escape(placeholder)}", docstring, re.M)
+        indent = found.group(1) if found else ""
+        first, _, rest = text.partition("\n")
+        if rest:
+            first = f"{first}\n{textwrap.indent(rest, indent)}"
+        docstring = docstring.replace(placeholder, first)
+    return docstring
+
+
+COMMON_PARAMETERS = section(
+    """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
@@ -89,10 +161,13 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Epochs without ``tol`` improvement before stopping.
 
     max_fun : int, default=15000
-        Maximum number of loss evaluations for ``solver="lbfgs"``."""
+        Maximum number of loss evaluations for ``solver="lbfgs"``.""",
+    indent=4,
+)
 
 # The parameters skbp adds to scikit-learn's MLP.
-EXTRA_PARAMETERS = """fit_intercept : bool, default=True
+EXTRA_PARAMETERS = section(
+    """fit_intercept : bool, default=True
         Whether the intercepts (biases) are trained. With ``False`` they stay
         at ``intercepts_init`` (zeros when not given): the worked examples
         use networks without bias, or with a bias held fixed.
@@ -123,9 +198,12 @@ EXTRA_PARAMETERS = """fit_intercept : bool, default=True
         same value gives the same fit, bit for bit. ``loss_curve_`` records
         the training loss with dropout. Stochastic solvers only (L-BFGS
         needs a deterministic loss); 0 leaves training exactly as
-        without it."""
+        without it.""",
+    indent=4,
+)
 
-COMMON_ATTRIBUTES = """\
+COMMON_ATTRIBUTES = section(
+    """\
 loss_ : float
         Loss after the last epoch (the final loss for lbfgs).
 
@@ -177,11 +255,14 @@ loss_ : float
         Number of output units.
 
     out_activation_ : str
-        Name of the output activation."""
+        Name of the output activation.""",
+    indent=4,
+)
 
 # Notes and References shared by both estimators (where ``{references}``
 # stands, after See Also).
-REFERENCES = """Notes
+REFERENCES = section(
+    """Notes
     -----
     The weights are trained by backpropagation [1]_ of the loss through the
     layers, one minibatch at a time (or full-batch with L-BFGS). Initial
@@ -202,12 +283,15 @@ REFERENCES = """Notes
        surpassing human-level performance on ImageNet classification",
        ICCV, 1026-1034 (2015). https://arxiv.org/abs/1502.01852
     .. [4] D. P. Kingma and J. Ba, "Adam: A method for stochastic
-       optimization", ICLR (2015). https://arxiv.org/abs/1412.6980"""
+       optimization", ICLR (2015). https://arxiv.org/abs/1412.6980""",
+    indent=4,
+)
 
 
 # The description of trace_step, shared by both estimators; inserted where
 # ``{trace_step}`` stands in their method docstrings.
-TRACE_STEP = """The whole of ``X`` is one batch: one forward pass, one backward pass
+TRACE_STEP = section(
+    """The whole of ``X`` is one batch: one forward pass, one backward pass
         and one optimizer update from the current weights (the initial
         weights -- ``coefs_init``/``intercepts_init`` or the Glorot draw --
         when the estimator is not fitted yet). Afterwards the estimator is
@@ -233,4 +317,6 @@ TRACE_STEP = """The whole of ``X`` is one batch: one forward pass, one backward 
         Any fitted model can be traced, whatever its ``early_stopping``: the
         step holds no data out for validation and records no validation
         score (``partial_fit`` refuses ``early_stopping=True``, as
-        scikit-learn's does)."""
+        scikit-learn's does).""",
+    indent=8,
+)

@@ -14,21 +14,29 @@ from ._docstrings import (
     COMMON_PARAMETERS,
     EXTRA_PARAMETERS,
     REFERENCES,
+    fill,
+    section,
 )
 
-_LOSS_DOC = """\
+_LOSS_DOC = section(
+    """\
 loss : {"squared_error", "poisson"}, default="squared_error"
         ``"squared_error"``: E = mean over samples of Σ_k ½(y_k - out_k)²,
         the worked examples' total error (scikit-learn also divides by the
         number of outputs). ``"poisson"``: half Poisson deviance with an exp
-        output; targets must be non-negative."""
+        output; targets must be non-negative.""",
+    indent=4,
+)
 
-_OUT_DOC = """\
+_OUT_DOC = section(
+    """\
 out_activation : {"identity", "logistic", "sigmoid", "tanh", "relu", \
 "softmax"} or None, default=None
         Output units. None is identity (exp for ``loss="poisson"``);
         ``"logistic"`` reproduces the worked examples, whose outputs are
-        sigmoid units."""
+        sigmoid units.""",
+    indent=4,
+)
 
 
 class BackpropRegressor(RegressorMixin, BaseBackprop):
@@ -374,11 +382,12 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         )
 
 
-BackpropRegressor.__doc__ = (
-    BackpropRegressor.__doc__.replace("{common_parameters}", COMMON_PARAMETERS)
-    .replace("{extra_parameters}", EXTRA_PARAMETERS)
-    .replace("{loss}", _LOSS_DOC)
-    .replace("{out_activation}", _OUT_DOC)
-    .replace("{common_attributes}", COMMON_ATTRIBUTES)
-    .replace("{references}", REFERENCES)
+BackpropRegressor.__doc__ = fill(
+    BackpropRegressor.__doc__,
+    common_parameters=COMMON_PARAMETERS,
+    extra_parameters=EXTRA_PARAMETERS,
+    loss=_LOSS_DOC,
+    out_activation=_OUT_DOC,
+    common_attributes=COMMON_ATTRIBUTES,
+    references=REFERENCES,
 )

@@ -1,5 +1,6 @@
 """Behaviour of BackpropClassifier and BackpropRegressor as estimators."""
 
+import inspect
 import re
 import warnings
 
@@ -342,6 +343,44 @@ def test_html_repr_links_to_the_estimators_own_page_in_skbp_docs(Est):
         # Parameter links are text fragments of the same page.
         assert all(link.split("#")[0] == page for link in links)
         assert not any("scikit-learn.org" in link for link in links)
+
+
+def _docstring_section(doc, title, next_title):
+    body = inspect.cleandoc(doc).split(f"\n{title}\n{'-' * len(title)}\n")[1]
+    return body.split(f"\n\n{next_title}\n")[0]
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+def test_docstring_lists_every_parameter_and_attribute_in_line(Est):
+    # The shared sections are inserted at import into a docstring whose
+    # indentation Python 3.13 strips (and older Pythons keep): either way
+    # every entry starts at the section's indentation and its description
+    # is indented below it, which is how numpydoc, help() and scikit-learn's
+    # HTML repr read them.
+    fitted = Est(hidden_layer_sizes=(2,), max_iter=1, solver="sgd")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted.fit([[0.0], [1.0], [2.0]], [0, 1, 0])
+    for title, next_title, expected in [
+        ("Parameters", "Attributes", set(Est().get_params())),
+        ("Attributes", "See Also", {a for a in vars(fitted) if a.endswith("_")}),
+    ]:
+        section = _docstring_section(Est.__doc__, title, next_title)
+        entry = re.compile(r"\w+ : \S")
+        names = re.findall(r"^(\w+) : ", section, re.M)
+        assert len(names) == len(set(names))
+        assert expected <= set(names), title
+        for line in section.splitlines():
+            assert not line or entry.match(line) or line.startswith("    "), line
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+def test_trace_step_docstring_has_the_shared_description_in_line(Est):
+    doc = inspect.cleandoc(Est.trace_step.__doc__)
+    assert "\n\nThe whole of ``X`` is one batch: one forward pass" in doc
+    assert "\nand one optimizer update from the current weights" in doc
+    section = _docstring_section(Est.trace_step.__doc__, "Parameters", "Returns")
+    assert re.findall(r"^(\w+) : ", section, re.M)[:2] == ["X", "y"]
 
 
 @needs_sklearn("1.8", "scikit-learn's HTML repr shows each parameter's documentation")
