@@ -459,6 +459,34 @@ def test_an_identifier_column_gets_a_note_suggesting_drop(tmp_path, capsys):
     assert "'day'" not in capsys.readouterr().err
 
 
+def test_an_all_distinct_integer_column_gets_one_line_suggesting_drop(tmp_path, capsys):
+    # Iris sorted by class, as its CSV files often are, with a row number
+    # "id": the id predicts the class by itself. Its float measurements are
+    # no identifiers, nor is a float column whose values all differ.
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True).frame.sort_values("target", kind="stable")
+    iris.insert(0, "id", np.arange(1, len(iris) + 1))
+    iris["noise"] = np.random.default_rng(0).normal(size=len(iris))
+    assert iris["noise"].is_unique
+    path = tmp_path / "iris.csv"
+    iris.to_csv(path, index=False)
+
+    assert main(["compare", str(path), "--target", "target", *FAST]) == 0
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if not line.startswith("[fold ")]
+    identifier = [line for line in notes if "'id'" in line]
+    assert len(identifier) == 1, err
+    assert identifier[0].startswith("skbp compare: column 'id' has 150 distinct ")
+    assert "--drop id" in identifier[0]
+    # Only the id is named: not the measurements, not the float noise.
+    assert not [line for line in notes if "'noise'" in line or "(cm)'" in line]
+
+    argv = ["compare", str(path), "--target", "target", "--drop", "id", *FAST]
+    assert main(argv) == 0
+    assert "'id'" not in capsys.readouterr().err
+
+
 def test_a_few_names_in_a_small_table_get_no_identifier_note(tmp_path, capsys):
     rows = "".join(f"n{i},{i % 5},{'ab'[i % 2]}\n" for i in range(12))
     path = write_csv(tmp_path / "names.csv", "name,x,y\n" + rows)

@@ -287,7 +287,9 @@ weights) and the same preprocessing: numeric columns get median imputation
 and standardization, the others most-frequent imputation and one-hot
 encoding. Rows without a target value are dropped, and so are the columns
 named by --drop (an identifier or a date, one-hot encoded, is an input per
-row: slow, and no help on unseen rows).
+row: slow, and no help on unseen rows). A column that looks like an
+identifier (text that differs in over half the rows, whole numbers that
+all differ) stays a feature, with a note on stderr that suggests --drop.
 
 The task follows from the target column (--task overrides it):
 classification for text or true/false values, and for whole numbers with

@@ -24,6 +24,10 @@ TASKS = ("auto", "classification", "regression")
 # gets a note suggesting --drop, whatever the number of rows.
 MAX_LEVELS = 100
 
+# Tables of fewer rows get no note about identifiers: a few distinct names or
+# numbers in a dozen rows may well be a feature.
+MIN_IDENTIFIER_ROWS = 20
+
 
 def detect_task(y):
     """Classification or regression, guessed from the target's values.
@@ -67,7 +71,9 @@ def prepare_data(frame, target, task="auto", cv=5, note=None, drop=()):
     columns without any value and the unnamed index column that
     ``DataFrame.to_csv`` writes; each change is reported through ``note``,
     and so are text columns with so many distinct values that they look
-    like identifiers.
+    like identifiers, and integer columns whose values all differ (from
+    ``MIN_IDENTIFIER_ROWS`` rows on): both stay features, the note suggests
+    ``--drop``.
 
     Parameters
     ----------
@@ -305,13 +311,31 @@ def _feature_columns(X, target, note, dropped=()):
     for column in X.columns:
         values = X[column]
         if column in numeric:
+            # Whole numbers that all differ number the rows: standardized,
+            # they tell the networks where a row sits in the file, which in
+            # a file sorted by the target predicts it. Floats are left
+            # alone: measurements all differ as a rule.
+            n = len(values)
+            if (
+                pd.api.types.is_integer_dtype(values)
+                and n >= MIN_IDENTIFIER_ROWS
+                and values.nunique() == n
+            ):
+                note(
+                    f"column {column!r} has {n} distinct whole numbers in {n} "
+                    "rows, like an identifier; if it is one, leave it out with "
+                    f"--drop {_shell(column)}, or the networks learn from the "
+                    "order the rows were numbered in"
+                )
             continue
         X[column] = values.astype(object).where(values.notna(), np.nan)
         n_levels = values.nunique()
         # A date or an identifier: one input per row, which slows every fit
         # and predicts nothing about rows unseen. Smaller tables are left in
         # peace: a few distinct names in a dozen rows may well be a feature.
-        if n_levels > MAX_LEVELS or (n_levels >= 20 and n_levels > len(values) / 2):
+        if n_levels > MAX_LEVELS or (
+            n_levels >= MIN_IDENTIFIER_ROWS and n_levels > len(values) / 2
+        ):
             note(
                 f"column {column!r} has {n_levels} distinct values in {len(values)} "
                 "rows, one input each once one-hot encoded; if it is an identifier "
