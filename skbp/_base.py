@@ -270,6 +270,25 @@ class BaseBackprop(
                 )
         return hidden_layer_names(names, n_hidden)
 
+    def _check_fitted_units(self, units):
+        """Refuse to train fitted weights on with other units than theirs.
+
+        As for other layer sizes: weights trained for one unit are no
+        starting point for another, and taking ``activation`` up silently
+        would leave predict, until the next fit, computing with units the
+        weights were not trained for. Another number of hidden layers
+        (``hidden_layer_sizes`` changed too) is left to the layer check,
+        which names the sizes.
+        """
+        fitted = self.hidden_activations_
+        if len(units) == len(fitted) and units != fitted:
+            raise ValueError(
+                f"The network was fitted with the hidden units {fitted} but "
+                f"activation={self.activation!r} gives {units}. Set activation "
+                "back to train these weights on, or refit with "
+                "warm_start=False to change the units."
+            )
+
     def _core_hidden(self):
         """``hidden`` for the core: the fitted units, one name when all share it."""
         names = self.hidden_activations_
@@ -342,11 +361,14 @@ class BaseBackprop(
         self.n_outputs_ = y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._resolve_out_activation(self.n_outputs_)
+        # The units the network computes with from now on: predict, the
+        # exports and training on read these, not `activation`, which
+        # set_params may change before the next fit from scratch.
         self.hidden_activations_ = self._hidden_activations(len(layer_units) - 2)
 
         # Each layer's bound follows the units it feeds; the output layer's
         # the last hidden layer's, as scikit-learn's follows `activation`.
-        hidden = self._hidden_activations(len(layer_units) - 2)
+        hidden = self.hidden_activations_
         if hidden:
             last = hidden[-1]
         else:
@@ -464,7 +486,7 @@ class BaseBackprop(
     def _prepare(self, X, y, sample_weight, incremental):
         """Validate everything and initialise when needed; returns X, y, w."""
         hidden = self._hidden_units()
-        self._hidden_activations(len(hidden))
+        units = self._hidden_activations(len(hidden))
         if any(self._dropout_rates(len(hidden))) and self.solver == "lbfgs":
             raise ValueError(
                 "dropout needs a stochastic solver ('sgd' or 'adam'): it draws "
@@ -474,6 +496,8 @@ class BaseBackprop(
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
+        if not first_pass:
+            self._check_fitted_units(units)
         # scikit-learn's finiteness check sums X first: finite values near
         # the float limit overflow there (a RuntimeWarning) before the
         # element-wise check it falls back on rules on them.
@@ -907,6 +931,19 @@ class BaseBackprop(
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+    def _upgrade_fitted_state(self):
+        if hasattr(self, "coefs_") and not hasattr(self, "hidden_activations_"):
+            # Saved before skbp recorded the fitted units (0.2.0): its
+            # predict read `activation`, so those are the units it computed
+            # with. If they do not fit the network, that model could not
+            # predict when it was saved, and there is nothing to recover.
+            try:
+                self.hidden_activations_ = hidden_layer_names(
+                    self.activation, len(self.coefs_) - 1
+                )
+            except (TypeError, ValueError):
+                pass
 
 
 # The description both estimators' trace_step share (the classifier's adds

@@ -255,7 +255,17 @@ loss_ : float
         Number of output units.
 
     out_activation_ : str
-        Name of the output activation.""",
+        Name of the output activation.
+
+    hidden_activations_ : tuple of str
+        The hidden units the network was fitted with, one name per hidden
+        layer (``"sigmoid"`` given as ``"logistic"``). ``predict``, the
+        ONNX export, ``to_sklearn`` and the displays compute with these;
+        ``activation`` changed by ``set_params`` takes effect at the next
+        fit from scratch. Training these weights on (``partial_fit``,
+        ``fit`` with ``warm_start=True``, ``trace_step``,
+        :func:`skbp.check_gradients`) with other units is refused, as with
+        other layer sizes.""",
     indent=4,
 )
 

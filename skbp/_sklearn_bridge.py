@@ -19,7 +19,7 @@ from sklearn.neural_network._stochastic_optimizers import AdamOptimizer, SGDOpti
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._activations import canonical_name
+from ._activations import canonical_name, hidden_layer_names
 from ._optimizers import SGD, Adam
 
 # Fitted state both libraries keep under the same names and meanings.
@@ -221,6 +221,7 @@ def from_sklearn(cls, mlp):
     est = cls(**copy.deepcopy(params))
     est._validate_params()
     _copy_state(mlp, est)
+    est.hidden_activations_ = hidden_layer_names(mlp.activation, mlp.n_layers_ - 2)
     if est._resolve_out_activation(est.n_outputs_) != mlp.out_activation_:
         # Only reachable for an MLP whose out_activation_ was overwritten.
         raise ValueError(
@@ -238,20 +239,38 @@ def from_sklearn(cls, mlp):
 
 
 def _single_activation(estimator):
-    """The one hidden unit of every hidden layer, or None if they differ.
+    """The one hidden unit of every fitted hidden layer, or None if they differ.
 
-    A list naming the same unit for every layer (after resolving aliases) is
-    that unit. A list for a network without hidden layers names none; the
-    activation then only chooses the initial weights' bounds, which skbp
-    sets as for any unit but the logistic, and so does scikit-learn for
-    ``"identity"``.
+    The units are those the model was fitted with (``hidden_activations_``),
+    whatever ``activation`` says now. A network without hidden layers has
+    none; ``activation`` then only chooses the initial weights' bounds of
+    a fit from scratch, so one name is kept as it is, and a list becomes
+    ``"identity"``, whose bounds skbp sets as for any unit but the
+    logistic, as scikit-learn does.
     """
-    if isinstance(estimator.activation, str):
-        return canonical_name(estimator.activation)
-    names = set(estimator._hidden_activations())
+    names = set(estimator.hidden_activations_)
     if len(names) > 1:
         return None
-    return names.pop() if names else "identity"
+    if names:
+        return names.pop()
+    if isinstance(estimator.activation, str):
+        return canonical_name(estimator.activation)
+    return "identity"
+
+
+def _units_named(estimator):
+    """How a message names the fitted hidden units.
+
+    By the parameter when it still gives them, else by the fitted attribute.
+    """
+    fitted = estimator.hidden_activations_
+    try:
+        given = hidden_layer_names(estimator.activation, len(fitted))
+    except (TypeError, ValueError):
+        given = None
+    if given == fitted:
+        return f"activation={estimator.activation!r}"
+    return f"hidden_activations_={fitted!r}"
 
 
 def check_representable(estimator):
@@ -277,12 +296,12 @@ def check_representable(estimator):
     hidden = _single_activation(estimator)
     if hidden is None:
         raise ValueError(
-            f"activation={estimator.activation!r} cannot be converted: {name} "
+            f"{_units_named(estimator)} cannot be converted: {name} "
             "has one activation for all hidden layers."
         )
     if hidden not in _str_options(target, "activation"):
         raise ValueError(
-            f"activation={estimator.activation!r} cannot be converted: {name} "
+            f"{_units_named(estimator)} cannot be converted: {name} "
             f"has no such hidden unit."
         )
     losses = _sklearn_losses(target)

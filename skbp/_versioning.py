@@ -170,3 +170,12 @@ class VersionStampMixin:
                 if name != "self" and param.default is not param.empty:
                     state.setdefault(name, param.default)
         super().__setstate__(state)
+        self._upgrade_fitted_state()
+
+    def _upgrade_fitted_state(self):
+        """Rebuild the fitted attributes a model saved by an older skbp lacks.
+
+        Called on loading, after the saved state is in place; a class that
+        adds a fitted attribute rebuilds it here from what the saved model
+        had (or leaves a saved model that had none as it is).
+        """

@@ -11,12 +11,13 @@ The graph is the network's forward pass, layer by layer: ``MatMul`` with
 ``coefs_[i]``, ``Add`` of ``intercepts_[i]`` (also with
 ``fit_intercept=False``: the intercepts are then the fixed
 ``intercepts_init``, or zeros), and the layer's own unit function (each
-hidden layer may have its own, see ``activation``) -- ``Sigmoid``,
-``Tanh``, ``Relu``, ``LeakyRelu`` (alpha=0.01), ``Softplus``, nothing for
-identity, ``Softmax`` or ``Exp`` (the Poisson loss's log link, with net
-inputs clipped as skbp clips them). onnxruntime runs ``LeakyRelu`` and
-``Softplus`` in float32 only, so a float64 graph spells them out in
-elementary operators with skbp's own formulas. Dropout needs no node:
+hidden layer may have its own: ``hidden_activations_``, the units the
+model was fitted with) -- ``Sigmoid``, ``Tanh``, ``Relu``, ``LeakyRelu``
+(alpha=0.01), ``Softplus``, nothing for identity, ``Softmax`` or ``Exp``
+(the Poisson loss's log link, with net inputs clipped as skbp clips
+them). onnxruntime runs ``LeakyRelu`` and ``Softplus`` in float32 only, so
+a float64 graph spells them out in elementary operators with skbp's own
+formulas. Dropout needs no node:
 it acts in training only, and the fitted network predicts with every unit.
 The classifier adds what its ``predict`` does: ``[1 - p, p]`` for a single
 logistic output, ``ArgMax`` and a look-up into ``classes_`` for labels,
@@ -120,7 +121,7 @@ def to_onnx(model, X, *, target_opset=None, options=None):
     ------
     ValueError
         If the estimator cannot be written as an ONNX graph; the message
-        names the parameter or attribute (``activation``,
+        names the parameter or attribute (``hidden_activations_``,
         ``out_activation``, ``classes_``, ``n_features_in_``) or the dtype
         of X.
     sklearn.exceptions.NotFittedError
@@ -169,29 +170,18 @@ def to_onnx(model, X, *, target_opset=None, options=None):
 def _check_convertible(model):
     """Each hidden layer's unit name and the output's; raise if not expressible.
 
-    The hidden names are a tuple, one per hidden layer, whether
-    ``activation`` is one name for every layer or one per layer.
+    The hidden names are the fitted units, ``hidden_activations_``, one per
+    hidden layer, as predict computes with them (``activation`` may have
+    been changed since the fit).
     """
     check_fitted(model)
-    try:
-        hidden = model._hidden_activations()
-    except ValueError as error:
-        # A list changed after fit (set_params) that predict would refuse
-        # too; the message says which entry or length is wrong.
-        raise ValueError(
-            f"activation={model.activation!r} cannot be converted to ONNX: {error}"
-        ) from error
+    hidden = model.hidden_activations_
     for layer, unit in enumerate(hidden, start=1):
         if unit not in _HIDDEN_OPS:
-            where = (
-                ""
-                if isinstance(model.activation, str)
-                else f" (hidden layer {layer} has {unit!r})"
-            )
             raise ValueError(
-                f"activation={model.activation!r} cannot be converted to ONNX"
-                f"{where}; the hidden units can be {sorted(_HIDDEN_OPS)} (or "
-                "'sigmoid'), one name for every hidden layer or one per layer."
+                f"hidden_activations_={hidden!r} cannot be converted to ONNX "
+                f"(hidden layer {layer} has {unit!r}); the hidden units can be "
+                f"{sorted(_HIDDEN_OPS)}."
             )
     out = model.out_activation_
     if out not in _OUTPUT_OPS:

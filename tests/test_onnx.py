@@ -433,22 +433,17 @@ def test_errors_name_the_problem():
             clf, initial_types=[("X", StringTensorType([None, 4]))]
         )
 
-    # Parameters changed after fit are what predict would use.
-    clf.set_params(activation="softsign")
-    with pytest.raises(ValueError, match="activation='softsign'"):
-        skbp.onnx.to_onnx(clf, X)
-    # A per-layer list names the parameter too, whatever is wrong with it.
-    clf.set_params(activation=("relu", "softsign"))
+    # The export computes with the fitted units, as predict does, whatever
+    # activation is set to later (test_fitted_activations checks the
+    # numbers); fitted units ONNX lacks are named by layer.
+    clf.hidden_activations_ = ("relu", "softsign")
     with pytest.raises(
-        ValueError, match=r"activation=\('relu', 'softsign'\) cannot be converted"
+        ValueError,
+        match=r"hidden_activations_=\('relu', 'softsign'\) cannot be converted "
+        r"to ONNX \(hidden layer 2 has 'softsign'\)",
     ):
         skbp.onnx.to_onnx(clf, X)
-    clf.set_params(activation=["relu"])
-    with pytest.raises(
-        ValueError, match=r"activation=\['relu'\] cannot be converted.*2 hidden"
-    ):
-        skbp.onnx.to_onnx(clf, X)
-    clf.set_params(activation="tanh")
+    clf.hidden_activations_ = ("tanh", "tanh")
     clf.out_activation_ = "softsign"
     with pytest.raises(ValueError, match="out_activation='softsign'"):
         skbp.onnx.to_onnx(clf, X)

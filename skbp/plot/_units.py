@@ -41,8 +41,10 @@ def _response_column(estimator, net, output):
 def hidden_activations(net):
     """The table name of each hidden layer's activation of a fitted network.
 
-    skbp's networks may have one activation per hidden layer;
-    scikit-learn's MLPs have one for all.
+    skbp's networks may have one activation per hidden layer, and keep the
+    units they were fitted with in ``hidden_activations_`` (``activation``
+    may have changed since); scikit-learn's MLPs have one for all, their
+    ``activation``, which their predict reads.
 
     Parameters
     ----------
@@ -67,6 +69,9 @@ def hidden_activations(net):
     >>> hidden_activations(reg)
     ('logistic', 'relu')
     """
+    fitted = getattr(net, "hidden_activations_", None)
+    if fitted is not None:
+        return fitted
     return hidden_layer_names(net.activation, len(net.coefs_) - 1)
 
 
