@@ -18,6 +18,8 @@ import pytest
 import scipy.sparse as sp
 from _sigint import sigint_at_update
 from joblib import Parallel, delayed
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from skbp import BackpropClassifier, BackpropRegressor, _optimizers
@@ -425,6 +427,107 @@ def test_diverging_lbfgs_keeps_finite_weights_and_warns():
         est.fit(X * 1e200, y_reg * 1e200)
     assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)
     assert np.isfinite(est.predict(X)).all()
+
+
+def _fit_recording(est, X, y):
+    """Fit; return the warnings as (category, message), RuntimeWarnings too."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    return [(w.category, str(w.message)) for w in caught]
+
+
+def _assert_rolled_back_to_a_shorter_fit(est, X, y):
+    """The kept model is the one a fit stopped after its last good epoch gives."""
+    assert len(est.loss_curve_) == len(est.validation_scores_) == est.n_iter_
+    assert np.isfinite(est.loss_curve_).all()
+    assert np.isfinite(est.validation_scores_).all()
+    assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)
+    assert np.isfinite(est.predict(X)).all()
+    shorter = _quiet(clone(est).set_params(max_iter=max(est.n_iter_, 1)).fit, X, y)
+    if est.n_iter_:
+        assert est.validation_scores_ == shorter.validation_scores_
+    for a, b in zip(est.coefs_ + est.intercepts_, shorter.coefs_ + shorter.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_sklearn_diverging_loss_under_early_stopping_rolls_back():
+    # scikit-learn's test_mlp_diverging_loss (its issue 29504) with skbp's
+    # class: MLPRegressor fits, keeping a NaN validation score; skbp rolls
+    # back to the last epoch whose validation outputs were finite.
+    X_iris, y_iris = load_iris(return_X_y=True)
+    mlp = BackpropRegressor(
+        hidden_layer_sizes=100,
+        activation="identity",
+        solver="sgd",
+        alpha=0.0001,
+        learning_rate="constant",
+        learning_rate_init=1,
+        shuffle=True,
+        max_iter=20,
+        early_stopping=True,
+        n_iter_no_change=10,
+        random_state=0,
+    )
+    caught = _fit_recording(mlp, X_iris, y_iris)
+    assert [c for c, _ in caught] == [ConvergenceWarning]
+    assert caught[0][1].startswith("Training diverged in epoch")
+    assert 0 < mlp.n_iter_ < 20
+    assert all(isinstance(s, float) for s in mlp.validation_scores_)
+    _assert_rolled_back_to_a_shorter_fit(mlp, X_iris, y_iris)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_early_stopping_relu_sweep_rolls_back_diverging_fits(dtype):
+    # Relu networks with learning rates 0.1-2 under early stopping: some
+    # diverge at the end of an epoch, where only the validation pass sees
+    # it (before the fix: "output is infinite or NaN", or r2_score's
+    # overflow RuntimeWarning). n_iter_no_change=max_iter rules out the
+    # early stop, so a fit that ends before max_iter must have rolled back.
+    X_r, y_r = make_regression(200, 5, noise=1.0, random_state=0)
+    X_r, y_r = X_r.astype(dtype), ((y_r - y_r.mean()) / y_r.std()).astype(dtype)
+    max_iter, rolled_back = 20, 0
+    for lr in (0.1, 0.2, 0.5, 1.0, 1.5, 2.0):
+        for seed in range(6):
+            est = BackpropRegressor(
+                hidden_layer_sizes=(20,),
+                activation="relu",
+                solver="sgd",
+                learning_rate_init=lr,
+                early_stopping=True,
+                max_iter=max_iter,
+                n_iter_no_change=max_iter,
+                random_state=seed,
+            )
+            caught = _fit_recording(est, X_r, y_r)
+            assert not [m for c, m in caught if issubclass(c, RuntimeWarning)]
+            assert {c for c, _ in caught} == {ConvergenceWarning}
+            diverged = [m for _, m in caught if m.startswith("Training diverged")]
+            assert bool(diverged) == (est.n_iter_ < max_iter), (lr, seed)
+            assert est.coefs_[0].dtype == dtype
+            assert all(np.isfinite(c).all() for c in est.coefs_ + est.intercepts_)
+            if diverged:
+                rolled_back += 1
+                _assert_rolled_back_to_a_shorter_fit(est, X_r, y_r)
+    # The sweep reaches the case it is about.
+    assert rolled_back >= 5
+
+
+def test_early_stopping_classifier_whose_validation_outputs_overflow_rolls_back():
+    X_c, y_c = make_classification(200, 5, n_informative=3, random_state=0)
+    est = BackpropClassifier(
+        hidden_layer_sizes=(20,),
+        activation="relu",
+        learning_rate_init=1e200,
+        early_stopping=True,
+        max_iter=20,
+        random_state=0,
+    )
+    caught = _fit_recording(est, X_c, y_c)
+    assert [c for c, _ in caught] == [ConvergenceWarning]
+    assert caught[0][1].startswith("Training diverged in epoch 1")
+    assert est.n_iter_ == 0 and est.validation_scores_ == []
+    assert np.isfinite(est.predict_proba(X_c)).all()
 
 
 @pytest.mark.parametrize("scale", [1e10, 1e100, 1e300])
