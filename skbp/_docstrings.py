@@ -185,7 +185,11 @@ EXTRA_PARAMETERS = section(
         this norm before the optimizer's update, which keeps a step from
         blowing up the weights. Stochastic solvers only; L-BFGS ignores it.
         None never clips. ``history_`` counts the clipped batches of each
-        epoch in a column ``clipped``.
+        epoch in a column ``clipped``. The gradient clipped is that of the
+        loss with its L2 penalty (``alpha``) included, as
+        ``torch.nn.utils.clip_grad_norm_`` on a loss that includes the
+        penalty, and unlike the ``weight_decay`` of torch's optimizers,
+        which is added after clipping.
 
     dropout : float or array-like of shape (n_layers - 2,), default=0.0
         Probability p in [0, 1) of dropping each hidden unit, for every

@@ -222,11 +222,50 @@ def clip_gradient(grads, max_norm):
     >>> clip_gradient(g, 2.0), g.tolist()
     (False, [0.6000000000000001, 0.8])
     """
-    norm = math.sqrt(np.dot(grads, grads))
+    norm = gradient_norm(grads)
     if norm > max_norm:
         grads *= max_norm / norm
         return True
     return False
+
+
+def gradient_norm(grads):
+    """The L2 norm of a flat vector, without overflow or underflow.
+
+    ``sqrt(dot(g, g))`` overflows once the norm passes the square root of
+    the dtype's largest value (about 1.8e19 in float32) and underflows below
+    the square root of its smallest normal one (about 1.1e-19). Then the
+    vector is divided by its largest magnitude first, in its own dtype, and
+    the norm taken of that.
+
+    Parameters
+    ----------
+    grads : ndarray of shape (n,)
+
+    Returns
+    -------
+    norm : float
+        Infinite or NaN when ``grads`` holds an infinity or NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = np.array([3e19, 4e19], dtype=np.float32)
+    >>> print(f"{gradient_norm(g):.6g}")
+    5e+19
+    """
+    info = np.finfo(grads.dtype)
+    with np.errstate(over="ignore", under="ignore"):
+        squares = float(np.dot(grads, grads))
+    # Above tiny / eps, squares lost to underflow (each below tiny) are too
+    # small to change the sum.
+    if info.tiny / info.eps <= squares < math.inf:
+        return math.sqrt(squares)
+    largest = float(np.max(np.abs(grads))) if grads.size else 0.0
+    if largest == 0.0 or not math.isfinite(largest):
+        return largest
+    scaled = grads / grads.dtype.type(largest)
+    return largest * math.sqrt(float(np.dot(scaled, scaled)))
 
 
 def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tasks):

@@ -70,3 +70,32 @@ def off_the_kinks(nets, names):
         if name in KINKED:
             keep &= (np.abs(z) > KINK_MARGIN).all(axis=1)
     return keep
+
+
+# f'(net) of each unit, written from its output as skbp's derivatives are.
+FROM_OUTPUT = {
+    "logistic": lambda out: out * (1 - out),
+    "tanh": lambda out: 1 - out**2,
+    "relu": lambda out: (out > 0).astype(out.dtype),
+    "identity": np.ones_like,
+}
+
+
+def squared_error_gradients(X, y, coefs, intercepts, names, alpha=0.0):
+    """∂E/∂coefs and ∂E/∂intercepts of an identity-output network, by hand.
+
+    E = mean over samples of Σ_k ½(y_k − ŷ_k)² + α Σ‖W‖² / (2n), the loss
+    and penalty CONTRIBUTING states; textbook backpropagation from the output
+    layer down.
+    """
+    _, outs = forward(X, coefs, intercepts, names)
+    n = len(X)
+    delta = (outs[-1] - np.reshape(y, (n, -1))) / n
+    coef_grads, intercept_grads = [None] * len(coefs), [None] * len(coefs)
+    for i in reversed(range(len(coefs))):
+        below = X if i == 0 else outs[i - 1]
+        coef_grads[i] = below.T @ delta + alpha * coefs[i] / n
+        intercept_grads[i] = delta.sum(axis=0)
+        if i:
+            delta = (delta @ coefs[i].T) * FROM_OUTPUT[names[i - 1]](outs[i - 1])
+    return coef_grads, intercept_grads

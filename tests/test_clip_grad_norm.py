@@ -1,13 +1,15 @@
 """clip_grad_norm: global gradient-norm clipping for the stochastic solvers."""
 
+import math
 import warnings
 
 import numpy as np
 import pytest
+from network_reference import squared_error_gradients
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skbp import BackpropClassifier, BackpropRegressor
+from skbp import BackpropClassifier, BackpropRegressor, _training
 
 rng = np.random.RandomState(0)
 X = rng.standard_normal((60, 4))
@@ -49,45 +51,134 @@ def test_a_threshold_never_reached_changes_no_bit(Est, solver):
 
 def _sgd(**params):
     return BackpropRegressor(
-        hidden_layer_sizes=(3,),
-        activation="tanh",
-        solver="sgd",
-        momentum=0,
-        learning_rate_init=0.1,
-        random_state=0,
-        **params,
+        **{
+            "hidden_layer_sizes": (3,),
+            "activation": "tanh",
+            "solver": "sgd",
+            "momentum": 0,
+            "learning_rate_init": 0.1,
+            "random_state": 0,
+            **params,
+        }
     )
 
 
+def _packed(arrays):
+    return np.concatenate([np.ravel(a) for a in arrays])
+
+
+def _initial(seed=1, hidden=3):
+    r = np.random.RandomState(seed)
+    coefs = [r.uniform(-1, 1, (4, hidden)), r.uniform(-1, 1, (hidden, 1))]
+    return coefs, [r.uniform(-1, 1, hidden), r.uniform(-1, 1, 1)]
+
+
+@pytest.mark.parametrize("alpha", [0.0, 30.0])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_a_clipped_step_moves_by_eta_times_the_rescaled_gradient(fit_intercept):
-    unclipped = _sgd(fit_intercept=fit_intercept).trace_step(X, y_reg).updates
-    g = unclipped["gradient"].to_numpy()
-    trained = np.ones(len(g), dtype=bool)
-    if not fit_intercept:
-        trained = (unclipped["kind"] == "coef").to_numpy()
-    norm = np.linalg.norm(g[trained])
+def test_a_clipped_step_is_eta_times_the_penalised_gradient_rescaled(
+    fit_intercept, alpha
+):
+    # The reference is numpy's: the gradient of the loss *with* the L2
+    # penalty (intercepts, when trained, in the same vector), its norm, the
+    # rescaled gradient and the SGD step, from the weights the net starts at.
+    coefs, intercepts = _initial()
+    g_coefs, g_intercepts = squared_error_gradients(
+        X, y_reg, coefs, intercepts, ["tanh"], alpha
+    )
+    g = _packed(g_coefs + (g_intercepts if fit_intercept else []))
+    norm = np.linalg.norm(g)
+    if alpha:
+        # The penalty's share of the norm is large enough to tell the two
+        # conventions (penalty inside or outside the clipped norm) apart.
+        without = squared_error_gradients(X, y_reg, coefs, intercepts, ["tanh"])
+        plain = _packed(without[0] + (without[1] if fit_intercept else []))
+        assert abs(np.linalg.norm(plain) / norm - 1) > 0.05
     c = norm / 4
-    net = _sgd(fit_intercept=fit_intercept, clip_grad_norm=c)
+    net = _sgd(
+        fit_intercept=fit_intercept,
+        alpha=alpha,
+        clip_grad_norm=c,
+        coefs_init=coefs,
+        intercepts_init=intercepts,
+    )
     updates = net.trace_step(X, y_reg).updates
-    np.testing.assert_array_equal(updates["old_weight"], unclipped["old_weight"])
-    change = (updates["new_weight"] - updates["old_weight"]).to_numpy()
-    np.testing.assert_allclose(
-        change[trained], -0.1 * g[trained] * (c / norm), rtol=0, atol=1e-12
-    )
-    np.testing.assert_allclose(
-        updates["gradient"].to_numpy()[trained],
-        g[trained] * (c / norm),
-        rtol=0,
-        atol=1e-12,
-    )
+    clipped = g * (c / norm)
+    trained = len(g)
+    start = _packed(coefs + intercepts)
+    expected = start.copy()
+    expected[:trained] -= 0.1 * clipped
+    np.testing.assert_allclose(_packed(_weights(net)), expected, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(updates["old_weight"], start[:trained])
+    np.testing.assert_allclose(updates["gradient"], clipped, rtol=0, atol=1e-12)
     history = net.history_
     assert history["clipped"].tolist() == [1]
-    # The recorded norms are those of the gradient as computed.
+    # The recorded norms are those of the gradient as computed, before
+    # clipping.
     assert history["grad_norm_1"].iloc[0] == pytest.approx(
-        np.linalg.norm(unclipped.query("layer == 1 and kind == 'coef'")["gradient"]),
-        rel=1e-12,
+        np.linalg.norm(g_coefs[0]), rel=1e-12
     )
+
+
+def test_a_float32_gradient_whose_squared_norm_overflows_is_clipped_not_zeroed():
+    # Targets near 1e19 and saturated tanh units: a gradient of norm ~3e19,
+    # whose square passes float32's largest value (3.4e38), while the loss
+    # (half the mean squared error) stays finite. Before: the norm came out
+    # infinite, the step was scaled by 0 and the weights did not move.
+    coefs, intercepts = _initial(hidden=8)
+    X32 = (20 * np.sign(np.random.RandomState(2).randn(2, 4))).astype(np.float32)
+    y32 = np.array([1e19, 1e19], dtype=np.float32)
+    net = _sgd(
+        hidden_layer_sizes=(8,),
+        clip_grad_norm=1.0,
+        coefs_init=coefs,
+        intercepts_init=intercepts,
+    )
+    trace = net.trace_step(X32, y32)
+    assert np.isfinite(trace.loss)
+    start32 = _packed([np.float32(w) for w in coefs + intercepts])
+    g_coefs, g_intercepts = squared_error_gradients(
+        X32.astype(float),
+        y32.astype(float),
+        [w.astype(np.float32).astype(float) for w in coefs],
+        [b.astype(np.float32).astype(float) for b in intercepts],
+        ["tanh"],
+    )
+    g = _packed(g_coefs + g_intercepts)
+    assert np.linalg.norm(g) > np.sqrt(np.finfo(np.float32).max)
+    expected = start32 - 0.1 * g / np.linalg.norm(g)
+    got = _packed(_weights(net))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
+    assert np.linalg.norm(got.astype(float) - start32) == pytest.approx(0.1, rel=1e-5)
+    assert net.history_["clipped"].tolist() == [1]
+
+
+@pytest.mark.parametrize(
+    "values, dtype",
+    [
+        ([1e19, 1e19, -1e19, 1e19], np.float32),  # norm 2e19: square overflows
+        ([3e38, -3e38, 1.0], np.float32),  # norm past float32's range
+        ([1e-30, 1e-30, -1e-30, 1e-30], np.float32),  # squares underflow
+        ([1e155, -1e155, 1e155, 1e155], np.float64),
+        ([1e-170, 1e-170, 1e-170, -1e-170], np.float64),
+        ([3.0, 4.0], np.float32),
+    ],
+)
+def test_clip_gradient_scales_to_the_norm_without_overflow_or_underflow(values, dtype):
+    g = np.array(values, dtype=dtype)
+    # math.hypot computes the norm of Python floats without overflow.
+    norm = math.hypot(*map(float, g))
+    c = norm / 8
+    expected = [float(v) * (c / norm) for v in g]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _training.clip_gradient(g, c) is True
+    assert g.dtype == dtype
+    np.testing.assert_allclose(g, expected, rtol=4 * np.finfo(dtype).eps)
+    # Not clipped when within the threshold.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _training.clip_gradient(g, 2 * c) is False
 
 
 def test_partial_fit_clips_as_trace_step_does():
