@@ -808,14 +808,21 @@ class BaseBackprop(
         raise ValueError(message) from error
 
     def _forward_unchecked(self, X):
-        """Network output for validated X; may be non-finite if X is huge."""
+        """Network output for validated X; may be non-finite if X is huge.
+
+        In the dtype scikit-learn's MLP predicts in, float32 only when both
+        X and the weights are: a float32 model predicts float64 input in
+        float64, with its weights converted for the call (the model keeps
+        its own). In training X always has the weights' dtype.
+        """
+        coefs, intercepts = self.coefs_, self.intercepts_
+        dtype = np.promote_types(X.dtype, coefs[0].dtype)
+        if coefs[0].dtype != dtype:
+            coefs = [c.astype(dtype) for c in coefs]
+            intercepts = [b.astype(dtype) for b in intercepts]
         with quiet_overflow():
             return _network.predict(
-                X,
-                self.coefs_,
-                self.intercepts_,
-                self._core_hidden(),
-                self.out_activation_,
+                X, coefs, intercepts, self._core_hidden(), self.out_activation_
             )
 
     def _forward(self, X):

@@ -74,8 +74,11 @@ def test_float32_stays_float32(Est, solver, iris):
     est = Est(hidden_layer_sizes=(4,), solver=solver, max_iter=5, random_state=0)
     est.fit(X.astype(np.float32), y)
     assert all(p.dtype == np.float32 for p in _all_params(est))
-    out = est.predict_proba(X[:5]) if hasattr(est, "predict_proba") else est.predict(X)
-    assert out.dtype == np.float32
+    # float32 input is predicted in float32; float64 input in float64, as
+    # scikit-learn's MLP does (test_prediction_dtype.py).
+    predict = est.predict_proba if hasattr(est, "predict_proba") else est.predict
+    assert predict(X[:5].astype(np.float32)).dtype == np.float32
+    assert predict(X[:5]).dtype == np.float64
 
 
 def test_sigmoid_is_another_name_for_logistic(iris):
