@@ -39,6 +39,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropRegressor
+from skbp.exceptions import TargetScaleWarning
 
 X, y = load_diabetes(return_X_y=True)
 print(f"target: {y.min():.0f} to {y.max():.0f}, mean {y.mean():.0f}")
@@ -64,10 +65,12 @@ models = {
 }
 
 scores, predictions = {}, {}
-with warnings.catch_warnings():
-    # The unscaled fits stop at max_iter; their warning names
-    # TransformedTargetRegressor, which is the point of this example.
+with warnings.catch_warnings(record=True) as caught:
+    # The unscaled fits stop at max_iter with a ConvergenceWarning, silenced
+    # here. skbp's also say what to do, in a TargetScaleWarning that
+    # silencing ConvergenceWarning does not hide; kept to be printed below.
     warnings.simplefilter("ignore", ConvergenceWarning)
+    warnings.simplefilter("always", TargetScaleWarning)
     for name, model in models.items():
         scores[name] = cross_val_score(model, X, y, cv=5)
         if not name.startswith("MLP"):
@@ -75,6 +78,8 @@ with warnings.catch_warnings():
 
 for name, r2 in scores.items():
     print(f"{name:29s} R² = {r2.mean():+.2f} ± {r2.std():.2f}")
+advice = next(w.message for w in caught if w.category is TargetScaleWarning)
+print(f"\nskbp, fitting y as is: {advice}")
 
 # %%
 # A negative R² means the model predicts worse than the mean of ``y``

@@ -83,9 +83,10 @@ def explain_input_error(error, X, y=None, *, estimator_name, regressor):
 def target_scale_advice(y, out_activation):
     """A sentence on a target the output units cannot reach, or "".
 
-    Appended to a ConvergenceWarning: a network that ran out of iterations
-    on such a target will most likely keep failing however long it runs,
-    while the same network on a scaled target fits. ``y`` is the 2-D
+    The message of a TargetScaleWarning issued when a fit stops without
+    converging: a network that ran out of iterations on such a target will
+    most likely keep failing however long it runs, while the same network
+    on a scaled target fits. ``y`` is the 2-D
     training target. The criterion, per output column:
 
     - identity or relu output: max(|mean|, std) > ``TARGET_SCALE_LIMIT``

@@ -20,7 +20,7 @@ from sklearn.exceptions import ConvergenceWarning
 from . import _messages, _network
 from ._network import quiet_overflow
 from ._optimizers import minimize_lbfgs
-from .exceptions import TrainingInterruptedWarning
+from .exceptions import TargetScaleWarning, TrainingInterruptedWarning
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
@@ -382,23 +382,21 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
     if not (rolled_back or stop or incremental) and est.n_iter_ == est.max_iter:
         warnings.warn(
             f"Stochastic Optimizer: Maximum iterations ({est.max_iter}) "
-            "reached and the optimization hasn't converged yet."
-            + _scale_advice(est, y),
+            "reached and the optimization hasn't converged yet.",
             ConvergenceWarning,
             stacklevel=5,
         )
+        _warn_target_scale(est, y)
     elif stop and not (rolled_back or incremental):
         # Stopping because the loss stopped improving is silent, as in
         # scikit-learn -- unless y is far from what the outputs reach: then
         # "no improvement" usually means stuck, and scaling y is the fix.
-        advice = _scale_advice(est, y)
-        if advice:
-            warnings.warn(
-                f"Training stopped after {est.n_iter_} epochs without "
-                "converging: the loss stopped improving." + advice,
-                ConvergenceWarning,
-                stacklevel=5,
-            )
+        _warn_target_scale(
+            est,
+            y,
+            f"Training stopped after {est.n_iter_} epochs without converging: "
+            "the loss stopped improving.",
+        )
 
     if est.early_stopping:
         for current, best in zip(est.coefs_, est._best_coefs):
@@ -407,15 +405,23 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
             current[...] = best
 
 
-def _scale_advice(est, y):
-    """A sentence for a ConvergenceWarning when y is out of the outputs' reach.
+def _warn_target_scale(est, y, situation=""):
+    """Warn with TargetScaleWarning when y is out of the outputs' reach.
 
-    Training more rarely helps then, while a scaled target does; this says
-    so (see ``_messages.target_scale_advice`` for the criterion). It only
-    reads y, once, when the warning is issued anyway.
+    Called when a fit stopped without converging: training more rarely
+    helps then, while a scaled target does (see
+    ``_messages.target_scale_advice`` for the criterion). A category of its
+    own, so that silencing ConvergenceWarning does not hide the fix.
+    ``situation`` opens the message when no ConvergenceWarning says why
+    training stopped.
     """
     advice = _messages.target_scale_advice(y, est.out_activation_)
-    return " " + advice if advice else ""
+    if advice:
+        # _warn_target_scale, fit_stochastic or fit_lbfgs, _fit, fit,
+        # _fit_context, caller.
+        warnings.warn(
+            f"{situation} {advice}".lstrip(), TargetScaleWarning, stacklevel=6
+        )
 
 
 def _roll_back(
@@ -559,10 +565,11 @@ def fit_lbfgs(estimator, X, y, sample_weight, layer_units, tasks):
             "lbfgs failed to converge after "
             f"{est.n_iter_} iteration(s) (status={result.status}): "
             f"{result.message}. Increase max_iter or max_fun, or scale "
-            "the data." + _scale_advice(est, y),
+            "the data.",
             ConvergenceWarning,
             stacklevel=5,
         )
+        _warn_target_scale(est, y)
 
 
 class StepRecord:
