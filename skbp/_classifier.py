@@ -77,7 +77,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ``{label: weight}``, or ``"balanced"`` for n_samples / (n_classes *
         count(label)). For multilabel targets the weights are per label
         column (see :func:`sklearn.utils.class_weight.compute_sample_weight`).
-        scikit-learn's MLPClassifier has no class_weight.
+        scikit-learn's MLPClassifier has no class_weight: ``to_sklearn``
+        converts a model trained with it, and warns that the MLP trains on
+        without it.
 
     Attributes
     ----------
@@ -479,10 +481,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         The MLP gets the parameters scikit-learn has (``activation="sigmoid"``
         becomes ``"logistic"``), copies of the weights, classes and training
         records, and the state of the SGD or Adam optimizer, so that its
-        ``partial_fit`` continues where this network's would. skbp's own
-        parameters are not carried: ``coefs_init`` and ``intercepts_init``
-        only chose the starting weights, and ``class_weight`` (which
-        MLPClassifier lacks) only weighs training.
+        ``partial_fit`` continues where this network's would. The hidden
+        units are those the network was fitted with,
+        ``hidden_activations_``. skbp's own parameters are not carried:
+        ``coefs_init`` and ``intercepts_init`` only chose the starting
+        weights, and ``dropout``, ``clip_grad_norm`` and ``class_weight``
+        act in training only, so a model trained with them converts to an
+        MLP that predicts as it does -- but would train on without them.
 
         Returns
         -------
@@ -493,8 +498,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ------
         ValueError
             If scikit-learn cannot express the model; the message names the
-            parameter: ``loss="squared_error"``, ``fit_intercept=False``, a
-            ``clip_grad_norm`` other than None, a ``dropout`` other than 0,
+            parameter: ``loss="squared_error"``, ``fit_intercept=False``,
             hidden units scikit-learn lacks (``"leaky_relu"``,
             ``"softplus"``) or different ones in different layers, or
             an ``out_activation`` that gives other output units than
@@ -502,6 +506,14 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             otherwise).
         sklearn.exceptions.NotFittedError
             If the network is not fitted.
+
+        Warns
+        -----
+        UserWarning
+            If ``dropout`` is not 0, ``clip_grad_norm`` not None or
+            ``class_weight`` not None, naming each: MLPClassifier has none
+            of them, and its ``partial_fit`` or warm-started ``fit`` trains
+            without them.
 
         See Also
         --------

@@ -308,11 +308,15 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         The MLP gets the parameters scikit-learn has (``activation="sigmoid"``
         becomes ``"logistic"``), copies of the weights and training records,
         and the state of the SGD or Adam optimizer, so that its
-        ``partial_fit`` continues where this network's would. skbp's own
-        parameters are not carried: ``coefs_init`` and ``intercepts_init``
-        only chose the starting weights. ``loss_``, ``loss_curve_`` and
-        ``best_loss_`` are copied as skbp computed them (for several
-        outputs, n_outputs times scikit-learn's squared error).
+        ``partial_fit`` continues where this network's would. The hidden
+        units are those the network was fitted with,
+        ``hidden_activations_``. skbp's own parameters are not carried:
+        ``coefs_init`` and ``intercepts_init`` only chose the starting
+        weights, and ``dropout`` and ``clip_grad_norm`` act in training
+        only, so a model trained with them converts to an MLP that predicts
+        as it does -- but would train on without them. ``loss_``,
+        ``loss_curve_`` and ``best_loss_`` are copied as skbp computed them
+        (for several outputs, n_outputs times scikit-learn's squared error).
 
         Returns
         -------
@@ -323,14 +327,20 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         ------
         ValueError
             If scikit-learn cannot express the model; the message names the
-            parameter: ``fit_intercept=False``, a ``clip_grad_norm`` other
-            than None, a ``dropout`` other than 0, hidden units
-            scikit-learn lacks (``"leaky_relu"``, ``"softplus"``) or
-            different ones in different layers, a ``loss`` this
-            scikit-learn's MLPRegressor lacks, or an ``out_activation``
-            other than its output units (identity; exp for Poisson).
+            parameter: ``fit_intercept=False``, hidden units scikit-learn
+            lacks (``"leaky_relu"``, ``"softplus"``) or different ones in
+            different layers, a ``loss`` this scikit-learn's MLPRegressor
+            lacks, or an ``out_activation`` other than its output units
+            (identity; exp for Poisson).
         sklearn.exceptions.NotFittedError
             If the network is not fitted.
+
+        Warns
+        -----
+        UserWarning
+            If ``dropout`` is not 0 or ``clip_grad_norm`` not None, naming
+            each: MLPRegressor has neither, and its ``partial_fit`` or
+            warm-started ``fit`` trains without them.
 
         See Also
         --------

@@ -6,11 +6,15 @@ the state of its SGD or Adam optimizer (skbp's optimizers follow
 scikit-learn's arithmetic step for step and keep the same state, in one flat
 vector in scikit-learn's packing order instead of one array per layer).
 The other way round, only the models scikit-learn can express convert; the
-rest are refused with the parameter that stands in the way.
+rest are refused with the parameter that stands in the way. skbp's settings
+that act in training only (dropout, gradient clipping, class weights) leave
+a plain MLP's weights: such a model converts, with a warning that
+scikit-learn's would train on without them.
 """
 
 import copy
 import math
+import warnings
 
 import numpy as np
 from sklearn.base import ClassifierMixin
@@ -282,17 +286,6 @@ def check_representable(estimator):
             f"fit_intercept=False cannot be converted: {name} always trains "
             "its intercepts."
         )
-    if estimator.clip_grad_norm is not None:
-        raise ValueError(
-            f"clip_grad_norm={estimator.clip_grad_norm!r} cannot be converted: "
-            f"{name} does not clip gradients (set it to None first)."
-        )
-    rates = estimator._dropout_rates(len(estimator.coefs_) - 1)
-    if any(rates):
-        raise ValueError(
-            f"dropout={estimator.dropout!r} cannot be converted: {name} has no "
-            "dropout (set it to 0 first)."
-        )
     hidden = _single_activation(estimator)
     if hidden is None:
         raise ValueError(
@@ -319,6 +312,39 @@ def check_representable(estimator):
         )
 
 
+def _training_only_settings(estimator):
+    """skbp's settings in use that act in training only, which the MLP lacks.
+
+    Returns ``(setting, what the MLP trains without)`` pairs. They leave no
+    trace in the fitted weights -- dropout's masks and clipping act on the
+    steps, class weights on the loss -- so the MLP predicts as the model
+    does, but would train on without them.
+    """
+    settings = []
+    try:
+        dropout = any(estimator._dropout_rates(len(estimator.coefs_) - 1))
+    except ValueError:
+        # Rates that no longer fit the network (set_params after fit):
+        # still a setting this model would train with, or fail on.
+        dropout = True
+    if dropout:
+        settings.append((f"dropout={estimator.dropout!r}", "dropout"))
+    if estimator.clip_grad_norm is not None:
+        settings.append(
+            (f"clip_grad_norm={estimator.clip_grad_norm!r}", "gradient clipping")
+        )
+    if getattr(estimator, "class_weight", None) is not None:
+        settings.append((f"class_weight={estimator.class_weight!r}", "class weights"))
+    return settings
+
+
+def _join(words, last):
+    """``a``, ``a or b``, ``a, b or c`` (with ``last`` for "or")."""
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
 def to_sklearn(estimator):
     """scikit-learn's MLP holding the fitted skbp ``estimator``.
 
@@ -326,6 +352,7 @@ def to_sklearn(estimator):
     """
     check_is_fitted(estimator, "coefs_")
     check_representable(estimator)
+    lacking = _training_only_settings(estimator)
     target = sklearn_class(estimator)
     ours = estimator.get_params(deep=False)
     params = {name: ours[name] for name in target._get_param_names() if name in ours}
@@ -337,4 +364,15 @@ def to_sklearn(estimator):
         theirs = _optimizer_to_sklearn(optimizer, mlp.coefs_ + mlp.intercepts_)
         if theirs is not None:
             mlp._optimizer = theirs
+    if lacking:
+        settings = _join([setting for setting, _ in lacking], "or")
+        without = _join([f"without {what}" for _, what in lacking], "and")
+        # stacklevel=3: the line that called the estimator's to_sklearn.
+        warnings.warn(
+            f"scikit-learn's {target.__name__} has no {settings}: the converted "
+            "model predicts as this one, but trained further (partial_fit, or "
+            f"fit with warm_start=True) it trains {without}.",
+            UserWarning,
+            stacklevel=3,
+        )
     return mlp

@@ -240,13 +240,15 @@ def test_lbfgs_ignores_it():
         np.testing.assert_array_equal(a, b)
 
 
-def test_to_sklearn_refuses_it_and_from_sklearn_leaves_it_none():
+def test_to_sklearn_warns_it_is_not_carried_and_from_sklearn_leaves_it_none():
     net = _quiet(
         BackpropRegressor(solver="sgd", max_iter=2, clip_grad_norm=1.0).fit, X, y_reg
     )
-    with pytest.raises(ValueError, match=r"clip_grad_norm=1\.0 cannot be converted"):
-        net.to_sklearn()
-    mlp = net.set_params(clip_grad_norm=None).to_sklearn()
+    # The weights convert (clipping acted in training only); scikit-learn's
+    # model would train on without it.
+    with pytest.warns(UserWarning, match=r"clip_grad_norm=1\.0"):
+        mlp = net.to_sklearn()
+    np.testing.assert_array_equal(mlp.predict(X), net.predict(X))
     assert BackpropRegressor.from_sklearn(mlp).clip_grad_norm is None
 
 

@@ -517,23 +517,78 @@ def test_mixed_per_layer_activation_is_refused(activation):
     assert "MLPClassifier" in message
 
 
+# skbp's training settings scikit-learn's MLPs lack, as the warning names them.
+TRAINING_ONLY = {
+    "dropout": (dict(dropout=(0.0, 0.5)), "dropout=(0.0, 0.5)"),
+    "clip_grad_norm": (dict(clip_grad_norm=0.5), "clip_grad_norm=0.5"),
+    "class_weight": (dict(class_weight="balanced"), "class_weight='balanced'"),
+}
+
+
+def _training_only_cases():
+    cases = []
+    for name in ("multiclass", "binary", "single", "multi"):
+        kinds = list(TRAINING_ONLY)
+        if name in ("single", "multi"):
+            kinds.remove("class_weight")
+        cases += [(name, (kind,)) for kind in kinds] + [(name, tuple(kinds))]
+    return cases
+
+
 @pytest.mark.parametrize(
-    "Net, name", [(BackpropClassifier, "multiclass"), (BackpropRegressor, "single")]
+    "name, settings",
+    _training_only_cases(),
+    ids=lambda v: "+".join(v) if isinstance(v, tuple) else v,
 )
-@pytest.mark.parametrize("dropout", [0.2, (0.0, 0.5), [0.3, 0.3]])
-def test_dropout_is_refused(Net, name, dropout):
+def test_model_trained_with_settings_sklearn_lacks_converts_with_a_warning(
+    name, settings
+):
+    # Dropout, clipping and class weights act in training only: the fitted
+    # weights are a plain MLP, which scikit-learn's computes alike.
     X, y = data(name)
-    net = Net(hidden_layer_sizes=(5, 4), dropout=dropout, **SOLVERS["sgd"])
-    net.set_params(max_iter=3, random_state=0).fit(X, y)
-    with pytest.raises(ValueError) as excinfo:
-        net.to_sklearn()
-    message = str(excinfo.value)
-    assert message.startswith(f"dropout={dropout!r} cannot be converted: ")
-    assert "has no dropout" in message and "set it to 0 first" in message
-    # Once switched off, the same fitted network converts (skbp's default
-    # logistic units agree with scikit-learn's to a few ulp).
-    mlp = net.set_params(dropout=0.0).to_sklearn()
-    np.testing.assert_allclose(mlp.predict(X), net.predict(X), rtol=0, atol=1e-14)
+    Net = BackpropRegressor if name in ("single", "multi") else BackpropClassifier
+    params = {}
+    for kind in settings:
+        params.update(TRAINING_ONLY[kind][0])
+    net = Net(hidden_layer_sizes=(5, 4), activation="tanh", **params)
+    net.set_params(max_iter=5, random_state=0, **SOLVERS["sgd"]).fit(X, y)
+    with pytest.warns(UserWarning) as record:
+        mlp = net.to_sklearn()
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert record[0].filename == __file__
+    for kind in TRAINING_ONLY:
+        assert (TRAINING_ONLY[kind][1] in message) == (kind in settings), kind
+    assert type(mlp).__name__ in message
+    assert "trained further" in message
+    assert not set(TRAINING_ONLY) & set(mlp.get_params())
+    assert_same_weights(mlp, net)
+    if Net is BackpropClassifier:
+        np.testing.assert_array_equal(mlp.predict(X), net.predict(X))
+        np.testing.assert_allclose(
+            mlp.predict_proba(X), net.predict_proba(X), rtol=0, atol=PROBA_ATOL
+        )
+    else:
+        # skbp's tanh may be another exact formulation than numpy's (see
+        # skbp._kernels): a few ulp.
+        np.testing.assert_allclose(
+            mlp.predict(X), net.predict(X), rtol=0, atol=PROBA_ATOL
+        )
+    # scikit-learn's model trains on as a plain MLP.
+    mlp.partial_fit(X, y)
+
+
+def test_settings_switched_off_convert_without_a_warning():
+    X, y = data("multiclass")
+    net = BackpropClassifier(
+        hidden_layer_sizes=(5, 4), dropout=0.3, clip_grad_norm=1.0, **SOLVERS["sgd"]
+    )
+    net.set_params(max_iter=3, random_state=0, class_weight="balanced").fit(X, y)
+    net.set_params(dropout=(0.0, 0.0), clip_grad_norm=None, class_weight=None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mlp = net.to_sklearn()
+    np.testing.assert_array_equal(mlp.predict(X), net.predict(X))
 
 
 @pytest.mark.parametrize("dropout", [0.0, (0.0, 0.0)], ids=["float", "per-layer"])
@@ -567,7 +622,8 @@ def test_skbp_only_parameters_are_not_carried():
         class_weight="balanced",
         max_iter=3,
     ).fit(X, y)
-    params = net.to_sklearn().get_params()
+    with pytest.warns(UserWarning, match="class_weight='balanced'"):
+        params = net.to_sklearn().get_params()
     assert not {"coefs_init", "intercepts_init", "class_weight", "loss"} & set(params)
 
 
