@@ -29,12 +29,36 @@ DEFAULT_EPS = 1e-5
 # being reported as huge relative errors of rounding noise.
 REL_ERROR_FLOOR = 1e-8
 
+# Relative error the check allows a parameter beyond the difference's own
+# error, which it estimates. A wrong derivative is off by 1e-2 or more.
+DEFAULT_RTOL = 1e-5
+
+# Roundings of each loss the difference's error allows for. The loss is a
+# sum of many rounded terms, so its rounding error is a few float64 epsilons
+# of its value; the difference's rounding error measured on fitted networks
+# (log-loss, squared error, Poisson deviance) was at most about one epsilon
+# of each loss over 2h, so ten leave a margin.
+ROUNDINGS = 10
+
+
+# The rule a parameter passes by, as the result's repr states it.
+RULE = "|backprop - numeric| <= rtol * max(|backprop|, |numeric|) + fd_error"
+
 
 class GradientCheck:
     """The result of :func:`check_gradients`.
 
+    A parameter passes when ``abs_error <= rtol * max(|backprop|,
+    |numeric|) + fd_error``: its two gradients agree to the relative
+    tolerance ``rtol``, or differ by no more than the finite difference can
+    be off by itself. The check passes when every parameter does.
+
     Attributes
     ----------
+    passed : bool
+        Whether every parameter passed.
+    n_failed : int
+        The number of parameters that did not.
     table : pandas.DataFrame
         One row per trained parameter, in the packing order of
         ``StepTrace.updates`` (every weight, then every intercept). Columns:
@@ -42,9 +66,20 @@ class GradientCheck:
         (``"coef"`` or ``"intercept"``), ``from_unit`` (missing for
         intercepts), ``to_unit``, ``value`` (the parameter), ``backprop``
         (∂E/∂w from the backward pass), ``numeric`` (the central
-        difference), ``abs_error`` and ``rel_error``.
+        difference), ``abs_error``, ``rel_error``, ``fd_error`` (how far
+        the difference can be off by itself, from rounding and truncation)
+        and ``passed``.
+    rtol : float
+        The relative tolerance of the rule above.
     max_rel_error : float
-        The largest ``rel_error`` (NaN if a loss was not finite).
+        The largest ``rel_error`` (NaN if a loss was not finite). Gradients
+        near ``fd_error`` have large relative errors however right backprop
+        is: read ``passed``, not this.
+    norm_rel_error : float
+        ‖backprop - numeric‖ / (‖backprop‖ + ‖numeric‖) over all
+        parameters, the norm-wise relative error deep-learning courses
+        teach; the large gradients dominate it, so one wrong small gradient
+        can hide in it.
     loss : float
         The loss E at the checked weights, L2 term included.
     eps : float
@@ -55,25 +90,50 @@ class GradientCheck:
         rate 0); None without dropout.
     """
 
-    def __init__(self, table, loss, eps, masks=None):
+    def __init__(self, table, loss, eps, masks=None, rtol=DEFAULT_RTOL):
         self.table = table
         self.loss = loss
         self.eps = eps
         self.masks = masks
+        self.rtol = rtol
         errors = table["rel_error"].to_numpy()
         # NaN must win: a non-finite comparison is a failed check.
         self.max_rel_error = float(np.max(errors)) if errors.size else 0.0
+        passed = table["passed"].to_numpy()
+        self.n_failed = int(passed.size - np.count_nonzero(passed))
+        self.passed = self.n_failed == 0
+        backprop = table["backprop"].to_numpy()
+        numeric = table["numeric"].to_numpy()
+        with quiet_overflow():
+            size = np.linalg.norm(backprop) + np.linalg.norm(numeric)
+            difference = np.linalg.norm(backprop - numeric)
+            self.norm_rel_error = float(difference / size) if size else 0.0
 
     def __repr__(self):
-        worst = self.table.sort_values(
-            "rel_error", ascending=False, na_position="first"
-        ).head(5)
+        table = self.table
+        with quiet_overflow():
+            allowed = self.rtol * np.maximum(
+                table["backprop"].abs(), table["numeric"].abs()
+            )
+            nearest = table["abs_error"] / (allowed + table["fd_error"])
+        # The rows nearest to failing, or failed the worst, first.
+        order = nearest.sort_values(ascending=False, na_position="first").index
+        worst = table.loc[order[:5]]
         formats = dict.fromkeys(["value", "backprop", "numeric"], "{:.9g}".format)
-        formats.update(dict.fromkeys(["abs_error", "rel_error"], "{:.2e}".format))
+        formats.update(
+            dict.fromkeys(["abs_error", "rel_error", "fd_error"], "{:.2e}".format)
+        )
+        n = len(table)
+        if self.passed:
+            verdict = f"passed, every one of {n} parameters within"
+        else:
+            verdict = f"FAILED, {self.n_failed} of {n} parameters outside"
         return (
-            f"GradientCheck(max_rel_error={self.max_rel_error:.3g}, "
-            f"n_params={len(self.table)}, loss={self.loss:.9f}, eps={self.eps:g})"
-            f"\n\nworst rows\n{worst.to_string(formatters=formats)}"
+            f"GradientCheck: {verdict} {RULE}, rtol={self.rtol:g}\n"
+            f"max_rel_error={self.max_rel_error:.3g}, "
+            f"norm_rel_error={self.norm_rel_error:.3g}, n_params={n}, "
+            f"loss={self.loss:.9f}, eps={self.eps:g}"
+            f"\n\nrows nearest to failing\n{worst.to_string(formatters=formats)}"
         )
 
 
@@ -149,7 +209,9 @@ def _hold_masks(dropout, masks, n_samples, t):
     return held
 
 
-def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None):
+def check_gradients(
+    estimator, X, y, sample_weight=None, *, eps=None, masks=None, rtol=None
+):
     """Compare every backprop gradient with a central finite difference.
 
     The gradient check every backpropagation course teaches: for each
@@ -163,6 +225,14 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
     ``class_weight``, plus the L2 term α‖W‖²/(2Σw). Everything is computed in
     float64, also for a float32 estimator or float32 data (whose weights are
     then the float32 values, exactly widened).
+
+    A parameter passes when the two agree to a relative ``rtol`` or within
+    what the difference can be off by itself, ``fd_error``::
+
+        |backprop - numeric| <= rtol * max(|backprop|, |numeric|) + fd_error
+
+    The check passes (``check.passed``) when every parameter does; the
+    Notes say how ``fd_error`` is estimated.
 
     The estimator is not changed: the check runs on a copy. A fitted
     estimator is checked at its current weights; an unfitted one at the
@@ -191,6 +261,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
         draws the masks a training step would draw next. Dropout makes the
         loss random; with its masks held fixed it is a smooth function of
         the weights, whose gradient backprop must give.
+    rtol : float, default=None
+        The relative tolerance of a passing parameter, in (0, 1); None means
+        1e-5. A wrong derivative is typically off by 1e-2 or more, a right
+        one by the difference's truncation error, O(eps²), well below 1e-5.
 
     Returns
     -------
@@ -198,10 +272,15 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
         ``check.table`` is a pandas DataFrame with one row per trained
         parameter -- ``layer`` (1-based, as in ``StepTrace``), ``kind``
         (``"coef"``/``"intercept"``), ``from_unit``, ``to_unit``, ``value``,
-        ``backprop``, ``numeric``, ``abs_error`` = \\|backprop - numeric\\|
-        and ``rel_error`` = abs_error / max(\\|backprop\\|, \\|numeric\\|,
-        1e-8) -- and ``check.max_rel_error`` its largest relative error;
-        ``check.loss`` is E at the checked weights. With
+        ``backprop``, ``numeric``, ``abs_error`` = \\|backprop - numeric\\|,
+        ``rel_error`` = abs_error / max(\\|backprop\\|, \\|numeric\\|,
+        1e-8), ``fd_error`` (below) and ``passed`` (the rule above). Its repr
+        says passed or FAILED, with the rule and ``rtol``, and shows the
+        rows nearest to failing. ``check.passed`` and ``check.n_failed``
+        sum the table up; ``check.max_rel_error`` is its largest relative
+        error and ``check.norm_rel_error`` the norm-wise
+        \\|backprop - numeric\\| / (\\|backprop\\| + \\|numeric\\|) over
+        all parameters; ``check.loss`` is E at the checked weights. With
         ``fit_intercept=False`` the intercepts are held fixed, are not
         parameters and get no rows (as in ``StepTrace.updates``).
 
@@ -210,22 +289,40 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
     TypeError
         If ``estimator`` is not an skbp estimator.
     ValueError
-        If ``eps`` is not a number in (0, 1), the data do not suit the
-        estimator, or the loss is not finite at the checked weights.
+        If ``eps`` or ``rtol`` is not a number in (0, 1), the data do not
+        suit the estimator, or the loss is not finite at the checked
+        weights.
 
     Notes
     -----
-    A wrong derivative typically gives relative errors of 1e-2 or more; a
-    right one, 1e-7 or less. In between lie rows whose gradient is small
-    next to the loss: the difference carries a rounding error of about
-    1e-16 · E / h (1e-11 · E at the default step), which a gradient of
-    1e-5 · E turns into a relative error near 1e-6. Errors also grow where
-    E is not smooth at the scale of h: a ReLU unit whose net input lies
-    within h · \\|x\\| of its kink at 0, or a log-loss whose probabilities
-    are clipped (saturated outputs).
+    A wrong derivative typically gives relative errors of 1e-2 or more, a
+    right one 1e-7 or less -- except where the finite difference's own
+    error is large next to the gradient. It has two parts. Rounding: each
+    loss is computed with an error of a few float64 epsilons (2.2e-16)
+    times E, which the difference divides by 2h, about 1e-11 · E at the
+    default step. A gradient of 1e-8 -- such as a weight from an input that
+    is 0 in every row, whose gradient is the L2 term α·w/n alone -- then
+    shows a relative error near 1e-3 although backprop computes it exactly.
+    Truncation: the central difference D(h) is off by about h² E'''/6,
+    which near a minimum, where the gradients are small, reached 5e-4 of
+    them on fitted networks. ``fd_error`` bounds both::
 
-    The check costs two forward and backward passes over X per parameter:
-    it is meant for small networks and a few dozen samples.
+        fd_error = 10 * 2.2e-16 * (|E(w + h)| + |E(w - h)|) / (2 h)
+                   + |D(2 h) - D(h)|
+
+    whose second term is three times the truncation error of D(h) as
+    Richardson extrapolation estimates it (D(2h) is off by four times as
+    much as D(h)). A gradient below ``fd_error`` cannot be checked by a
+    finite difference at all: its row passes, which says only that the
+    difference sees nothing wrong. A wrong derivative of a larger gradient
+    fails, even if it is the only one. Where E is not smooth at the scale
+    of h -- a ReLU unit whose net input lies within 2h · \\|x\\| of its kink
+    at 0, a log-loss whose probabilities are clipped (saturated outputs)
+    -- the two differences usually disagree, and ``fd_error`` grows with
+    them.
+
+    The check costs four forward and backward passes over X per
+    parameter: it is meant for small networks and a few dozen samples.
 
     Examples
     --------
@@ -250,6 +347,8 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
     0.082167041
     >>> check.max_rel_error < 1e-7
     True
+    >>> check.passed
+    True
     """
     if not isinstance(estimator, BaseBackprop):
         raise TypeError(
@@ -264,6 +363,14 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
             f"got {eps!r}."
         )
     eps = float(eps)
+    if rtol is None:
+        rtol = DEFAULT_RTOL
+    if isinstance(rtol, bool) or not isinstance(rtol, Real) or not 0 < rtol < 1:
+        raise ValueError(
+            "rtol must be a number in (0, 1), the relative tolerance of a "
+            f"passing parameter; got {rtol!r}."
+        )
+    rtol = float(rtol)
 
     est, X, y, sample_weight, layer_units = _float64_copy(
         estimator, X, y, sample_weight
@@ -290,9 +397,10 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
         )
     backprop = step.grads.copy()
 
-    numeric = np.empty_like(backprop)
-    for i, w in enumerate(params):
-        h = eps * max(1.0, abs(w))
+    rounding = ROUNDINGS * np.finfo(np.float64).eps
+
+    def difference(i, w, h):
+        """The central difference of E in parameter i, and its rounding error."""
         up, down = w + h, w - h
         params[i] = up
         loss_up = loss_at()
@@ -301,7 +409,20 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
         params[i] = w
         # The distance between the rounded points, not 2h: one rounding
         # error less.
-        numeric[i] = (loss_up - loss_down) / (up - down)
+        with quiet_overflow():
+            slope = (loss_up - loss_down) / (up - down)
+            return slope, rounding * (abs(loss_up) + abs(loss_down)) / (up - down)
+
+    numeric = np.empty_like(backprop)
+    fd_error = np.empty_like(backprop)
+    for i, w in enumerate(params):
+        h = eps * max(1.0, abs(w))
+        numeric[i], fd_error[i] = difference(i, w, h)
+        # D(h) = E' + c h**2 + O(h**4): D(2h) - D(h) is three times the
+        # truncation error of D(h), taken whole as its bound.
+        double, _ = difference(i, w, 2 * h)
+        if math.isfinite(double):
+            fd_error[i] += abs(double - numeric[i])
 
     table = parameter_table(layer_units, est.fit_intercept)
     table["value"] = params.copy()
@@ -313,4 +434,7 @@ def check_gradients(estimator, X, y, sample_weight=None, *, eps=None, masks=None
         scale = np.maximum(largest, REL_ERROR_FLOOR)
         table["abs_error"] = abs_error
         table["rel_error"] = abs_error / scale
-    return GradientCheck(table, loss, eps, held)
+        table["fd_error"] = fd_error
+        # Written so that NaN fails.
+        table["passed"] = abs_error <= rtol * largest + fd_error
+    return GradientCheck(table, loss, eps, held, rtol)

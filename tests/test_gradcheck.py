@@ -17,6 +17,7 @@ import pytest
 import scipy.sparse as sp
 from mazur_reference import MAZUR_INITIAL, MAZUR_NEW_WEIGHTS, MAZUR_WEIGHTS
 from sklearn.base import clone
+from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -38,6 +39,8 @@ COLUMNS = [
     "numeric",
     "abs_error",
     "rel_error",
+    "fd_error",
+    "passed",
 ]
 # Hidden net inputs of the samples kept for a (leaky) ReLU network are at
 # least this far from the kink; the default step, 1e-5 * max(1, |w|), moves
@@ -98,6 +101,7 @@ def assert_passes(check, n_params):
     # The check must be able to fail: the gradients are not all ~0.
     assert check.table["backprop"].abs().max() > 1e-3
     assert check.max_rel_error < TOL, check
+    assert check.passed and check.table["passed"].all(), check
 
 
 def n_params(layer_units, fit_intercept=True):
@@ -358,6 +362,93 @@ def test_catches_one_scaled_layer_gradient(monkeypatch):
     assert (check.table.loc[~wrong, "rel_error"] < TOL).all()
     assert check.max_rel_error == pytest.approx(0.05 / 1.05, rel=1e-5)
     assert "max_rel_error=0.0476" in repr(check)
+    assert not check.passed
+    assert check.n_failed == wrong.sum() == 12
+    assert (check.table["passed"] == ~wrong).all()
+    assert repr(check).startswith("GradientCheck: FAILED, 12 of 35 parameters")
+    # rtol is the threshold: a relative error of 0.0476 passes above it.
+    assert check_gradients(est, X, y, rtol=0.05).passed
+    assert not check_gradients(est, X, y, rtol=0.045).passed
+
+
+# ----------------------------------------------------------------------------
+# Rounding noise is not an error: the digits network of issue 20.
+
+
+def digits_check(activation):
+    """Digits, 8 hidden units, 5 epochs, checked on 30 rows."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16
+    est = BackpropClassifier(
+        hidden_layer_sizes=(8,), activation=activation, max_iter=5, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    return est, X[:30], y[:30]
+
+
+@pytest.mark.parametrize("activation", ["logistic", "softplus"])
+def test_a_right_gradient_passes_where_tiny_gradients_meet_rounding_noise(
+    activation,
+):
+    est, X, y = digits_check(activation)
+    check = check_gradients(est, X, y)
+    table = check.table
+    # The pixels that are 0 in all 30 rows feed the hidden units nothing, so
+    # the loss depends on their weights through the L2 term alone: its
+    # gradient is exactly alpha * w / n, about 1e-8 here.
+    blank = np.flatnonzero((X == 0).all(axis=0))
+    penalty_only = (table["layer"] == 1) & table["from_unit"].isin(blank)
+    assert penalty_only.sum() == 8 * len(blank) > 0
+    exact = est.alpha * table["value"] / len(X)
+    np.testing.assert_allclose(
+        table.loc[penalty_only, "backprop"], exact[penalty_only], rtol=1e-12
+    )
+    # The central difference misses them by float64 rounding of the loss,
+    # which fd_error bounds...
+    difference_error = (table["numeric"] - exact).abs()
+    assert (difference_error <= table["fd_error"])[penalty_only].all()
+    # ...although relative to gradients that small it is large: the worst
+    # relative errors, which once read as a wrong backprop, are these rows.
+    assert check.max_rel_error > 1e-4
+    worst = table["rel_error"].nlargest(5).index
+    assert penalty_only[worst].all()
+    assert check.passed and check.n_failed == 0
+    assert table["passed"].all()
+    assert check.norm_rel_error < 1e-8
+    text = repr(check)
+    assert text.startswith("GradientCheck: passed, every one of 610 parameters")
+    assert "rtol=1e-05" in text
+
+
+@pytest.mark.parametrize(
+    ("factor", "what"), [(1.01, "1 % too large"), (-1.0, "sign flipped")]
+)
+def test_one_wrong_weight_derivative_fails_the_check(monkeypatch, factor, what):
+    est, X, y = digits_check("logistic")
+    right = check_gradients(est, X, y).table
+    # A weight of the first layer with a middling gradient, neither the
+    # largest nor one of the tiny penalty-only ones.
+    layer_1 = right[right["layer"] == 1]
+    middling = layer_1["backprop"].abs().sort_values().index[len(layer_1) * 3 // 4]
+    j, k = int(right.loc[middling, "from_unit"]), int(right.loc[middling, "to_unit"])
+    backward = _network.backward
+
+    def one_wrong_derivative(*args, **kwargs):
+        deltas = backward(*args, **kwargs)
+        args[4].coef_grads[0][j, k] *= factor
+        return deltas
+
+    monkeypatch.setattr(_network, "backward", one_wrong_derivative)
+    check = check_gradients(est, X, y)
+    assert not check.passed, what
+    assert check.n_failed == 1
+    assert check.table.index[~check.table["passed"]].tolist() == [middling]
+    assert check.table.loc[middling, "rel_error"] == pytest.approx(
+        abs(factor - 1) / max(1, abs(factor)), rel=1e-3
+    )
+    assert repr(check).startswith("GradientCheck: FAILED, 1 of 610 parameters")
 
 
 # ----------------------------------------------------------------------------
@@ -472,6 +563,23 @@ def test_rejects_what_is_not_an_skbp_estimator(estimator):
 def test_rejects_a_bad_eps(eps):
     with pytest.raises(ValueError, match="eps must be a number in"):
         check_gradients(BackpropRegressor(), make_X(), np.zeros(24), eps=eps)
+
+
+@pytest.mark.parametrize("rtol", [0, -1e-6, 1.0, np.nan, "1e-6", True])
+def test_rejects_a_bad_rtol(rtol):
+    with pytest.raises(ValueError, match="rtol must be a number in"):
+        check_gradients(BackpropRegressor(), make_X(), np.zeros(24), rtol=rtol)
+
+
+def test_the_repr_states_the_threshold_it_passed():
+    net, X, y = mazur_network()
+    check = check_gradients(net, X, y, rtol=1e-9)
+    assert check.rtol == 1e-9
+    assert repr(check).startswith(
+        "GradientCheck: passed, every one of 8 parameters within "
+        "|backprop - numeric| <= rtol * max(|backprop|, |numeric|) + fd_error, "
+        "rtol=1e-09"
+    )
 
 
 def test_rejects_data_that_do_not_suit_the_estimator():
