@@ -23,6 +23,7 @@ from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from skbp import BackpropClassifier, BackpropRegressor, _optimizers
+from skbp.exceptions import TargetScaleWarning
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((60, 4))
@@ -33,6 +34,7 @@ y_reg = X @ np.array([1.0, -2.0, 0.5, 0.0]) + 0.1 * rng.standard_normal(60)
 def _quiet(fit, *args, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", TargetScaleWarning)
         return fit(*args, **kwargs)
 
 
