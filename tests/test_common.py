@@ -46,7 +46,17 @@ def expected_failed_checks(estimator):
     }
 
 
+# Older scikit-learn (1.6 among them) hands pytest the cases as a generator,
+# which pytest 9 deprecates and pytest 10 refuses: the same cases as a list.
+_checks = parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=expected_failed_checks
+)
+each_check = pytest.mark.parametrize(
+    _checks.args[0], list(_checks.args[1]), **_checks.kwargs
+)
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
+@each_check
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
