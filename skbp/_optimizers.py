@@ -7,6 +7,8 @@ updates here are written in place into per-parameter scratch buffers.
 :func:`minimize_lbfgs` adapts the full-batch loss to scipy's L-BFGS-B.
 """
 
+import copy
+
 import numpy as np
 import scipy.optimize
 
@@ -102,6 +104,62 @@ class BaseOptimizer:
                     current[...] = saved
             else:
                 setattr(self, name, value)
+
+    def for_params(self, params):
+        """This optimizer, or a copy of it whose state fits resized parameters.
+
+        The trained vector grows or shrinks when ``fit_intercept`` is switched
+        between ``fit`` and ``partial_fit`` or ``trace_step``: every weight
+        comes first, the intercepts after them, so the head is the same
+        parameters as before. Its state carries over (the weights' momentum or
+        moments), as do the step size and step count; a tail that is added
+        starts at zero, the state of parameters whose gradient was zero so
+        far -- which is what intercepts held fixed had -- and a tail that is
+        dropped is forgotten.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The flat parameter vectors the optimizer updates from now on.
+
+        Returns
+        -------
+        optimizer : BaseOptimizer
+            ``self`` when its state already has their shapes, else a new
+            optimizer; ``self`` is left as it was, so that a call that fails
+            later can put it back.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sgd = SGD([np.zeros(3)], momentum=0.5, nesterov=False)
+        >>> sgd.update_params([np.zeros(3)], [np.ones(3)])
+        >>> longer = sgd.for_params([np.zeros(5)])
+        >>> longer.velocities[0].tolist(), sgd.velocities[0].tolist()
+        ([-0.1, -0.1, -0.1, 0.0, 0.0], [-0.1, -0.1, -0.1])
+        >>> sgd.for_params([np.zeros(3)]) is sgd
+        True
+        """
+        lists = [
+            name for name in self._state_attrs if isinstance(getattr(self, name), list)
+        ]
+        if all(
+            a.shape == p.shape
+            for name in lists
+            for a, p in zip(getattr(self, name), params, strict=True)
+        ):
+            return self
+        resized = copy.copy(self)
+        for name in lists:
+            arrays = []
+            for old, p in zip(getattr(self, name), params, strict=True):
+                new = np.zeros_like(p)
+                n = min(old.size, new.size)
+                new[:n] = old[:n]
+                arrays.append(new)
+            setattr(resized, name, arrays)
+        resized._scratch = [np.empty_like(p) for p in params]
+        return resized
 
     def trigger_stopping(self, msg, verbose):
         """Decide whether training stops after no improvement.
