@@ -144,6 +144,9 @@ def _float64_copy(estimator, X, y, sample_weight):
     """
     est = copy.deepcopy(estimator)
     est._validate_params()
+    # One full batch is checked: no validation split, whose size fit would
+    # check, is made.
+    est.early_stopping = False
     fitted = hasattr(est, "coefs_")
     if fitted:
         # Cast first, so that _prepare brings X to float64 and not the

@@ -606,6 +606,14 @@ def test_an_explicit_eps_is_used():
     np.testing.assert_array_equal(coarse.table["backprop"], fine.table["backprop"])
 
 
+def test_early_stopping_makes_no_split_to_refuse():
+    # The check runs one full batch: a validation split that fit would find
+    # too small (1 of 10 samples) is no reason to refuse it.
+    X = make_X(10)
+    est, _, _ = network(BackpropRegressor, (3,), 3, 1, early_stopping=True)
+    assert_passes(check_gradients(est, X, np.sin(X[:, 0])), n_params([3, 3, 1]))
+
+
 def test_rejects_weights_where_the_loss_is_not_finite():
     # Identity units pass 1e300 on until the squared error overflows.
     X = np.full((5, 2), 1e300)
