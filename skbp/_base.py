@@ -20,7 +20,12 @@ from sklearn.base import BaseEstimator, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -59,10 +64,36 @@ _SAMPLE_WEIGHT_CHECK = (
 # its page under it. The one place to change when the address changes.
 DOCS_URL = "https://skbp.readthedocs.io/en/latest/"
 
-# The names ``activation`` accepts, for every hidden layer or for each.
-HIDDEN_ACTIVATIONS = frozenset(
-    {"identity", "logistic", "sigmoid", "tanh", "relu", "leaky_relu", "softplus"}
+# The names ``activation`` accepts, for every hidden layer or for each, in
+# the order the documentation, ``skbp compare`` and every message list them.
+HIDDEN_ACTIVATION_NAMES = (
+    "logistic",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softplus",
+    "identity",
 )
+HIDDEN_ACTIVATIONS = frozenset(HIDDEN_ACTIVATION_NAMES)
+
+
+class _ListedStrOptions(StrOptions):
+    """``StrOptions`` whose error message lists the options in a fixed order.
+
+    scikit-learn's lists them in the order of a set of strings, which
+    changes from one Python process to the next.
+    """
+
+    def __init__(self, options):
+        super().__init__(set(options))
+        self.listed = tuple(options)
+
+    def __str__(self):
+        return f"a str among {{{', '.join(map(repr, self.listed))}}}"
+
+
+ACTIVATION_OPTIONS = _ListedStrOptions(HIDDEN_ACTIVATION_NAMES)
 
 
 class NonFiniteOutputError(ValueError):
@@ -117,7 +148,7 @@ class BaseBackprop(
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(HIDDEN_ACTIVATIONS), list, tuple],
+        "activation": [ACTIVATION_OPTIONS, list, tuple],
         "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -262,11 +293,12 @@ class BaseBackprop(
                 a for a in names if not (isinstance(a, str) and a in HIDDEN_ACTIVATIONS)
             ]
             if unknown:
-                raise ValueError(
+                # The error and the listed names of scikit-learn's check of
+                # a single name, which this one extends to a list.
+                raise InvalidParameterError(
                     f"The 'activation' parameter of {type(self).__name__} must be "
-                    f"a str among {sorted(HIDDEN_ACTIVATIONS)} or a list or tuple "
-                    f"of them, one per hidden layer. Got {unknown[0]!r} in "
-                    f"{names!r}."
+                    f"{ACTIVATION_OPTIONS} or a list or tuple of them, one per "
+                    f"hidden layer. Got {unknown[0]!r} in {names!r}."
                 )
         return hidden_layer_names(names, n_hidden)
 
@@ -297,10 +329,25 @@ class BaseBackprop(
     def _dropout_rates(self, n_hidden):
         """The drop probability of each hidden layer, as a tuple of floats."""
         rates = self.dropout
+
+        def nothing_to_drop():
+            # One rate for every hidden layer of a network that has none
+            # would be silently ignored.
+            return ValueError(
+                f"dropout={self.dropout!r} has no unit to drop: hidden_layer_sizes="
+                f"{self.hidden_layer_sizes!r} gives a network without hidden "
+                "layers, and dropout drops hidden units. Set dropout=0 or add a "
+                "hidden layer."
+            )
+
         if isinstance(rates, Real):
+            if rates and not n_hidden:
+                raise nothing_to_drop()
             return (float(rates),) * n_hidden
         rates = np.asarray(rates)
         if rates.ndim == 0 and np.issubdtype(rates.dtype, np.number):
+            if rates and not n_hidden:
+                raise nothing_to_drop()
             rates = np.full(n_hidden, rates, dtype=float)
         if rates.ndim != 1 or not np.issubdtype(rates.dtype, np.number):
             raise ValueError(
@@ -437,7 +484,9 @@ class BaseBackprop(
         ``intercepts_`` become views of it); with ``fit_intercept=False`` the
         intercepts, its tail, are held fixed, so only the weights are handed
         to the optimizer. The optimizer is made anew with ``new_optimizer``
-        or when there is none yet (a first ``partial_fit`` or trace).
+        or when there is none yet (a first ``partial_fit`` or trace); an
+        existing one is resized when ``fit_intercept`` changed since it was
+        made (``BaseOptimizer.for_params``).
         """
         workspace = _network.Workspace(layer_units, batch_size, dtype)
         flat = self._bind_parameters(layer_units)
@@ -445,6 +494,8 @@ class BaseBackprop(
         params, grads = flat[:n], workspace.grads[:n]
         if optimizer and (new_optimizer or not hasattr(self, "_optimizer")):
             self._optimizer = self._make_optimizer([params])
+        elif optimizer:
+            self._optimizer = self._optimizer.for_params([params])
         rates = self._dropout_rates(len(layer_units) - 2)
         dropout = None
         if any(rates):
@@ -489,9 +540,18 @@ class BaseBackprop(
         units = self._hidden_activations(len(hidden))
         if any(self._dropout_rates(len(hidden))) and self.solver == "lbfgs":
             raise ValueError(
-                "dropout needs a stochastic solver ('sgd' or 'adam'): it draws "
+                "dropout needs a stochastic solver ('adam' or 'sgd'): it draws "
                 "new masks for every batch, and L-BFGS needs the same loss at "
                 "every evaluation. Set dropout=0 or choose another solver."
+            )
+        if self.clip_grad_norm is not None and self.solver == "lbfgs":
+            # Refused as dropout is, rather than ignored: a parameter that
+            # cannot act must not look as if it did.
+            raise ValueError(
+                "clip_grad_norm needs a stochastic solver ('adam' or 'sgd'): it "
+                "scales down each batch's gradient before the step, and L-BFGS "
+                "needs the loss's own gradient at every evaluation. Set "
+                "clip_grad_norm=None or choose another solver."
             )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
@@ -518,6 +578,8 @@ class BaseBackprop(
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         y = np.asarray(y, dtype=X.dtype)
+        if self.early_stopping and not incremental and self.solver != "lbfgs":
+            self._check_validation_split(y)
         sample_weight = self._sample_weight_hook(y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden, y.shape[1]]
 
@@ -621,6 +683,68 @@ class BaseBackprop(
             params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
         )
 
+    def _check_validation_split(self, y):
+        """Refuse, in skbp's words, a split early stopping cannot make.
+
+        Run by ``_prepare`` before any state changes, with the sizes
+        ``train_test_split`` will compute (it rounds the validation part
+        up), so that none of its own messages, which name neither early
+        stopping nor ``validation_fraction``, reaches the user.
+        """
+        n = y.shape[0]
+        fraction = self.validation_fraction
+        n_val = math.ceil(fraction * n)
+        n_train = n - n_val
+        stratify = self._stratify_by(y)
+        labels, counts = (
+            np.unique(stratify, return_counts=True)
+            if stratify is not None
+            else ((), ())
+        )
+        n_classes = len(labels)
+        need_val, need_train = max(2, n_classes), max(1, n_classes)
+        per_class = (
+            f", one of each of the {n_classes} classes (the split is stratified "
+            "by class)"
+        )
+        held = (
+            f"early_stopping=True holds out validation_fraction={fraction:g} of "
+            f"the {n} samples"
+        )
+        more = "train on more data, or set early_stopping=False."
+        alone = "Train on more data, or set early_stopping=False."
+        if n_val < need_val:
+            # The smallest fraction in hundredths that gives need_val.
+            f = -(-100 * need_val // n) / 100
+            fits = f < 1 and n - math.ceil(f * n) >= need_train
+            fix = f"Increase validation_fraction to {f:g} or more, " if fits else ""
+            samples = "sample" if n_val == 1 else "samples"
+            why = per_class if n_classes > 2 else " to be scored"
+            raise ValueError(
+                f"The validation set is too small: {held}, {n_val} {samples}, and "
+                f"it needs at least {need_val}{why}. " + (fix + more if fix else alone)
+            )
+        if n_train < need_train:
+            f = 100 * (n - need_train) // n / 100
+            fits = f > 0 and math.ceil(f * n) >= need_val
+            fix = f"Decrease validation_fraction to {f:g} or less, " if fits else ""
+            why = per_class if n_classes > 1 else ""
+            raise ValueError(
+                f"The training set is too small: {held} for validation, which "
+                f"leaves {n_train} to train on, and training needs at least "
+                f"{need_train}{why}. " + (fix + more if fix else alone)
+            )
+        if n_classes and counts.min() < 2:
+            label = self.classes_[labels[np.argmin(counts)]]
+            label = label.item() if isinstance(label, np.generic) else label
+            raise ValueError(
+                "The validation set cannot be drawn: early_stopping=True splits "
+                f"the samples stratified by class, and class {label!r} has only "
+                "1 sample, too few to be in both the training and the "
+                "validation set. Train on more samples of it, or set "
+                "early_stopping=False."
+            )
+
     def _split_validation(self, X, y, sample_weight):
         stratify = self._stratify_by(y)
         arrays = [X, y] if sample_weight is None else [X, y, sample_weight]
@@ -632,11 +756,7 @@ class BaseBackprop(
         )
         X_train, X_val, y_train, y_val = parts[:4]
         sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
+        # The sizes were checked by _check_validation_split.
         return X_train, y_train, sw_train, (X_val, y_val, sw_val)
 
     def _batch_size(self, n_samples):

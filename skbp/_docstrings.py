@@ -170,7 +170,11 @@ EXTRA_PARAMETERS = section(
     """fit_intercept : bool, default=True
         Whether the intercepts (biases) are trained. With ``False`` they stay
         at ``intercepts_init`` (zeros when not given): the worked examples
-        use networks without bias, or with a bias held fixed.
+        use networks without bias, or with a bias held fixed. Switched with
+        ``set_params`` before ``partial_fit`` or ``trace_step``, training
+        goes on with the new set: the weights keep their optimizer state
+        (momentum, Adam's moments), and intercepts that start being trained
+        start with none.
 
     coefs_init : list of array-like, default=None
         Initial weights, ``coefs_init[i]`` of shape (n_in, n_out) for layer
@@ -183,7 +187,9 @@ EXTRA_PARAMETERS = section(
         Largest global L2 norm of a batch's gradient (all trained weights
         and intercepts as one vector): a longer gradient is scaled down to
         this norm before the optimizer's update, which keeps a step from
-        blowing up the weights. Stochastic solvers only; L-BFGS ignores it.
+        blowing up the weights. Stochastic solvers only: with
+        ``solver="lbfgs"``, whose line search needs the loss's own gradient,
+        a fit refuses it, as it refuses ``dropout``.
         None never clips. ``history_`` counts the clipped batches of each
         epoch in a column ``clipped``. The gradient clipped is that of the
         loss with its L2 penalty (``alpha``) included, as
@@ -201,8 +207,9 @@ EXTRA_PARAMETERS = section(
         network as it is. The masks are drawn from ``random_state``: the
         same value gives the same fit, bit for bit. ``loss_curve_`` records
         the training loss with dropout. Stochastic solvers only (L-BFGS
-        needs a deterministic loss); 0 leaves training exactly as
-        without it.""",
+        needs a deterministic loss), and only 0 for a network without hidden
+        layers (``hidden_layer_sizes=()``), which has no unit to drop; 0
+        leaves training exactly as without it.""",
     indent=4,
 )
 

@@ -8,7 +8,7 @@ import pytest
 from sklearn.neural_network import MLPClassifier
 
 from skbp import BackpropClassifier
-from skbp._base import HIDDEN_ACTIVATIONS
+from skbp._base import HIDDEN_ACTIVATION_NAMES, HIDDEN_ACTIVATIONS
 from skbp.cli import compare, main
 from skbp.cli.command import ACTIVATIONS, build_parser
 from skbp.cli.engine import SKLEARN_ACTIVATIONS
@@ -74,7 +74,8 @@ def model_rows(out):
 
 
 def test_the_activations_offered_are_those_the_estimators_take():
-    assert set(ACTIVATIONS) == HIDDEN_ACTIVATIONS
+    # In the same order, which the messages of both list them in.
+    assert ACTIVATIONS == HIDDEN_ACTIVATION_NAMES
 
 
 @pytest.mark.parametrize("name", ACTIVATIONS)
@@ -177,8 +178,9 @@ def test_per_layer_checks_follow_hidden_whatever_the_order():
         ),
         (
             ["--solver", "lbfgs", "--clip-grad-norm", "1"],
-            "--clip-grad-norm needs --solver adam or sgd, not lbfgs, which does "
-            "not clip gradients",
+            "--clip-grad-norm needs --solver adam or sgd, not lbfgs: clipping "
+            "scales down each batch's gradient before the step, and L-BFGS needs "
+            "the loss's own gradient at every evaluation",
         ),
     ],
     ids=[

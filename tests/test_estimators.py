@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from _sklearn_features import needs_sklearn
+from network_reference import squared_error_gradients
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_iris, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -191,6 +192,78 @@ def test_fit_intercept_false_holds_intercepts_at_their_initial_value(intercepts_
     for b, e in zip(est.intercepts_, expected):
         np.testing.assert_array_equal(b, e)
     assert est.n_iter_ == 20
+
+
+class _ReferenceOptimizer:
+    """SGD with Nesterov momentum or Adam over the packed vector, in numpy.
+
+    Parameters not trained have no state: theirs is zero whenever they
+    start being trained (``mask`` says which are trained at each step).
+    """
+
+    def __init__(self, solver, size, lr=0.1):
+        self.solver, self.lr, self.t = solver, lr, 0
+        self.m, self.v = np.zeros(size), np.zeros(size)
+
+    def step(self, p, g, mask):
+        self.m[~mask], self.v[~mask], g = 0.0, 0.0, np.where(mask, g, 0.0)
+        if self.solver == "sgd":
+            self.m = 0.9 * self.m - self.lr * g
+            return p + np.where(mask, 0.9 * self.m - self.lr * g, 0.0)
+        self.t += 1
+        lr_t = self.lr * np.sqrt(1 - 0.999**self.t) / (1 - 0.9**self.t)
+        self.m = 0.9 * self.m + 0.1 * g
+        self.v = 0.999 * self.v + 0.001 * g**2
+        return p - np.where(mask, lr_t * self.m / (np.sqrt(self.v) + 1e-8), 0.0)
+
+
+@pytest.mark.parametrize("call", ["partial_fit", "trace_step"])
+@pytest.mark.parametrize("before, after", [(True, False), (False, True)])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_fit_intercept_switched_after_fit_trains_the_new_parameters(
+    solver, before, after, call
+):
+    # The optimizer's state belongs to the trained vector, weights first:
+    # switching fit_intercept keeps the weights' momentum or moments and
+    # starts the intercepts' at zero (before: a broadcasting ValueError).
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 3), rng.randn(30)
+    shapes = [(3, 4), (4, 1), (4,), (1,)]
+    W1, W2, b1, b2 = (rng.uniform(-0.5, 0.5, s) for s in shapes)
+    alpha, lr = 1e-2, 0.1
+    est = BackpropRegressor(
+        hidden_layer_sizes=(4,),
+        activation="tanh",
+        solver=solver,
+        alpha=alpha,
+        learning_rate_init=lr,
+        batch_size=30,
+        shuffle=False,
+        max_iter=3,
+        n_iter_no_change=10,
+        fit_intercept=before,
+        coefs_init=[W1, W2],
+        intercepts_init=[b1, b2],
+        random_state=0,
+    ).fit(X, y)
+    assert est.n_iter_ == 3
+    est.set_params(fit_intercept=after)
+    getattr(est, call)(X, y)
+
+    sizes = [a.size for a in (W1, W2, b1, b2)]
+    p = np.concatenate([W1.ravel(), W2.ravel(), b1, b2])
+    reference = _ReferenceOptimizer(solver, p.size, lr)
+    for fit_intercept in [before] * 3 + [after]:
+        mask = np.arange(p.size) < (p.size if fit_intercept else sum(sizes[:2]))
+        parts = np.split(p, np.cumsum(sizes)[:-1])
+        W1_, W2_, b1_, b2_ = (a.reshape(s) for a, s in zip(parts, shapes))
+        coef_grads, intercept_grads = squared_error_gradients(
+            X, y, [W1_, W2_], [b1_, b2_], ["tanh"], alpha
+        )
+        g = np.concatenate([a.ravel() for a in coef_grads + intercept_grads])
+        p = reference.step(p, g, mask)
+    got = np.concatenate([a.ravel() for a in _all_params(est)])
+    np.testing.assert_allclose(got, p, rtol=1e-12, atol=1e-14)
 
 
 def test_rejected_fit_leaves_fitted_model_as_it_was(iris):

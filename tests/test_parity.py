@@ -10,6 +10,7 @@ does not reject negative Poisson targets), the test checks an independent
 computation instead and names the difference.
 """
 
+import pickle
 import re
 import warnings
 from functools import cache
@@ -374,19 +375,117 @@ def test_too_small_validation_set_is_refused(data):
     ours, _ = make_pair(kind_of(data), early_stopping=True)
     message = raised(ours.fit, X, y)
     assert message == (
-        "The validation set is too small. Increase 'validation_fraction' "
-        "or the size of your dataset."
+        "The validation set is too small: early_stopping=True holds out "
+        "validation_fraction=0.1 of the 10 samples, 1 sample, and it needs at "
+        "least 2 to be scored. Increase validation_fraction to 0.2 or more, "
+        "train on more data, or set early_stopping=False."
     )
     assert not hasattr(ours, "coefs_")
 
 
 @needs_sklearn("1.7", "scikit-learn's MLPs refuse a one-sample validation set")
 @pytest.mark.parametrize("data", ["multilabel", "single"])
-def test_too_small_validation_set_raises_like_sklearn(data):
+def test_too_small_validation_set_is_refused_as_by_sklearn(data):
+    # The same refusal and first sentence; skbp's goes on with the sizes and
+    # the parameters to change.
     X, y = dataset(data)
     X, y = X[:10], y[:10]
     ours, theirs = make_pair(kind_of(data), early_stopping=True)
-    assert raised(ours.fit, X, y) == raised(theirs.fit, X, y)
+    first = raised(theirs.fit, X, y).split(".")[0]
+    assert first == "The validation set is too small"
+    assert raised(ours.fit, X, y).startswith(first + ": ")
+
+
+def ten_iris_rows():
+    """Every 15th iris row: 4, 3 and 3 of the three classes."""
+    X, y = dataset("multiclass")
+    return X[::15], y[::15]
+
+
+def test_a_validation_set_too_small_to_hold_every_class_is_refused():
+    # Stratified by class, one validation sample cannot hold three classes:
+    # scikit-learn's train_test_split said so in its own terms ("The
+    # test_size = 1 should be greater or equal to the number of classes =
+    # 3"), naming neither early stopping nor validation_fraction.
+    X, y = ten_iris_rows()
+    assert np.bincount(y).tolist() == [4, 3, 3]
+    est = BackpropClassifier(early_stopping=True)
+    message = raised(est.fit, X, y)
+    assert message == (
+        "The validation set is too small: early_stopping=True holds out "
+        "validation_fraction=0.1 of the 10 samples, 1 sample, and it needs at "
+        "least 3, one of each of the 3 classes (the split is stratified by "
+        "class). Increase validation_fraction to 0.3 or more, train on more "
+        "data, or set early_stopping=False."
+    )
+    # The fraction it names is enough.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.set_params(validation_fraction=0.3, max_iter=3).fit(X, y)
+    assert len(est.validation_scores_) == 3
+
+
+@pytest.mark.parametrize(
+    ("params", "rows", "message"),
+    [
+        (
+            dict(validation_fraction=0.8),
+            slice(None, None, 15),
+            "The training set is too small: early_stopping=True holds out "
+            "validation_fraction=0.8 of the 10 samples for validation, which "
+            "leaves 2 to train on, and training needs at least 3, one of each of "
+            "the 3 classes (the split is stratified by class). Decrease "
+            "validation_fraction to 0.7 or less, train on more data, or set "
+            "early_stopping=False.",
+        ),
+        (
+            dict(validation_fraction=0.5),
+            [0, 1, 2, 50, 51, 52, 100],
+            "The validation set cannot be drawn: early_stopping=True splits "
+            "the samples stratified by class, and class 2 has only 1 sample, "
+            "too few to be in both the training and the validation set. "
+            "Train on more samples of it, or set early_stopping=False.",
+        ),
+        (
+            dict(validation_fraction=0.0),
+            slice(None),
+            "The validation set is too small: early_stopping=True holds out "
+            "validation_fraction=0 of the 150 samples, 0 samples, and it "
+            "needs at least 3, one of each of the 3 classes (the split is "
+            "stratified by class). Increase validation_fraction to 0.02 or "
+            "more, train on more data, or set early_stopping=False.",
+        ),
+    ],
+    ids=["training-set", "one-sample-class", "fraction-0"],
+)
+def test_every_split_early_stopping_cannot_make_gets_skbps_sentence(
+    params, rows, message
+):
+    X, y = dataset("multiclass")
+    est = BackpropClassifier(early_stopping=True, **params)
+    assert raised(est.fit, X[rows], y[rows]) == message
+    assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.parametrize("warm_start", [False, True])
+def test_a_refused_split_leaves_a_fitted_model_as_it_was(warm_start):
+    X, y = dataset("multiclass")
+    est = BackpropClassifier(max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    est.set_params(early_stopping=True, warm_start=warm_start)
+    before = pickle.dumps(est)
+    small_X, small_y = ten_iris_rows()
+    assert raised(est.fit, small_X, small_y).startswith(
+        "The validation set is too small: "
+    )
+    assert pickle.dumps(est) == before
+    # partial_fit never splits: it refuses early stopping as scikit-learn's.
+    assert raised(est.partial_fit, small_X, small_y) == (
+        "partial_fit does not support early_stopping=True"
+    )
+    assert pickle.dumps(est) == before
 
 
 @pytest.mark.parametrize("data", ["multiclass", "single"])

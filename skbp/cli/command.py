@@ -135,8 +135,9 @@ def _check_network_options(parser, args):
             )
         if args.clip_grad_norm is not None:
             parser.error(
-                f"--clip-grad-norm needs --solver adam or sgd, not "
-                f"{args.solver}, which does not clip gradients"
+                f"--clip-grad-norm needs --solver adam or sgd, not {args.solver}: "
+                "clipping scales down each batch's gradient before the step, and "
+                "L-BFGS needs the loss's own gradient at every evaluation"
             )
 
 

@@ -224,8 +224,7 @@ def check_plot_path(path):
         from matplotlib.figure import Figure
     except ImportError:
         raise InputError(
-            "--plot needs matplotlib, which is not installed: pip install "
-            "matplotlib"
+            "--plot needs matplotlib, which is not installed: pip install matplotlib"
         ) from None
     path = Path(path)
     formats = Figure().canvas.get_supported_filetypes()
