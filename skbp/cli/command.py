@@ -4,20 +4,12 @@ import argparse
 import math
 import sys
 
+# The estimators' own list, in the order their messages give it: the help
+# and the CLI's messages list the hidden units in the same order.
+from .._base import HIDDEN_ACTIVATION_NAMES as ACTIVATIONS
 from .errors import InputError
 from .pipes import discard_output, reader_gone
 
-# Hidden units skbp offers, in the order the help lists them; "sigmoid" is
-# skbp's other name for "logistic".
-ACTIVATIONS = (
-    "logistic",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softplus",
-    "identity",
-)
 SOLVERS = ("adam", "sgd", "lbfgs")
 # The solvers that take a step per batch: the only ones with dropout and
 # gradient clipping.
