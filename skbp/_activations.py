@@ -531,6 +531,18 @@ DERIVATIVES = {
 # function.
 ALIASES = {"sigmoid": "logistic"}
 
+# The names ``activation`` accepts, for every hidden layer or for each, in
+# the order the documentation, ``skbp compare`` and every message list them.
+HIDDEN_ACTIVATION_NAMES = (
+    "logistic",
+    "sigmoid",
+    "tanh",
+    "relu",
+    "leaky_relu",
+    "softplus",
+    "identity",
+)
+
 
 def canonical_name(name):
     """Return the table key for an activation name, resolving aliases.

@@ -41,7 +41,7 @@ except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
 
 
 from . import _messages, _network, _trace, _training
-from ._activations import canonical_name, hidden_layer_names
+from ._activations import HIDDEN_ACTIVATION_NAMES, canonical_name, hidden_layer_names
 from ._callbacks import FitTasks
 from ._docstrings import TRACE_STEP, fill
 from ._losses import get_loss
@@ -64,17 +64,6 @@ _SAMPLE_WEIGHT_CHECK = (
 # its page under it. The one place to change when the address changes.
 DOCS_URL = "https://skbp.readthedocs.io/en/latest/"
 
-# The names ``activation`` accepts, for every hidden layer or for each, in
-# the order the documentation, ``skbp compare`` and every message list them.
-HIDDEN_ACTIVATION_NAMES = (
-    "logistic",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softplus",
-    "identity",
-)
 HIDDEN_ACTIVATIONS = frozenset(HIDDEN_ACTIVATION_NAMES)
 
 

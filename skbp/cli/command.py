@@ -6,7 +6,7 @@ import sys
 
 # The estimators' own list, in the order their messages give it: the help
 # and the CLI's messages list the hidden units in the same order.
-from .._base import HIDDEN_ACTIVATION_NAMES as ACTIVATIONS
+from .._activations import HIDDEN_ACTIVATION_NAMES as ACTIVATIONS
 from .errors import InputError
 from .pipes import discard_output, reader_gone
 
