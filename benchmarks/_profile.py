@@ -218,9 +218,10 @@ def _install(timer, patches):
         patches.missing.append("_losses.LOSSES")
 
     try:
-        from skbp._optimizers import OPTIMIZERS
+        from skbp._solvers import SOLVERS
 
-        for cls in OPTIMIZERS.values():
+        optimizers = dict.fromkeys(s.optimizer for s in SOLVERS.values())
+        for cls in filter(None, optimizers):
             patches.attr(
                 cls,
                 "update_params",
@@ -228,7 +229,7 @@ def _install(timer, patches):
                 f"{cls.__name__}.update_params",
             )
     except ImportError:
-        patches.missing.append("_optimizers.OPTIMIZERS")
+        patches.missing.append("_solvers.SOLVERS")
 
 
 def breakdown(make_estimator, X, y):

@@ -46,8 +46,8 @@ from ._callbacks import FitTasks
 from ._docstrings import TRACE_STEP, fill
 from ._losses import get_loss
 from ._network import quiet_overflow
-from ._optimizers import OPTIMIZERS
-from ._training import STOCHASTIC_SOLVERS, restore_on_error
+from ._solvers import SOLVERS, either, is_stochastic, stochastic_solvers
+from ._training import restore_on_error
 from ._versioning import VersionStampMixin
 
 # scikit-learn 1.9's _check_sample_weight refuses all-zero weights itself,
@@ -68,21 +68,38 @@ HIDDEN_ACTIVATIONS = frozenset(HIDDEN_ACTIVATION_NAMES)
 
 
 class _ListedStrOptions(StrOptions):
-    """``StrOptions`` whose error message lists the options in a fixed order.
+    """``StrOptions`` over a table's names, listed in the table's order.
 
-    scikit-learn's lists them in the order of a set of strings, which
-    changes from one Python process to the next.
+    The names are read from ``names`` (a tuple or a table keyed by name) at
+    each check, so that the table alone says what is accepted. The error
+    message lists them in its order; scikit-learn's lists them in the order
+    of a set of strings, which changes from one Python process to the next.
     """
 
-    def __init__(self, options):
-        super().__init__(set(options))
-        self.listed = tuple(options)
+    def __init__(self, names):
+        self.names = names
+        super().__init__(set(names))
+
+    @property
+    def options(self):
+        return set(self.names)
+
+    @options.setter
+    def options(self, value):
+        # scikit-learn's __init__ stores the set it was given; the table
+        # stays the one source.
+        pass
+
+    @property
+    def listed(self):
+        return tuple(self.names)
 
     def __str__(self):
         return f"a str among {{{', '.join(map(repr, self.listed))}}}"
 
 
 ACTIVATION_OPTIONS = _ListedStrOptions(HIDDEN_ACTIVATION_NAMES)
+SOLVER_OPTIONS = _ListedStrOptions(SOLVERS)
 
 
 class NonFiniteOutputError(ValueError):
@@ -138,7 +155,7 @@ class BaseBackprop(
             Interval(Integral, 1, None, closed="left"),
         ],
         "activation": [ACTIVATION_OPTIONS, list, tuple],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "solver": [SOLVER_OPTIONS],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             StrOptions({"auto"}),
@@ -437,7 +454,7 @@ class BaseBackprop(
 
         # NaN until an epoch (or L-BFGS) completes with a finite loss.
         self.loss_ = math.nan
-        if self.solver in STOCHASTIC_SOLVERS:
+        if SOLVERS[self.solver].stochastic:
             self.loss_curve_ = []
             self._history = []
             self._no_improvement_count = 0
@@ -527,20 +544,23 @@ class BaseBackprop(
         """Validate everything and initialise when needed; returns X, y, w."""
         hidden = self._hidden_units()
         units = self._hidden_activations(len(hidden))
-        if any(self._dropout_rates(len(hidden))) and self.solver == "lbfgs":
+        solver = SOLVERS[self.solver]
+        stochastic = either(stochastic_solvers())
+        if any(self._dropout_rates(len(hidden))) and not solver.stochastic:
             raise ValueError(
-                "dropout needs a stochastic solver ('adam' or 'sgd'): it draws "
-                "new masks for every batch, and L-BFGS needs the same loss at "
-                "every evaluation. Set dropout=0 or choose another solver."
+                f"dropout needs a stochastic solver ({stochastic}): it draws "
+                f"new masks for every batch, and {solver.title} needs the same "
+                "loss at every evaluation. Set dropout=0 or choose another "
+                "solver."
             )
-        if self.clip_grad_norm is not None and self.solver == "lbfgs":
+        if self.clip_grad_norm is not None and not solver.stochastic:
             # Refused as dropout is, rather than ignored: a parameter that
             # cannot act must not look as if it did.
             raise ValueError(
-                "clip_grad_norm needs a stochastic solver ('adam' or 'sgd'): it "
-                "scales down each batch's gradient before the step, and L-BFGS "
-                "needs the loss's own gradient at every evaluation. Set "
-                "clip_grad_norm=None or choose another solver."
+                f"clip_grad_norm needs a stochastic solver ({stochastic}): it "
+                "scales down each batch's gradient before the step, and "
+                f"{solver.title} needs the loss's own gradient at every "
+                "evaluation. Set clip_grad_norm=None or choose another solver."
             )
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
@@ -567,7 +587,7 @@ class BaseBackprop(
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         y = np.asarray(y, dtype=X.dtype)
-        if self.early_stopping and not incremental and self.solver != "lbfgs":
+        if self.early_stopping and not incremental and solver.stochastic:
             self._check_validation_split(y)
         sample_weight = self._sample_weight_hook(y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden, y.shape[1]]
@@ -602,7 +622,7 @@ class BaseBackprop(
         step (never validated), a model converted from scikit-learn -- starts
         the missing records here instead of comparing against None.
         """
-        if self.solver not in STOCHASTIC_SOLVERS:
+        if not SOLVERS[self.solver].stochastic:
             return
         if not hasattr(self, "loss_curve_"):
             self.loss_curve_ = []
@@ -634,8 +654,8 @@ class BaseBackprop(
         }
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
-        stochastic = self.solver in STOCHASTIC_SOLVERS
-        n_tasks = (1 if incremental else self.max_iter) if stochastic else None
+        solver = SOLVERS[self.solver]
+        n_tasks = (1 if incremental else self.max_iter) if solver.stochastic else None
         # Set up before the snapshot, so that a rejected call still tears
         # the callbacks down (scikit-learn's _fit_context does that).
         tasks = FitTasks(self, n_tasks)
@@ -649,28 +669,12 @@ class BaseBackprop(
             )
             tasks.set_data(X, y, sample_weight)
             tasks.begin()
-            if stochastic:
-                _training.fit_stochastic(
-                    self, X, y, sample_weight, layer_units, incremental, tasks
-                )
-            else:
-                _training.fit_lbfgs(self, X, y, sample_weight, layer_units, tasks)
+            solver.fit(self, X, y, sample_weight, layer_units, incremental, tasks)
             tasks.end()
         return self
 
     def _make_optimizer(self, params):
-        if self.solver == "sgd":
-            return OPTIMIZERS["sgd"](
-                params,
-                self.learning_rate_init,
-                self.learning_rate,
-                self.momentum,
-                self.nesterovs_momentum,
-                self.power_t,
-            )
-        return OPTIMIZERS["adam"](
-            params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
-        )
+        return SOLVERS[self.solver].optimizer.from_estimator(params, self)
 
     def _check_validation_split(self, y):
         """Refuse, in skbp's words, a split early stopping cannot make.
@@ -863,8 +867,9 @@ class BaseBackprop(
         check_fitted(self)
         if not hasattr(self, "_history"):
             raise AttributeError(
-                "history_ is only recorded by the stochastic solvers ('sgd', "
-                f"'adam'); this model was fitted with solver={self.solver!r}."
+                "history_ is only recorded by the stochastic solvers "
+                f"({either(stochastic_solvers())}); this model was fitted with "
+                f"solver={self.solver!r}."
             )
         import pandas as pd
 
@@ -873,7 +878,7 @@ class BaseBackprop(
     def _check_solver(self):
         # partial_fit exists only for the stochastic solvers (for lbfgs it
         # would silently run a whole fit).
-        if self.solver not in STOCHASTIC_SOLVERS:
+        if not is_stochastic(self.solver):
             raise AttributeError(
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
@@ -990,10 +995,11 @@ class BaseBackprop(
         3       0      2     1   1.224921  0.772928
         """
         self._validate_params()
-        if self.solver not in STOCHASTIC_SOLVERS:
+        if not SOLVERS[self.solver].stochastic:
             raise ValueError(
                 "trace_step performs one gradient step and needs a stochastic "
-                f"solver ('sgd' or 'adam'); got solver={self.solver!r}."
+                f"solver ({either(stochastic_solvers())}); got "
+                f"solver={self.solver!r}."
             )
         with restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(

@@ -105,6 +105,29 @@ class BaseOptimizer:
             else:
                 setattr(self, name, value)
 
+    @classmethod
+    def from_estimator(cls, params, estimator):
+        """The optimizer an estimator's parameters ask for, over ``params``.
+
+        Each optimizer reads its own constants from the estimator (it alone
+        knows which), so that the estimator builds whichever optimizer its
+        solver's entry in ``skbp._solvers.SOLVERS`` names without knowing
+        its update rule.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The arrays the optimizer updates in place.
+        estimator : skbp._base.BaseBackprop
+            Read for ``learning_rate_init`` and the optimizer's own
+            parameters.
+
+        Returns
+        -------
+        optimizer : BaseOptimizer
+        """
+        raise NotImplementedError
+
     def for_params(self, params):
         """This optimizer, or a copy of it whose state fits resized parameters.
 
@@ -225,6 +248,39 @@ class SGD(BaseOptimizer):
         self.power_t = power_t
         self.velocities = [np.zeros_like(p) for p in params]
 
+    @classmethod
+    def from_estimator(cls, params, estimator):
+        """SGD with an estimator's step size, schedule and momentum.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The arrays updated in place.
+        estimator : skbp._base.BaseBackprop
+            Read for ``learning_rate_init``, ``learning_rate`` (the
+            schedule), ``momentum``, ``nesterovs_momentum`` and ``power_t``.
+
+        Returns
+        -------
+        optimizer : SGD
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skbp import BackpropRegressor
+        >>> net = BackpropRegressor(solver="sgd", momentum=0.5)
+        >>> SGD.from_estimator([np.zeros(3)], net).momentum
+        0.5
+        """
+        return cls(
+            params,
+            estimator.learning_rate_init,
+            estimator.learning_rate,
+            estimator.momentum,
+            estimator.nesterovs_momentum,
+            estimator.power_t,
+        )
+
     def update_params(self, params, grads):
         """Apply one momentum step in place.
 
@@ -324,6 +380,38 @@ class Adam(BaseOptimizer):
         self.ms = [np.zeros_like(p) for p in params]
         self.vs = [np.zeros_like(p) for p in params]
 
+    @classmethod
+    def from_estimator(cls, params, estimator):
+        """Adam with an estimator's step size, decay rates and epsilon.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The arrays updated in place.
+        estimator : skbp._base.BaseBackprop
+            Read for ``learning_rate_init``, ``beta_1``, ``beta_2`` and
+            ``epsilon``.
+
+        Returns
+        -------
+        optimizer : Adam
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skbp import BackpropRegressor
+        >>> net = BackpropRegressor(solver="adam", beta_2=0.99)
+        >>> Adam.from_estimator([np.zeros(3)], net).beta_2
+        0.99
+        """
+        return cls(
+            params,
+            estimator.learning_rate_init,
+            estimator.beta_1,
+            estimator.beta_2,
+            estimator.epsilon,
+        )
+
     def update_params(self, params, grads):
         """Apply one Adam step in place.
 
@@ -352,9 +440,6 @@ class Adam(BaseOptimizer):
             np.divide(m, s, out=s)
             s *= -self.learning_rate
             p += s
-
-
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
 def pack(arrays):

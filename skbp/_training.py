@@ -22,8 +22,6 @@ from ._network import quiet_overflow
 from ._optimizers import minimize_lbfgs
 from .exceptions import TargetScaleWarning, TrainingInterruptedWarning
 
-STOCHASTIC_SOLVERS = ("sgd", "adam")
-
 
 @contextmanager
 def restore_on_error(estimator):
@@ -498,7 +496,7 @@ def _warn_rolled_back(est, stopped, epoch_index, incremental):
     warnings.warn(message, category, stacklevel=7)
 
 
-def fit_lbfgs(estimator, X, y, sample_weight, layer_units, tasks):
+def fit_lbfgs(estimator, X, y, sample_weight, layer_units, incremental, tasks):
     """Minimise the full-batch loss with scipy's L-BFGS-B.
 
     Parameters
@@ -509,6 +507,9 @@ def fit_lbfgs(estimator, X, y, sample_weight, layer_units, tasks):
         The validated training data.
     layer_units : list of int
         Units per layer, input first.
+    incremental : bool
+        Always False: L-BFGS has no ``partial_fit``. Taken so that every
+        training loop of ``skbp._solvers.SOLVERS`` is called alike.
     tasks : skbp._callbacks.FitTasks
         The callbacks' hooks (one subtask per iteration).
     """

@@ -12,7 +12,6 @@ from sklearn.neural_network._stochastic_optimizers import (
 )
 
 from skbp._optimizers import (
-    OPTIMIZERS,
     SGD,
     Adam,
     LbfgsIterations,
@@ -34,10 +33,6 @@ def _assert_same(skbp_arrays, sklearn_arrays):
         # rtol 1e-12; the tiny atol only covers entries that cancel to ~0
         # (the two implementations add the same terms in another order).
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
-
-
-def test_optimizer_table_names_the_two_stochastic_solvers():
-    assert OPTIMIZERS == {"sgd": SGD, "adam": Adam}
 
 
 @pytest.mark.parametrize(

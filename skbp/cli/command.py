@@ -7,13 +7,9 @@ import sys
 # The estimators' own list, in the order their messages give it: the help
 # and the CLI's messages list the hidden units in the same order.
 from .._activations import HIDDEN_ACTIVATION_NAMES as ACTIVATIONS
+from .._solvers import SOLVERS, either, stochastic_solvers
 from .errors import InputError
 from .pipes import discard_output, reader_gone
-
-SOLVERS = ("adam", "sgd", "lbfgs")
-# The solvers that take a step per batch: the only ones with dropout and
-# gradient clipping.
-STOCHASTIC_SOLVERS = ("adam", "sgd")
 
 
 class _CommandParser(argparse.ArgumentParser):
@@ -117,19 +113,23 @@ def _check_network_options(parser, args):
                 f"{hidden} has {layers}; give one {noun} for all hidden layers "
                 "or one per hidden layer"
             )
-    if args.solver not in STOCHASTIC_SOLVERS:
+    solver = SOLVERS[args.solver]
+    if not solver.stochastic:
+        # The solvers that take a step per batch are the only ones with
+        # dropout and gradient clipping.
+        stochastic = either(stochastic_solvers(), quote=str)
         rates = args.dropout if isinstance(args.dropout, tuple) else (args.dropout,)
         if any(rates):
             parser.error(
-                f"--dropout needs --solver adam or sgd, not {args.solver}: "
-                "dropout draws new masks for every batch, and L-BFGS needs the "
-                "same loss at every evaluation"
+                f"--dropout needs --solver {stochastic}, not {args.solver}: "
+                f"dropout draws new masks for every batch, and {solver.title} "
+                "needs the same loss at every evaluation"
             )
         if args.clip_grad_norm is not None:
             parser.error(
-                f"--clip-grad-norm needs --solver adam or sgd, not {args.solver}: "
+                f"--clip-grad-norm needs --solver {stochastic}, not {args.solver}: "
                 "clipping scales down each batch's gradient before the step, and "
-                "L-BFGS needs the loss's own gradient at every evaluation"
+                f"{solver.title} needs the loss's own gradient at every evaluation"
             )
 
 
@@ -350,7 +350,7 @@ gives one line on stderr and exit status 2.""",
     )
     networks.add_argument(
         "--solver",
-        choices=SOLVERS,
+        choices=tuple(SOLVERS),
         default="adam",
         help="weight optimizer (default: adam)",
     )
@@ -394,7 +394,7 @@ gives one line on stderr and exit status 2.""",
         # Written wrapped: the raw description formatter keeps line breaks.
         "scikit-learn's MLP has neither: it trains without them, a baseline\n"
         "for what they change, as the settings above the results say. Both\n"
-        "need --solver adam or sgd.",
+        f"need --solver {either(stochastic_solvers(), quote=str)}.",
     )
     skbp_only.add_argument(
         "--dropout",

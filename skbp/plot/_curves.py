@@ -4,6 +4,7 @@ import functools
 
 import numpy as np
 
+from .._solvers import either, stochastic_solvers
 from ._common import _check_matplotlib, _fitted_network, _new_axes
 
 _VALIDATION_YLABEL = "validation score"
@@ -352,7 +353,8 @@ class LossCurveDisplay:
         if getattr(net, "loss_curve_", None) is None:
             raise ValueError(
                 f"{cls.__name__} needs an estimator fitted by a stochastic solver "
-                f"('sgd' or 'adam'); {type(net).__name__} was fitted with "
+                f"({either(stochastic_solvers())}); {type(net).__name__} was "
+                "fitted with "
                 f"solver={getattr(net, 'solver', None)!r}, which records no "
                 "loss_curve_."
             )
@@ -568,7 +570,8 @@ class GradientNormDisplay:
         except AttributeError as e:
             raise ValueError(
                 f"{cls.__name__} needs an skbp estimator fitted by a stochastic "
-                f"solver ('sgd' or 'adam'), which records history_; got "
+                f"solver ({either(stochastic_solvers())}), which records "
+                "history_; got "
                 f"{type(net).__name__} with solver="
                 f"{getattr(net, 'solver', None)!r}."
             ) from e
