@@ -1,13 +1,28 @@
-"""The network drawn as units and weighted edges, with the numbers of one step."""
+"""The network drawn as units and weighted edges, with the numbers of one step.
+
+The display orchestrates; ``_network_layout`` places the units,
+``_network_edges`` chooses the edges and writes and places their labels,
+``_network_draw`` makes the artists, ``_network_trace`` reads a traced step.
+"""
 
 import numpy as np
 
 from ._common import _check_matplotlib, _fitted_network
-
-# Marker diameter (points) of the units of a layer drawn at unit spacing.
-_UNIT_SIZE = 30.0
-_UNIT_COLORS = {"input": "#d6e6f4", "hidden": "#eeeeee", "output": "#fdd9b5"}
-_BIAS_COLOR = "#fafafa"
+from ._network_draw import (
+    draw_bias_units,
+    draw_edge_labels,
+    draw_edges,
+    draw_unit_labels,
+    draw_units,
+)
+from ._network_edges import (
+    candidate_edges,
+    edge_texts,
+    place_edge_labels,
+    strongest_incoming,
+)
+from ._network_layout import Layout, bias_modes, default_unit_names
+from ._network_trace import _TraceNumbers
 
 
 def _network_weights(net):
@@ -16,154 +31,6 @@ def _network_weights(net):
     intercepts = [np.asarray(b, dtype=float) for b in net.intercepts_]
     # scikit-learn's MLPs always train their intercepts.
     return coefs, intercepts, bool(getattr(net, "fit_intercept", True))
-
-
-def default_unit_names(layer_units):
-    """Names ``i1, i2, ...``, ``h1, ...``, ``o1, ...`` of every layer's units.
-
-    With several hidden layers, unit k of hidden layer l is ``h{l}.{k}``.
-
-    Parameters
-    ----------
-    layer_units : list of int
-        Units per layer, input first.
-
-    Returns
-    -------
-    names : list of list of str
-    """
-    n_layers = len(layer_units)
-    names = []
-    for layer, n in enumerate(layer_units):
-        if layer == 0:
-            prefix = "i"
-        elif layer == n_layers - 1:
-            prefix = "o"
-        else:
-            prefix = "h" if n_layers == 3 else f"h{layer}."
-        names.append([f"{prefix}{k + 1}" for k in range(n)])
-    return names
-
-
-class _TraceNumbers:
-    """The arrays of a StepTrace: old, gradient and new weights, unit values."""
-
-    def __init__(self, trace):
-        updates = trace.updates
-        self.old, self.gradient, self.new = [], [], []
-        coef = updates[updates["kind"] == "coef"]
-        layers = sorted(int(layer) for layer in coef["layer"].unique())
-        if not layers or layers != list(range(1, len(layers) + 1)):
-            raise ValueError(
-                "trace.updates has no weights of layers 1, 2, ...; pass the "
-                "StepTrace returned by trace_step."
-            )
-        for layer in layers:
-            rows = coef[coef["layer"] == layer]
-            j = rows["from_unit"].to_numpy(dtype=int)
-            k = rows["to_unit"].to_numpy(dtype=int)
-            shape = (j.max() + 1, k.max() + 1)
-            if len(rows) != shape[0] * shape[1]:
-                raise ValueError(
-                    f"trace.updates has {len(rows)} weights in layer {layer}, "
-                    f"not the {shape[0]} x {shape[1]} of a full layer."
-                )
-            for column, arrays in (
-                ("old_weight", self.old),
-                ("gradient", self.gradient),
-                ("new_weight", self.new),
-            ):
-                a = np.empty(shape)
-                a[j, k] = rows[column].to_numpy(dtype=float)
-                arrays.append(a)
-
-        # Intercept rows exist only when the intercepts were trained.
-        bias = updates[updates["kind"] == "intercept"]
-        self.has_intercepts = len(bias) > 0
-        self.old_b, self.gradient_b, self.new_b = [], [], []
-        if self.has_intercepts:
-            for layer, W in enumerate(self.old, start=1):
-                rows = bias[bias["layer"] == layer]
-                k = rows["to_unit"].to_numpy(dtype=int)
-                if len(rows) != W.shape[1]:
-                    raise ValueError(
-                        f"trace.updates has {len(rows)} intercepts in layer "
-                        f"{layer}, not {W.shape[1]}."
-                    )
-                for column, arrays in (
-                    ("old_weight", self.old_b),
-                    ("gradient", self.gradient_b),
-                    ("new_weight", self.new_b),
-                ):
-                    a = np.empty(W.shape[1])
-                    a[k] = rows[column].to_numpy(dtype=float)
-                    arrays.append(a)
-
-        self.forward = trace.forward
-        self.backward = trace.backward
-        # A step with dropout records each unit's mask factor.
-        self.has_masks = "mask" in trace.forward.columns
-        self.n_samples = int(trace.forward["sample"].nunique())
-        self.learning_rate = trace.learning_rate
-        self.layer_units = [self.old[0].shape[0]] + [W.shape[1] for W in self.old]
-        for layer, n in enumerate(self.layer_units[1:], start=1):
-            for table in (self.forward, self.backward):
-                units = table.loc[table["layer"] == layer, "unit"].nunique()
-                if units != n:
-                    raise ValueError(
-                        f"The trace's weights give layer {layer} {n} units, but "
-                        f"its unit tables have {units}."
-                    )
-
-    def check_shapes(self, coefs):
-        shapes = [W.shape for W in coefs]
-        traced = [W.shape for W in self.old]
-        if shapes != traced:
-            raise ValueError(
-                f"The trace does not match the network: its weights have shapes "
-                f"{traced}, the network's coefs {shapes}."
-            )
-
-    def unit_values(self, sample):
-        """``{(layer, unit): (net, out, delta, mask)}`` of one sample.
-
-        ``mask`` is the dropout factor of the unit's output, None when the
-        step had no dropout.
-        """
-        if not 0 <= sample < self.n_samples:
-            raise ValueError(
-                f"sample={sample} is not in the trace's {self.n_samples} samples."
-            )
-        fwd = self.forward[self.forward["sample"] == sample]
-        bwd = self.backward[self.backward["sample"] == sample]
-        deltas = {
-            (int(r.layer), int(r.unit)): float(r.delta)
-            for r in bwd.itertuples(index=False)
-        }
-        return {
-            (int(r.layer), int(r.unit)): (
-                float(r.net_input),
-                float(r.output),
-                deltas[int(r.layer), int(r.unit)],
-                float(r.mask) if self.has_masks else None,
-            )
-            for r in fwd.itertuples(index=False)
-        }
-
-
-def _get_renderer(figure):
-    try:
-        return figure.canvas.get_renderer()
-    except AttributeError:
-        # Vector backends' canvases have no renderer of their own.
-        return figure._get_renderer()
-
-
-def _overlap(a, b):
-    """Area (pixels²) shared by two Bboxes."""
-    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return max(width, 0.0) * max(height, 0.0)
 
 
 class NetworkDisplay:
@@ -372,86 +239,27 @@ class NetworkDisplay:
         import matplotlib as mpl
         import matplotlib.pyplot as plt
 
-        coefs = [np.atleast_2d(np.asarray(c, dtype=float)) for c in self.coefs]
-        intercepts = [np.asarray(b, dtype=float).ravel() for b in self.intercepts]
+        coefs, intercepts, fit_intercept, numbers = self._checked_weights()
         layer_units = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
-        for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True), 1):
-            if b.shape != (W.shape[1],):
-                raise ValueError(
-                    f"intercepts[{layer - 1}] has {b.size} values for the "
-                    f"{W.shape[1]} units of layer {layer}."
-                )
-        n_layers = len(layer_units)
-        L = n_layers - 1
-
-        numbers = None if self.trace is None else _TraceNumbers(self.trace)
-        fit_intercept = self.fit_intercept
-        if numbers is not None:
-            numbers.check_shapes(coefs)
-            values = numbers.unit_values(sample)
-            coefs = numbers.old
-            if numbers.has_intercepts:
-                intercepts = numbers.old_b
-                fit_intercept = True
-
-        names = self.unit_names or default_unit_names(layer_units)
-        if [len(n) for n in names] != layer_units:
-            raise ValueError(
-                f"unit_names has {[len(n) for n in names]} names per layer for "
-                f"layers of {layer_units} units."
-            )
+        values = None if numbers is None else numbers.unit_values(sample)
+        names = self._checked_unit_names(layer_units)
         small = max(layer_units) <= max_labeled_units
-        labels = small
-        with_numbers = labels and numbers is not None
-        with_masks = with_numbers and numbers.has_masks
+        with_numbers = small and numbers is not None
 
-        # Layout: layer l at x = l; a layer of n units at spacing dy, squeezed
-        # into the height of max_labeled_units on a large network. The
-        # labels of one step need the room of two rows.
-        dy = (2.3 if with_masks else 1.9) if with_numbers else 1.0
-        span = max(layer_units) - 1 if small else max_labeled_units - 1
-        ys, sizes = [], []
-        for n in layer_units:
-            spacing = 1.0 if n - 1 <= span else span / (n - 1)
-            ys.append(dy * ((n - 1) / 2 * spacing - spacing * np.arange(n)))
-            sizes.append(_UNIT_SIZE * min(1.0, max(spacing, 0.25)))
-        y_bias = -dy * span / 2 - min(dy, 1.3)
-
-        bias_mode = {}
-        for layer, b in enumerate(intercepts, start=1):
-            if not fit_intercept and not b.any():
-                continue
-            shared = not fit_intercept and np.all(b == b[0])
-            bias_mode[layer] = "shared" if shared else "edges"
-
-        # Every candidate edge: (layer, from, to) -> value, intercepts last.
-        values_of = {}
-        for layer, W in enumerate(coefs, start=1):
-            for j in range(W.shape[0]):
-                for k in range(W.shape[1]):
-                    values_of[layer, j, k] = W[j, k]
-            if layer in bias_mode:
-                for k in range(W.shape[1]):
-                    values_of[layer, None, k] = intercepts[layer - 1][k]
+        bias_mode = bias_modes(intercepts, fit_intercept)
+        values_of = candidate_edges(coefs, intercepts, bias_mode)
         if not small and top_edges is not None:
-            into = {}
-            for key, w in values_of.items():
-                into.setdefault((key[0], key[2]), []).append((abs(w), key))
-            keep = set()
-            for candidates in into.values():
-                candidates.sort(key=lambda c: -c[0])
-                keep.update(key for _, key in candidates[:top_edges])
-            values_of = {key: w for key, w in values_of.items() if key in keep}
-
-        top = dy * span / 2 + (1.0 if with_numbers else 0.45)
-        bottom = (y_bias - 0.6) if bias_mode else -dy * span / 2 - 0.45
-        right = L + (0.45 if with_numbers else 0.2)
+            values_of = strongest_incoming(values_of, top_edges)
+        layout = Layout(
+            layer_units,
+            small=small,
+            with_numbers=with_numbers,
+            with_masks=with_numbers and numbers.has_masks,
+            has_bias=bool(bias_mode),
+            span=max(layer_units) - 1 if small else max_labeled_units - 1,
+        )
         if ax is None:
-            gap = 3.0 if with_numbers else 2.2
-            width = 0.4 + gap * (right + 0.3) + 1.0 * colorbar
-            height = 0.3 + 0.95 * (top - bottom) + 0.6 * with_numbers
-            _, ax = plt.subplots(figsize=(width, height), layout="constrained")
-        figure = ax.figure
+            _, ax = plt.subplots(figsize=layout.figsize(colorbar), layout="constrained")
 
         if max_linewidth is None:
             max_linewidth = 5.0 if small else 2.0
@@ -460,152 +268,77 @@ class NetworkDisplay:
         norm = mpl.colors.Normalize(-largest, largest)
         cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
 
-        def position(layer, unit):
-            if unit is None:  # the bias unit feeding `layer`
-                return layer - 1.0, y_bias
-            return float(layer), float(ys[layer][unit])
-
-        self.edges_ = {}
-        for key, w in values_of.items():
-            layer, j, k = key
-            x0, y0 = position(layer, None) if j is None else position(layer - 1, j)
-            x1, y1 = position(layer, k)
-            (line,) = ax.plot(
-                [x0, x1],
-                [y0, y1],
-                color=cmap(norm(w)),
-                linewidth=max_linewidth * abs(w) / largest,
-                solid_capstyle="butt",
-                # Intercepts held fixed are no weights of training.
-                linestyle="--" if j is None and not fit_intercept else "-",
-                # The strongest edges are drawn on top.
-                zorder=1.0 + abs(w) / largest,
-            )
-            self.edges_[key] = line
-
-        self.units_, self.unit_names_ = [], {}
-        for layer, n in enumerate(layer_units):
-            kind = "input" if layer == 0 else "output" if layer == L else "hidden"
-            self.units_.append(
-                ax.scatter(
-                    np.full(n, float(layer)),
-                    ys[layer],
-                    s=sizes[layer] ** 2,
-                    facecolor=_UNIT_COLORS[kind],
-                    edgecolor="black",
-                    linewidth=1.0,
-                    zorder=4,
-                )
-            )
-            if n <= max_labeled_units:
-                for unit in range(n):
-                    self.unit_names_[layer, unit] = ax.text(
-                        layer,
-                        ys[layer][unit],
-                        names[layer][unit],
-                        ha="center",
-                        va="center",
-                        fontsize=9,
-                        zorder=5,
-                    )
-
-        self.bias_units_, self.bias_labels_ = {}, {}
-        for layer, mode in bias_mode.items():
-            if not any(key[0] == layer and key[1] is None for key in self.edges_):
-                continue
-            x, y = position(layer, None)
-            self.bias_units_[layer] = ax.scatter(
-                [x],
-                [y],
-                s=_UNIT_SIZE**2,
-                facecolor=_BIAS_COLOR,
-                edgecolor="0.4",
-                linestyle="--",
-                zorder=4,
-            )
-            ax.text(x, y, "+1", ha="center", va="center", fontsize=9, zorder=5)
-            if mode == "shared":
-                value = format(intercepts[layer - 1][0], fmt)
-                self.bias_labels_[layer] = ax.annotate(
-                    f"b{layer} = {value}",
-                    (x, y),
-                    xytext=(0, -_UNIT_SIZE / 2 - 3),
-                    textcoords="offset points",
-                    ha="center",
-                    va="top",
-                    fontsize=9,
-                )
-
-        self.unit_labels_ = {}
-        if with_numbers:
-            for (layer, unit), (net, out, delta, mask) in values.items():
-                at_output = layer == L
-                lines = [f"net = {net:{fmt}}", f"out = {out:{fmt}}"]
-                if with_masks and not at_output:
-                    # What the next layer received: out · m (0: dropped).
-                    lines.append(f"m = {mask:{fmt}}")
-                lines.append(f"δ = {delta:{fmt}}")
-                text = "\n".join(lines)
-                offset = (_UNIT_SIZE / 2 + 4, 0) if at_output else (0, 17)
-                self.unit_labels_[layer, unit] = ax.annotate(
-                    text,
-                    position(layer, unit),
-                    xytext=offset,
-                    textcoords="offset points",
-                    ha="left" if at_output else "center",
-                    va="center" if at_output else "bottom",
-                    fontsize=8,
-                    color="0.15",
-                    zorder=6,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "#fff8e6", "ec": "0.7"},
-                )
-
-        self.edge_labels_ = {}
-        if labels:
-            texts = self._edge_texts(
-                values_of, bias_mode, numbers, weight_names, fmt, coefs
-            )
-            for key, text in texts.items():
-                self.edge_labels_[key] = ax.text(
-                    0.0,
-                    0.0,
-                    text,
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    zorder=3,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none"},
-                )
-
-        ax.set_xlim(-0.4, right)
-        ax.set_ylim(bottom, top)
+        self.edges_ = draw_edges(
+            ax, layout, values_of, cmap, norm, max_linewidth, fit_intercept
+        )
+        self.units_, self.unit_names_ = draw_units(ax, layout, names, max_labeled_units)
+        self.bias_units_, self.bias_labels_ = draw_bias_units(
+            ax, layout, bias_mode, intercepts, self.edges_, fmt
+        )
+        self.unit_labels_ = draw_unit_labels(
+            ax, layout, values if with_numbers else {}, fmt
+        )
+        texts = {}
+        if small:
+            texts = edge_texts(values_of, bias_mode, numbers, weight_names, fmt, coefs)
+        self.edge_labels_ = draw_edge_labels(ax, texts)
+        ax.set_xlim(layout.left, layout.right)
+        ax.set_ylim(layout.bottom, layout.top)
         ax.set_axis_off()
 
         self.colorbar_ = None
         if colorbar:
             mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
             label = "weight before the step" if numbers is not None else "weight"
-            self.colorbar_ = figure.colorbar(
+            self.colorbar_ = ax.figure.colorbar(
                 mappable, ax=ax, shrink=0.6, fraction=0.05, label=label
             )
-        if numbers is not None and labels:
-            which = (
-                "the only sample"
-                if numbers.n_samples == 1
-                else f"sample {sample} of {numbers.n_samples}"
-            )
-            units = "net, out, dropout mask m, δ" if with_masks else "net, out, δ"
-            ax.set_title(
-                f"edges: w → w⁺ (learning rate {numbers.learning_rate:g}) and "
-                f"∂E/∂w\nunits: {units} of {which}",
-                fontsize=10,
-            )
-
+        if numbers is not None and small:
+            ax.set_title(_step_title(numbers, sample), fontsize=10)
         if self.edge_labels_:
-            self._place_edge_labels(ax, position, values_of)
+            place_edge_labels(
+                ax,
+                self.edges_,
+                self.edge_labels_,
+                [*self.units_, *self.bias_units_.values()],
+                [*self.unit_labels_.values(), *self.bias_labels_.values()],
+            )
         self.ax_ = ax
-        self.figure_ = figure
+        self.figure_ = ax.figure
         return self
+
+    def _checked_weights(self):
+        """Weights, intercepts, ``fit_intercept`` and the trace's numbers.
+
+        With a trace, the weights (and trained intercepts) are the trace's
+        before the step, with which its unit values were computed.
+        """
+        coefs = [np.atleast_2d(np.asarray(c, dtype=float)) for c in self.coefs]
+        intercepts = [np.asarray(b, dtype=float).ravel() for b in self.intercepts]
+        for layer, (W, b) in enumerate(zip(coefs, intercepts, strict=True), 1):
+            if b.shape != (W.shape[1],):
+                raise ValueError(
+                    f"intercepts[{layer - 1}] has {b.size} values for the "
+                    f"{W.shape[1]} units of layer {layer}."
+                )
+        fit_intercept = self.fit_intercept
+        numbers = None if self.trace is None else _TraceNumbers(self.trace)
+        if numbers is not None:
+            numbers.check_shapes(coefs)
+            coefs = numbers.old
+            if numbers.has_intercepts:
+                intercepts = numbers.old_b
+                fit_intercept = True
+        return coefs, intercepts, fit_intercept, numbers
+
+    def _checked_unit_names(self, layer_units):
+        names = self.unit_names or default_unit_names(layer_units)
+        if [len(n) for n in names] != layer_units:
+            raise ValueError(
+                f"unit_names has {[len(n) for n in names]} names per layer for "
+                f"layers of {layer_units} units."
+            )
+        return names
 
     @classmethod
     def from_estimator(
@@ -781,101 +514,16 @@ max_linewidth, colorbar
         )
         return display.plot(ax=ax, **kwargs)
 
-    @staticmethod
-    def _edge_texts(values_of, bias_mode, numbers, weight_names, fmt, coefs):
-        # Mazur numbers the weights per receiving unit, layer by layer.
-        first = np.cumsum([0] + [W.size for W in coefs])
-        texts = {}
-        for key, w in values_of.items():
-            layer, j, k = key
-            if j is None:
-                if bias_mode[layer] == "shared":
-                    continue
-                name = "b"
-                traced = numbers is not None and numbers.has_intercepts
-                if traced:
-                    new = numbers.new_b[layer - 1][k]
-                    grad = numbers.gradient_b[layer - 1][k]
-            else:
-                n_in = coefs[layer - 1].shape[0]
-                name = (
-                    f"w{first[layer - 1] + k * n_in + j + 1}" if weight_names else "w"
-                )
-                traced = numbers is not None
-                if traced:
-                    new = numbers.new[layer - 1][j, k]
-                    grad = numbers.gradient[layer - 1][j, k]
-            prefix = f"{name} = " if name != "w" else ""
-            if traced:
-                prefix = f"{name}: " if name != "w" else ""
-                texts[key] = (
-                    f"{prefix}{w:{fmt}} → {new:{fmt}}\n∂E/∂{name} = {grad:{fmt}}"
-                )
-            else:
-                texts[key] = f"{prefix}{w:{fmt}}"
-        return texts
 
-    def _place_edge_labels(self, ax, position, values_of):
-        """Move each edge label along its edge to where it hides the least.
-
-        Greedy: label by label, the fraction of the edge whose label box
-        overlaps the fewest other labels, units and edges; edges leaving
-        one unit prefer different fractions, so that their labels fan out.
-        """
-        from matplotlib.path import Path
-        from matplotlib.transforms import Bbox
-
-        # Lay the figure out first (constrained layout moves the axes).
-        ax.figure.draw_without_rendering()
-        renderer = _get_renderer(ax.figure)
-        to_px = ax.transData.transform
-        scale = ax.figure.dpi / 72.0
-        axes_box = ax.get_window_extent(renderer)
-
-        obstacles = []
-        for layer_units in [*self.units_, *self.bias_units_.values()]:
-            radius = np.sqrt(layer_units.get_sizes()[0]) / 2 * scale
-            for x, y in to_px(layer_units.get_offsets()):
-                obstacles.append(
-                    Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
-                )
-        for text in [*self.unit_labels_.values(), *self.bias_labels_.values()]:
-            obstacles.append(text.get_window_extent(renderer).padded(2 * scale))
-
-        segments = {}
-        for key, line in self.edges_.items():
-            segments[key] = to_px(np.column_stack(line.get_data()))
-        paths = {key: Path(seg) for key, seg in segments.items()}
-
-        # Preferred fractions: spread the edges leaving one unit.
-        leaving = {}
-        for key in self.edge_labels_:
-            leaving.setdefault((key[0], key[1]), []).append(key)
-        preferred = {}
-        for keys in leaving.values():
-            for rank, key in enumerate(keys):
-                preferred[key] = (
-                    0.5 if len(keys) == 1 else 0.25 + 0.5 * rank / (len(keys) - 1)
-                )
-
-        fractions = np.linspace(0.15, 0.85, 29)
-        for key, text in self.edge_labels_.items():
-            (x0, y0), (x1, y1) = self.edges_[key].get_xydata()
-            best = None
-            for t in fractions:
-                text.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-                box = text.get_window_extent(renderer).padded(0.2 * 8 * scale)
-                area = box.width * box.height
-                cost = sum(_overlap(box, other) for other in obstacles)
-                cost += area - _overlap(box, axes_box)
-                crossed = sum(
-                    path.intersects_bbox(box)
-                    for other, path in paths.items()
-                    if other != key
-                )
-                cost += 0.3 * area * crossed + 0.2 * area * abs(t - preferred[key])
-                if best is None or cost < best[0]:
-                    best = (cost, t, box)
-            _, t, box = best
-            text.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-            obstacles.append(box)
+def _step_title(numbers, sample):
+    """What the labels of a traced step show, and of which sample."""
+    which = (
+        "the only sample"
+        if numbers.n_samples == 1
+        else f"sample {sample} of {numbers.n_samples}"
+    )
+    units = "net, out, dropout mask m, δ" if numbers.has_masks else "net, out, δ"
+    return (
+        f"edges: w → w⁺ (learning rate {numbers.learning_rate:g}) and "
+        f"∂E/∂w\nunits: {units} of {which}"
+    )
