@@ -329,7 +329,11 @@ class BaseBackprop(
 
     def _core_hidden(self):
         """``hidden`` for the core: the fitted units, one name when all share it."""
-        names = self.hidden_activations_
+        names = getattr(self, "hidden_activations_", None)
+        if names is None:
+            # Weights assigned by hand, never fitted: no units were recorded,
+            # so they compute with the ones activation names.
+            names = self._hidden_activations()
         return names[0] if len(set(names)) == 1 else names
 
     def _dropout_rates(self, n_hidden):
@@ -566,6 +570,10 @@ class BaseBackprop(
             not self.warm_start and not incremental
         )
         if not first_pass:
+            # Weights assigned by hand (scikit-learn's test_fit builds its
+            # worked example so) take the units activation names, as a model
+            # saved before skbp recorded them does.
+            self._upgrade_fitted_state()
             self._check_fitted_units(units)
         # scikit-learn's finiteness check sums X first: finite values near
         # the float limit overflow there (a RuntimeWarning) before the

@@ -473,3 +473,59 @@ def test_html_parameter_table_documents_every_parameter(Est):
     assert types["dropout"].startswith("float or array-like of shape")
     assert "list of them" in types["activation"]
     assert types["clip_grad_norm"] == "float, default=None"
+
+
+def _set_by_hand(est, out_activation):
+    """The attributes scikit-learn's test_fit assigns to build its worked
+    example's network without fitting it."""
+    est.coefs_ = [
+        np.array([[0.1, 0.2], [0.3, 0.1], [0.5, 0.0]]),
+        np.array([[0.1], [0.2]]),
+    ]
+    est.intercepts_ = [np.array([0.1, 0.1]), np.array([1.0])]
+    est.n_outputs_, est.n_features_in_, est.n_layers_ = 1, 3, 3
+    est.out_activation_ = out_activation
+    est.n_iter_, est.t_ = 0, 0
+    est.best_loss_, est.loss_curve_ = np.inf, []
+    est._no_improvement_count = 0
+    return est
+
+
+@pytest.mark.parametrize("kind", ["classifier", "regressor"])
+def test_weights_set_by_hand_compute_with_activation(kind):
+    # scikit-learn's test_fit assigns coefs_ and intercepts_ to a new MLP and
+    # trains them on with partial_fit: weights never fitted have no recorded
+    # units, so they compute with the ones activation names. The reference
+    # is scikit-learn's MLP given the same weights.
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    X_ = np.array([[0.6, 0.8, 0.7], [0.1, -0.4, 0.9]])
+    classify = kind == "classifier"
+    target = np.array([0, 1]) if classify else np.array([0.5, -0.2])
+    params = dict(
+        hidden_layer_sizes=2,
+        activation="tanh",
+        solver="sgd",
+        learning_rate_init=0.1,
+        momentum=0,
+        alpha=0.1,
+    )
+    out = "logistic" if classify else "identity"
+    Ours, Theirs = (
+        (BackpropClassifier, MLPClassifier)
+        if classify
+        else (BackpropRegressor, MLPRegressor)
+    )
+    ours, theirs = (_set_by_hand(E(**params), out) for E in (Ours, Theirs))
+    fit_kw = dict(classes=[0, 1]) if classify else {}
+    if not classify:
+        np.testing.assert_allclose(ours.predict(X_), theirs.predict(X_), atol=1e-15)
+    ours.partial_fit(X_, target, **fit_kw)
+    theirs.partial_fit(X_, target, **fit_kw)
+    assert ours.hidden_activations_ == ("tanh",)
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)
+    method = "predict_proba" if classify else "predict"
+    np.testing.assert_allclose(
+        getattr(ours, method)(X_), getattr(theirs, method)(X_), rtol=1e-13
+    )
