@@ -4,9 +4,11 @@ What the hidden units learn: the two moons
 
 A network with two inputs can be watched unit by unit, as TensorFlow
 Playground shows it: every hidden unit's output is a function of the input
-plane, drawn as an image, one column per hidden layer; the network's output
-over the same plane is on the right, with the data.
-:class:`skbp.plot.HiddenUnitsDisplay` draws them.
+plane, drawn as an image, the hidden layers from left to right; the
+network's output over the same plane is on the right, in lighter colours,
+with the data on it in the full colours of their classes.
+:class:`skbp.plot.HiddenUnitsDisplay` draws them, and titles the figure with
+how long the network has trained.
 
 Here a network with 6 logistic hidden units learns the two moons. Each
 logistic unit is a soft step across a line of the plane (where its net
@@ -39,8 +41,7 @@ clf = BackpropClassifier(
 # classes): the units are still near their random starting weights, gentle
 # slopes at random angles, and the output hardly depends on the input.
 clf.partial_fit(X, y, classes=[0, 1])
-disp = HiddenUnitsDisplay.from_estimator(clf, X, y, unit_size=0.9)
-disp.figure_.suptitle("after 1 epoch")
+disp = HiddenUnitsDisplay.from_estimator(clf, X, y)
 
 # %%
 # Training
@@ -61,26 +62,22 @@ print(f"training accuracy after {clf.t_ // len(X)} epochs: {clf.score(X, y):.3f}
 # --------------
 # The units have become sharper steps, each along one stretch of the
 # boundary; the output is high where the right combination of them is.
-disp = HiddenUnitsDisplay.from_estimator(clf, X, y, unit_size=0.9)
-disp.figure_.suptitle(f"after {clf.t_ // len(X)} epochs")
+# A point whose colour differs from the map's hue around it is one the
+# network gets wrong.
+disp = HiddenUnitsDisplay.from_estimator(clf, X, y)
 
 # %%
 # Training, animated
 # ------------------
 # :meth:`~skbp.plot.HiddenUnitsDisplay.update` puts a network's current
-# units and output into a display's images; each frame of the animation
-# updates the display with one of the copies kept while training (on a
-# coarser grid, which draws faster).
-disp = HiddenUnitsDisplay.from_estimator(
-    snapshots[0], X, y, grid_resolution=50, unit_size=0.8
-)
-title = disp.figure_.suptitle("")
+# units, output and training time into a display's images and title; each
+# frame of the animation updates the display with one of the copies kept
+# while training (on a coarser grid, which draws faster).
+disp = HiddenUnitsDisplay.from_estimator(snapshots[0], X, y, grid_resolution=50)
 
 
 def draw_frame(frame):
-    net = snapshots[frame]
-    title.set_text(f"after {net.t_ // len(X)} epochs")
-    return [*disp.update(net), title]
+    return disp.update(snapshots[frame])
 
 
 animation = FuncAnimation(

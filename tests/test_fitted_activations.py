@@ -213,8 +213,8 @@ def test_hidden_units_display_draws_the_fitted_units(change):
         # Each layer's label names its fitted units, and a tanh layer keeps
         # the colour scale of tanh's range.
         assert disp.activation == ("tanh", "relu")
-        assert disp.axes_[1, 4].get_xlabel() == "tanh"
-        assert disp.axes_[2, 3].get_xlabel() == "relu"
+        assert disp.layer_labels_[1].get_text() == "layer 1\ntanh"
+        assert disp.layer_labels_[2].get_text() == "layer 2\nrelu"
         assert disp.images_[1, 0].get_clim() == (-1.0, 1.0)
         # update() redraws with the fitted units too.
         disp.update(reg)

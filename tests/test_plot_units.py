@@ -1,6 +1,9 @@
 """HiddenUnitsDisplay, checked through the images it draws (Agg)."""
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_moons
@@ -98,7 +101,8 @@ def test_update_redraws_with_new_weights():
     for _ in range(5):
         net.partial_fit(X, y)
     artists = disp.update(net)
-    assert len(artists) == 4
+    # Three units, the response and the title.
+    assert len(artists) == 5
     grid, shape = grid_of(disp)
     # skbp's default activation is the logistic one.
     hidden = logistic(grid @ net.coefs_[0] + net.intercepts_[0])
@@ -275,13 +279,14 @@ def test_per_layer_colour_limits_tanh_bounded_relu_from_data():
     # Not tanh's bounds: relu outputs are never negative, and they exceed 1
     # here, so the scale could not be [-1, 1] by accident.
     assert h2.min() >= 0 and h2.max() > 1
-    # Each column is captioned with its units, under its lowest image.
-    labels = {key: ax.get_xlabel() for key, ax in disp.axes_.items()}
-    assert labels == {
-        **{(1, k): "" for k in range(3)},
-        (1, 3): "tanh",
-        **{(2, k): "" for k in range(2)},
-        (2, 2): "relu",
+    # Each layer is headed by its units; no image carries a label of its
+    # own (issue 21: a lone "logistic" under the last unit read as stray).
+    assert {key: ax.get_xlabel() for key, ax in disp.axes_.items()} == {
+        key: "" for key in disp.axes_
+    }
+    assert {layer: t.get_text() for layer, t in disp.layer_labels_.items()} == {
+        1: "layer 1\ntanh",
+        2: "layer 2\nrelu",
     }
 
     # update() keeps each layer's own scale with the new weights.
@@ -324,3 +329,163 @@ def test_display_takes_one_activation_per_layer():
     wrong = HiddenUnitsDisplay(xx, xx, hidden, ramp, activation=("tanh",))
     with pytest.raises(ValueError, match=r"activation=\('tanh',\) names 1 layer"):
         wrong.plot()
+
+
+# Issue 21: what the docs showed at 1280 px.
+
+
+def thumbnail_cells(disp, layer):
+    """The (row, column) cells of a layer's images in the figure's grid."""
+    cells = set()
+    for (k, _), ax in disp.axes_.items():
+        if k == layer:
+            spec = ax.get_subplotspec()
+            cells.add((spec.rowspan.start, spec.colspan.start))
+    return cells
+
+
+@pytest.mark.parametrize(
+    "n_units, n_rows, n_columns", [(6, 3, 2), (12, 4, 3), (30, 8, 4)]
+)
+def test_many_units_wrap_into_rows_within_the_docs_column(n_units, n_rows, n_columns):
+    net = BackpropClassifier(hidden_layer_sizes=(n_units,), **FAST).fit(X, y)
+    with warnings.catch_warnings():
+        # constrained layout warns when it cannot fit the axes.
+        warnings.simplefilter("error")
+        disp = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=10)
+        disp.figure_.canvas.draw()
+    width, height = disp.figure_.get_size_inches()
+    # One column of 12 units was 17.6 x 15.5 in, of 30 units 40 x 38 in.
+    assert 5 <= width <= 9 and 3 <= height <= 9
+    cells = thumbnail_cells(disp, 1)
+    assert len(cells) == n_units
+    assert len({row for row, _ in cells}) == n_rows
+    assert len({column for _, column in cells}) == n_columns
+    # Drawn, the images are squares that neither overlap nor shrink to dots.
+    boxes = [ax.get_window_extent() for ax in disp.axes_.values()]
+    dpi = disp.figure_.dpi
+    for i, box in enumerate(boxes):
+        assert box.width >= 0.4 * dpi and box.height >= 0.4 * dpi
+        assert box.width == pytest.approx(box.height, rel=0.1)
+        assert not any(box.overlaps(other) for other in boxes[i + 1 :])
+    # The response is larger than any unit.
+    assert disp.ax_.get_window_extent().height > 2 * boxes[0].height
+
+
+def test_unit_size_bounded_by_the_docs_column():
+    net = BackpropClassifier(hidden_layer_sizes=(4, 3), **FAST).fit(X, y)
+    small = HiddenUnitsDisplay.from_estimator(
+        net, X, y, grid_resolution=8, unit_size=0.8
+    )
+    large = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=8, unit_size=5)
+    assert small.figure_.get_size_inches()[0] < 9
+    assert large.figure_.get_size_inches()[0] == pytest.approx(9)
+
+
+def dataframe_pipeline():
+    frame = pd.DataFrame(X, columns=["length", "width"])
+    pipe = make_pipeline(
+        StandardScaler(), BackpropClassifier(hidden_layer_sizes=(3,), **FAST)
+    )
+    return pipe.fit(frame, y), frame
+
+
+def test_pipeline_fitted_on_a_dataframe_draws_without_warnings():
+    pipe, frame = dataframe_pipeline()
+    # Without a DataFrame, scikit-learn warns that X has no feature names.
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        pipe.predict_proba(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        disp = HiddenUnitsDisplay.from_estimator(pipe, frame, y, grid_resolution=9)
+    pipe[-1].set_params(max_iter=3, warm_start=True)
+    pipe.fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        disp.update(pipe)
+    grid, shape = grid_of(disp)
+    grid = pd.DataFrame(grid, columns=frame.columns)
+    assert_allclose(
+        disp.surface_.get_array(), pipe.predict_proba(grid)[:, 1].reshape(shape)
+    )
+    assert (disp.ax_.get_xlabel(), disp.ax_.get_ylabel()) == ("length", "width")
+
+
+def test_network_fitted_on_a_dataframe_draws_without_warnings():
+    frame = pd.DataFrame(X, columns=["a", "b"])
+    net = BackpropClassifier(hidden_layer_sizes=(3,), **FAST).fit(frame, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        HiddenUnitsDisplay.from_estimator(net, frame, y, grid_resolution=9)
+        # A plain array for X is fine too: the grid carries the names.
+        HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=9)
+
+
+def test_title_counts_the_epochs_trained():
+    net = BackpropClassifier(hidden_layer_sizes=(3,), random_state=0)
+    net.partial_fit(X, y, classes=[0, 1])
+    disp = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=8)
+    assert disp.title_.get_text() == "after 1 epoch"
+    net.partial_fit(X, y)
+    artists = disp.update(net)
+    assert disp.title_.get_text() == "after 2 epochs"
+    # An animation redraws the title with the images.
+    assert disp.title_ in artists
+    net.set_params(max_iter=7).fit(X, y)
+    disp.update(net)
+    assert disp.title_.get_text() == "after 7 epochs"
+
+
+def test_title_counts_lbfgs_iterations():
+    net = BackpropClassifier(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=1)
+    net.fit(X, y)
+    disp = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=8)
+    assert disp.title_.get_text() == "after 1 L-BFGS iteration"
+    net.set_params(max_iter=5).fit(X, y)
+    disp.update(net)
+    assert disp.title_.get_text() == "after 5 L-BFGS iterations"
+
+
+def distance(a, b):
+    """Euclidean distance between RGB colours (alpha ignored)."""
+    return np.linalg.norm(np.asarray(a)[..., :3] - np.asarray(b)[..., :3], axis=-1)
+
+
+@pytest.mark.parametrize("cmap", ["RdBu_r", "PuOr"])
+def test_points_stand_out_from_the_map_of_their_own_class(cmap):
+    # Trained until almost every point lies where its class is likely.
+    net = BackpropClassifier(
+        hidden_layer_sizes=(8,), solver="lbfgs", max_iter=500, random_state=0
+    ).fit(X, y)
+    assert net.score(X, y) > 0.95
+    disp = HiddenUnitsDisplay.from_estimator(net, X, y, grid_resolution=40, cmap=cmap)
+    disp.figure_.canvas.draw()
+    faces = disp.scatter_.get_facecolors()
+    assert len(faces) == len(X)
+    # The two classes in two clearly different colours.
+    assert distance(faces[y == 0][0], faces[y == 1][0]) > 0.4
+    # Each point against the map beneath it: the map's colour at the point
+    # is its colour for the network's probability there.
+    beneath = disp.surface_.to_rgba(net.predict_proba(X)[:, 1])
+    # The issue's white rings: a correct point matched the map's colour.
+    assert distance(faces, beneath).min() > 0.25
+    # Dark rims, which a light map and a light point both show.
+    edges = disp.scatter_.get_edgecolors()
+    assert np.all(edges[:, :3].max(axis=1) < 0.35)
+
+
+def test_regression_targets_stand_out_from_the_map():
+    target = X[:, 0] - X[:, 1]
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(5,), solver="lbfgs", max_iter=500, random_state=0
+    ).fit(X, target)
+    disp = HiddenUnitsDisplay.from_estimator(reg, X, target, grid_resolution=20)
+    disp.figure_.canvas.draw()
+    faces = disp.scatter_.get_facecolors()
+    beneath = disp.surface_.to_rgba(reg.predict(X))
+    # Points near the middle of the scale are pale in any diverging map;
+    # those a quarter of the range or more from it stand out.
+    low, high = disp.surface_.get_clim()
+    far = np.abs(target - (low + high) / 2) > 0.25 * (high - low)
+    assert far.sum() > len(X) / 4
+    assert distance(faces[far], beneath[far]).min() > 0.2

@@ -1,16 +1,65 @@
 """What each unit of a network with two inputs computes over the input plane."""
 
+import math
+
 import numpy as np
 from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
 from .._activations import ACTIVATIONS, hidden_layer_names
-from ._common import _check_matplotlib, _fitted_network
+from ._common import _check_matplotlib, _fitted_network, training_progress
 from ._network import default_unit_names
 
 # The output range of the bounded activations, which fixes their colour scale.
 _RANGES = {"logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+
+
+# Widest figure drawn (inches): the docs' text column; more units make
+# smaller images rather than a wider figure.
+_MAX_WIDTH = 9.0
+
+
+def _layout(sizes):
+    """Rows of the image grid, and how many columns each layer's images take.
+
+    About twice as many rows as columns for the largest layer, so that many
+    units wrap into a block instead of one tall column; at least 3 rows.
+    """
+    rows = math.ceil(math.sqrt(2 * max(sizes)))
+    columns = [math.ceil(n / rows) for n in sizes]
+    # Fewest rows that still hold every layer in its columns.
+    rows = max(3, *(math.ceil(n / c) for n, c in zip(sizes, columns, strict=True)))
+    return rows, columns
+
+
+def _figure_size(rows, n_columns, unit_size):
+    """Width and height (inches) for images of at most ``unit_size``."""
+    # The response, ``rows`` images tall and as wide, sits beside the images;
+    # its colour bar and labels take ~1.6 in, each image's title ~0.2 in.
+    wide = n_columns + rows
+    unit = min(unit_size, (_MAX_WIDTH - 1.6) / wide)
+    return unit * wide + 1.6, (unit + 0.2) * rows + 0.8
+
+
+def _colormaps(cmap):
+    """The response's map and the points' colours, from one colormap.
+
+    The map is ``cmap`` two thirds of the way to white; the points take its
+    inner 80 % at full colour, which is vivid where a diverging map's ends
+    are nearly black, so that a point shows on the map of its own class.
+    """
+    import matplotlib
+    from matplotlib.colors import ListedColormap
+
+    base = matplotlib.colormaps.get_cmap(cmap)
+    light = base(np.linspace(0.0, 1.0, 256))
+    light[:, :3] = 0.65 + 0.35 * light[:, :3]
+    vivid = base(np.linspace(0.1, 0.9, 256))
+    return (
+        ListedColormap(light, name=f"{base.name}_light"),
+        ListedColormap(vivid, name=f"{base.name}_vivid"),
+    )
 
 
 def _grid(X, grid_resolution, margin):
@@ -100,6 +149,13 @@ def unit_surfaces(estimator, xx0, xx1, output):
     net = _fitted_network(estimator)
     g0, g1 = np.meshgrid(xx0, xx1)
     grid = np.column_stack([g0.ravel(), g1.ravel()])
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None:
+        import pandas as pd
+
+        # Fitted on a DataFrame: the grid goes in with the same column names,
+        # or every transformer and the network warn about unnamed features.
+        grid = pd.DataFrame(grid, columns=names)
     a = grid
     if isinstance(estimator, Pipeline):
         for _, step in estimator.steps[:-1]:
@@ -125,12 +181,15 @@ class HiddenUnitsDisplay:
     """Each hidden unit's output as an image over a 2-d input plane.
 
     For a network with two input features, every hidden unit's output is
-    drawn as a small image over a grid that covers the data, one column of
-    images per hidden layer, as the network is drawn left to right (as
-    TensorFlow Playground does); on the right, the network's response over
-    the same plane, with the data: the probability of the positive class of
-    a classifier, or a regressor's output. It shows how the output's
-    decision surface is put together from the hidden units' simpler ones.
+    drawn as a small image over a grid that covers the data, the hidden
+    layers from left to right, as the network is drawn (and as TensorFlow
+    Playground does), each under a heading with its units; a layer of many
+    units wraps into several columns of images. On the right is the
+    network's response over the same plane, in a lighter version of the
+    colormap, with the data on it in full colour: the probability of the
+    positive class of a classifier, or a regressor's output. It shows how
+    the output's decision surface is put together from the hidden units'
+    simpler ones.
 
     It is recommended to use :meth:`HiddenUnitsDisplay.from_estimator` to
     create a display. All parameters are stored as attributes.
@@ -173,6 +232,11 @@ class HiddenUnitsDisplay:
     feature_names : list of str, default=None
         Names of the two features. None names them ``x1`` and ``x2``.
 
+    title : str, default=None
+        Title of the figure; :meth:`from_estimator` and :meth:`update` write
+        how long the network has trained (``"after 600 epochs"``). None
+        draws none.
+
     Attributes
     ----------
     images_ : dict of tuple to matplotlib AxesImage
@@ -181,14 +245,22 @@ class HiddenUnitsDisplay:
         ``hidden[layer - 1][unit]``.
 
     axes_ : dict of tuple to matplotlib Axes
-        The axes of ``images_``, with the same keys. Under the lowest image
-        of each layer, the layer's activation is written as the x label.
+        The axes of ``images_``, with the same keys.
+
+    layer_labels_ : dict of int to matplotlib Text
+        ``layer_labels_[layer]``: the heading of hidden layer ``layer``
+        (from 1), its number and its units (``"layer 1\nlogistic"``).
+
+    title_ : matplotlib Text or None
+        The figure's title, None without ``title``.
 
     surface_ : matplotlib AxesImage
         The response over the plane.
 
     scatter_ : matplotlib PathCollection or None
-        The data drawn over the response.
+        The data drawn over the response, with dark rims: a classifier's
+        points in the two ends of the colormap (the drawn class at the top),
+        a regressor's in the colour of their target.
 
     colorbar_ : matplotlib Colorbar
         The response's colour scale.
@@ -236,6 +308,7 @@ class HiddenUnitsDisplay:
         is_probability=False,
         pos_label=None,
         feature_names=None,
+        title=None,
     ):
         self.xx0 = xx0
         self.xx1 = xx1
@@ -248,6 +321,7 @@ class HiddenUnitsDisplay:
         self.is_probability = is_probability
         self.pos_label = pos_label
         self.feature_names = feature_names
+        self.title = title
 
     def _hidden_clim(self, layer_outputs, activation):
         bounded = _RANGES.get(activation)
@@ -273,10 +347,13 @@ class HiddenUnitsDisplay:
             Figure to draw on, which should be empty. None creates one.
 
         cmap : str or matplotlib Colormap, default="RdBu_r"
-            Colormap of every image and of the data.
+            Colormap of the hidden units' images and of the data. The
+            response is drawn in a lighter version of it, under the data.
 
         unit_size : float, default=1.25
-            Size (inches) of a hidden unit's image in a new figure.
+            Largest size (inches) of a hidden unit's image in a new figure:
+            smaller when the figure would be wider than 9 in (a text column),
+            as with many units.
 
         Returns
         -------
@@ -309,20 +386,21 @@ class HiddenUnitsDisplay:
         hidden = [np.asarray(h, dtype=float) for h in self.hidden]
         xx0, xx1 = np.asarray(self.xx0), np.asarray(self.xx1)
         n_layers = len(hidden)
-        rows = max(h.shape[0] for h in hidden)
-        # The response is about square: the height of all rows (at least
-        # 3) and as wide.
-        rows = max(rows, 3)
+        activations = hidden_layer_names(self.activation, n_layers)
+        rows, columns = _layout([h.shape[0] for h in hidden])
+        n_columns = sum(columns)
         if figure is None:
             figure = plt.figure(
-                figsize=(
-                    unit_size * (n_layers + rows) + 1.4,
-                    unit_size * rows + 0.5,
-                ),
+                figsize=_figure_size(rows, n_columns, unit_size),
                 layout="constrained",
             )
+        # Row 0 holds the layers' headings (as titles of empty axes, so that
+        # the layout makes room for them); the response spans every row.
         grid = figure.add_gridspec(
-            rows, n_layers + 1, width_ratios=[1.0] * n_layers + [rows]
+            rows + 1,
+            n_columns + 1,
+            width_ratios=[1.0] * n_columns + [rows],
+            height_ratios=[0.01] + [1.0] * rows,
         )
         extent = (xx0[0], xx0[-1], xx1[0], xx1[-1])
         names = default_unit_names([2, *(h.shape[0] for h in hidden), 1])
@@ -330,37 +408,46 @@ class HiddenUnitsDisplay:
             "extent": extent,
             "origin": "lower",
             "aspect": "auto",
-            "cmap": cmap,
             "interpolation": "bilinear",
         }
 
-        activations = hidden_layer_names(self.activation, n_layers)
-        self.images_, self.axes_ = {}, {}
-        for layer, outputs in enumerate(hidden, start=1):
+        self.images_, self.axes_, self.layer_labels_ = {}, {}, {}
+        start = 0
+        for layer, (outputs, width) in enumerate(zip(hidden, columns), start=1):
             vmin, vmax = self._hidden_clim(outputs, activations[layer - 1])
             n = outputs.shape[0]
-            # Centre a smaller layer's column vertically, as in the network.
-            first = (rows - n) // 2
+            height = math.ceil(n / width)
+            # Centre a smaller layer vertically, as in the network.
+            first = 1 + (rows - height) // 2
             for unit in range(n):
-                ax = figure.add_subplot(grid[first + unit, layer - 1])
+                column, row = divmod(unit, height)
+                ax = figure.add_subplot(grid[first + row, start + column])
                 self.images_[layer, unit] = ax.imshow(
-                    outputs[unit], vmin=vmin, vmax=vmax, **image_kwargs
+                    outputs[unit], vmin=vmin, vmax=vmax, cmap=cmap, **image_kwargs
                 )
-                ax.set_title(names[layer][unit], fontsize=9, pad=2)
+                ax.set_title(names[layer][unit], fontsize=8, pad=2)
                 ax.set_xticks([])
                 ax.set_yticks([])
+                ax.set_box_aspect(1)
                 self.axes_[layer, unit] = ax
-            # Layers may differ in their units: name the column's under it.
-            ax.set_xlabel(activations[layer - 1], fontsize=8, labelpad=2)
+            heading = figure.add_subplot(grid[0, start : start + width])
+            heading.axis("off")
+            self.layer_labels_[layer] = heading.set_title(
+                f"layer {layer}\n{activations[layer - 1]}", fontsize=9
+            )
+            start += width
 
-        ax = figure.add_subplot(grid[:, n_layers])
+        ax = figure.add_subplot(grid[:, n_columns])
         vmin, vmax = self._response_clim()
+        map_cmap, point_cmap = _colormaps(cmap)
         self.surface_ = ax.imshow(
             np.asarray(self.response, dtype=float),
             vmin=vmin,
             vmax=vmax,
+            cmap=map_cmap,
             **image_kwargs,
         )
+        ax.set_box_aspect(1)
         self.scatter_ = None
         if self.X is not None:
             X = np.asarray(self.X, dtype=float)
@@ -370,15 +457,11 @@ class HiddenUnitsDisplay:
                 c = np.asarray(self.y)
                 if self.pos_label is not None:
                     c = (c == self.pos_label).astype(float)
-                colors = {"c": c, "cmap": cmap, "vmin": vmin, "vmax": vmax}
+                colors = {"c": c, "cmap": point_cmap, "vmin": vmin, "vmax": vmax}
+            # Full colours with dark rims over the lighter map: a point stays
+            # visible where the map has (a paler tone of) its own colour.
             self.scatter_ = ax.scatter(
-                X[:, 0],
-                X[:, 1],
-                **colors,
-                # A white rim shows a point on an area of its own colour.
-                edgecolor="white",
-                linewidth=0.8,
-                s=24,
+                X[:, 0], X[:, 1], **colors, edgecolor="0.15", linewidth=0.6, s=22
             )
         feature_names = self.feature_names or ["x1", "x2"]
         ax.set_xlabel(feature_names[0])
@@ -387,6 +470,7 @@ class HiddenUnitsDisplay:
         ax.set_xlim(extent[:2])
         ax.set_ylim(extent[2:])
         self.colorbar_ = figure.colorbar(self.surface_, ax=ax, shrink=0.8)
+        self.title_ = None if self.title is None else figure.suptitle(self.title)
 
         self.ax_ = ax
         self.figure_ = figure
@@ -396,8 +480,9 @@ class HiddenUnitsDisplay:
         """Redraw every image with a network's current weights.
 
         For an animation of training: after each training step, ``update``
-        recomputes the units and the response on the display's grid and
-        puts them into the images drawn by :meth:`plot`.
+        recomputes the units and the response on the display's grid, puts
+        them into the images drawn by :meth:`plot` and writes how long the
+        network has trained into the title.
 
         Parameters
         ----------
@@ -406,8 +491,9 @@ class HiddenUnitsDisplay:
 
         Returns
         -------
-        artists : list of matplotlib AxesImage
-            The updated images, as an animation function returns them.
+        artists : list of matplotlib Artist
+            The updated images, then the title if there is one, as an
+            animation function returns them.
 
         Examples
         --------
@@ -422,8 +508,8 @@ class HiddenUnitsDisplay:
         >>> clf = clf.partial_fit(X, y, classes=[0, 1])
         >>> disp = HiddenUnitsDisplay.from_estimator(clf, X, y)
         >>> clf = clf.partial_fit(X, y)
-        >>> len(disp.update(clf))
-        4
+        >>> len(disp.update(clf)), disp.title_.get_text()
+        (5, 'after 2 epochs')
         >>> import matplotlib.pyplot as plt
         >>> plt.close(disp.figure_)
         """
@@ -440,7 +526,15 @@ class HiddenUnitsDisplay:
             image.set_clim(*self._hidden_clim(outputs, activations[layer - 1]))
         self.surface_.set_data(self.response)
         self.surface_.set_clim(*self._response_clim())
-        return [*self.images_.values(), self.surface_]
+        artists = [*self.images_.values(), self.surface_]
+        if self.scatter_ is not None and self.scatter_.get_array() is not None:
+            # A regressor's points keep the response's colour scale.
+            self.scatter_.set_clim(*self.surface_.get_clim())
+        self.title = training_progress(net)
+        if self.title_ is not None:
+            self.title_.set_text(self.title)
+            artists.append(self.title_)
+        return artists
 
     @classmethod
     def from_estimator(
@@ -458,6 +552,9 @@ class HiddenUnitsDisplay:
         unit_size=1.25,
     ):
         """Draw the hidden units and the response of a fitted network.
+
+        The figure's title says how long the network has trained
+        (``"after 1 epoch"``, ``"after 37 L-BFGS iterations"``).
 
         Parameters
         ----------
@@ -572,6 +669,7 @@ class HiddenUnitsDisplay:
             is_probability=is_classifier(estimator),
             pos_label=net.classes_[column] if is_classifier(estimator) else None,
             feature_names=feature_names,
+            title=training_progress(net),
         )
         display._output = column
         return display.plot(figure=figure, cmap=cmap, unit_size=unit_size)
