@@ -15,8 +15,11 @@ in place by f'(net), written -- as the worked examples write it -- from the unit
                (J^T g)_k = out_k (g_k - sum_j g_j out_j)
     exp        out = exp(net)               f' = out
 
-The names map to functions through the ``ACTIVATIONS`` and ``DERIVATIVES``
-tables; nothing else in skbp branches on an activation's name.
+Each activation is one record, an :class:`~skbp._activation_record.Activation`
+in ``REGISTRY`` (at the end): its functions, initialisation factor, output
+range, ONNX operator and scikit-learn's name. The ``ACTIVATIONS`` and
+``DERIVATIVES`` tables and every list of names in skbp are read from it;
+nothing else in skbp branches on an activation's name.
 
 The logistic and tanh units can each be computed several exact ways
 (``FORMULATIONS``); which one runs depends on the CPU and dtype and is
@@ -26,6 +29,7 @@ chosen once per process by ``_kernels`` (:func:`skbp.kernel_choices`).
 import numpy as np
 from scipy.special import expit
 
+from ._activation_record import Activation
 from ._kernels import CHOICES
 
 # Largest argument of exp that stays finite with room for rounding, yet whose
@@ -145,23 +149,6 @@ def tanh_exp_form(z):
     np.divide(2.0, z, out=z)
     z -= 1
     return z
-
-
-# Every formulation of the activations that have several (see _kernels).
-FORMULATIONS = {
-    "logistic": {
-        "tanh": logistic_tanh_form,
-        "exp": logistic_exp_form,
-        "expit": logistic_expit_form,
-    },
-    "tanh": {"tanh": tanh_tanh_form, "exp": tanh_exp_form},
-}
-
-# The formulation in force for each float dtype, chosen once by _kernels.
-IN_USE = {
-    name: {np.dtype(d): forms[CHOICES[name][d]] for d in CHOICES[name]}
-    for name, forms in FORMULATIONS.items()
-}
 
 
 def logistic(z):
@@ -470,6 +457,11 @@ def softmax_derivative(out, delta, scratch=None):
     delta *= out
 
 
+def _exp_ceiling(dtype):
+    # One below log(max) so that exp's rounding cannot step over into inf.
+    return np.log(np.finfo(dtype).max) - 1
+
+
 def exp(z):
     """Exponential, in place (the log link of the Poisson loss).
 
@@ -485,8 +477,7 @@ def exp(z):
     z : ndarray
         The same array.
     """
-    # One below log(max) so that exp's rounding cannot step over into inf.
-    np.minimum(z, np.log(np.finfo(z.dtype).max) - 1, out=z)
+    np.minimum(z, _exp_ceiling(z.dtype), out=z)
     return np.exp(z, out=z)
 
 
@@ -505,43 +496,166 @@ def exp_derivative(out, delta, scratch=None):
     delta *= out
 
 
-ACTIVATIONS = {
-    "logistic": logistic,
-    "tanh": tanh,
-    "relu": relu,
-    "leaky_relu": leaky_relu,
-    "softplus": softplus,
-    "identity": identity,
-    "softmax": softmax,
-    "exp": exp,
+# In the order the documentation, ``skbp compare`` and every message list
+# them; aliases follow their unit.
+REGISTRY = {
+    record.name: record
+    for record in (
+        Activation(
+            "logistic",
+            logistic,
+            logistic_derivative,
+            "σ(x) = 1 / (1 + exp(-x))",
+            aliases=("sigmoid",),
+            forms={
+                "tanh": logistic_tanh_form,
+                "exp": logistic_exp_form,
+                "expit": logistic_expit_form,
+            },
+            hidden=True,
+            output_of=("classifier", "regressor"),
+            init_factor=2.0,
+            output_range=(0.0, 1.0),
+            target_scaler="MinMaxScaler()",
+            onnx_op="Sigmoid",
+            sklearn_name="logistic",
+        ),
+        Activation(
+            "tanh",
+            tanh,
+            tanh_derivative,
+            "tanh(x)",
+            forms={"tanh": tanh_tanh_form, "exp": tanh_exp_form},
+            hidden=True,
+            output_of=("regressor",),
+            output_range=(-1.0, 1.0),
+            target_scaler="MinMaxScaler(feature_range=(-1, 1))",
+            onnx_op="Tanh",
+            sklearn_name="tanh",
+        ),
+        Activation(
+            "relu",
+            relu,
+            relu_derivative,
+            "max(x, 0)",
+            hidden=True,
+            output_of=("regressor",),
+            output_range=(0.0, None),
+            target_scaler="MinMaxScaler()",
+            onnx_op="Relu",
+            sklearn_name="relu",
+        ),
+        Activation(
+            "leaky_relu",
+            leaky_relu,
+            leaky_relu_derivative,
+            f"max(x, {LEAKY_SLOPE} x) (the slope {LEAKY_SLOPE} is fixed)",
+            hidden=True,
+            onnx_op="LeakyRelu",
+            onnx_attrs={"alpha": LEAKY_SLOPE},
+            onnx_float32_only=True,
+        ),
+        Activation(
+            "softplus",
+            softplus,
+            softplus_derivative,
+            "log(1 + exp(x))",
+            hidden=True,
+            output_range=(0.0, None),
+            onnx_op="Softplus",
+            onnx_float32_only=True,
+        ),
+        Activation(
+            "identity",
+            identity,
+            identity_derivative,
+            "x",
+            hidden=True,
+            output_of=("regressor",),
+            target_scaler="StandardScaler()",
+            sklearn_name="identity",
+        ),
+        Activation(
+            "softmax",
+            softmax,
+            softmax_derivative,
+            "exp(x_k) / Σ_j exp(x_j)",
+            output_of=("classifier", "regressor"),
+            output_range=(0.0, 1.0),
+            target_scaler="MinMaxScaler()",
+            onnx_op="Softmax",
+            onnx_attrs={"axis": 1},
+            sklearn_name="softmax",
+        ),
+        Activation(
+            "exp",
+            exp,
+            exp_derivative,
+            "exp(x)",
+            output_range=(0.0, None),
+            onnx_op="Exp",
+            net_ceiling=_exp_ceiling,
+            sklearn_name="exp",
+        ),
+    )
 }
 
-DERIVATIVES = {
-    "logistic": logistic_derivative,
-    "tanh": tanh_derivative,
-    "relu": relu_derivative,
-    "leaky_relu": leaky_relu_derivative,
-    "softplus": softplus_derivative,
-    "identity": identity_derivative,
-    "softmax": softmax_derivative,
-    "exp": exp_derivative,
+
+def _names(records):
+    return tuple(name for r in records for name in (r.name, *r.aliases))
+
+
+# The tables the network looks names up in, once per call (tests and the
+# profiler patch entries of these dicts, not the records).
+ACTIVATIONS = {name: r.forward for name, r in REGISTRY.items()}
+DERIVATIVES = {name: r.derivative for name, r in REGISTRY.items()}
+ALIASES = {alias: r.name for r in REGISTRY.values() for alias in r.aliases}
+
+# The names ``activation`` takes, for every hidden layer or for each.
+HIDDEN_ACTIVATION_NAMES = _names(r for r in REGISTRY.values() if r.hidden)
+
+# The names each estimator's ``out_activation`` takes.
+OUT_ACTIVATION_NAMES = {
+    kind: _names(r for r in REGISTRY.values() if kind in r.output_of)
+    for kind in ("classifier", "regressor")
 }
 
-# The worked examples call the logistic unit "sigmoid"; both names mean one
-# function.
-ALIASES = {"sigmoid": "logistic"}
+# Every formulation of the activations that have several (see _kernels),
+# and the one in force for each float dtype, chosen once by _kernels.
+FORMULATIONS = {name: dict(r.forms) for name, r in REGISTRY.items() if r.forms}
+IN_USE = {
+    name: {np.dtype(d): forms[CHOICES[name][d]] for d in CHOICES[name]}
+    for name, forms in FORMULATIONS.items()
+}
 
-# The names ``activation`` accepts, for every hidden layer or for each, in
-# the order the documentation, ``skbp compare`` and every message list them.
-HIDDEN_ACTIVATION_NAMES = (
-    "logistic",
-    "sigmoid",
-    "tanh",
-    "relu",
-    "leaky_relu",
-    "softplus",
-    "identity",
-)
+
+def init_bound(name, fan_in, fan_out):
+    """The bound of a layer's uniform initial weights, as scikit-learn sets it.
+
+    Glorot & Bengio (2010): sqrt(factor / (fan_in + fan_out)), with the
+    record's ``init_factor`` (2 for logistic units, 6 for any other).
+
+    Parameters
+    ----------
+    name : str or None
+        The units whose record gives the factor, aliases resolved; None
+        (no one unit, as for a network without hidden layers given a list
+        of units) takes scikit-learn's factor for every unit but the
+        logistic, 6.
+    fan_in, fan_out : int
+        The layer's numbers of inputs and outputs.
+
+    Returns
+    -------
+    bound : float
+
+    Examples
+    --------
+    >>> float(init_bound("sigmoid", 2, 2)), float(init_bound("relu", 1, 2))
+    (0.7071067811865476, 1.4142135623730951)
+    """
+    factor = 6.0 if name is None else REGISTRY[canonical_name(name)].init_factor
+    return np.sqrt(factor / (fan_in + fan_out))
 
 
 def canonical_name(name):

@@ -18,6 +18,7 @@ from sklearn.utils.multiclass import (
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from . import _messages, _sklearn_bridge
+from ._activations import OUT_ACTIVATION_NAMES
 from ._base import BaseBackprop
 from ._docstrings import (
     COMMON_ATTRIBUTES,
@@ -25,6 +26,7 @@ from ._docstrings import (
     EXTRA_PARAMETERS,
     REFERENCES,
     TRACE_STEP,
+    choices,
     fill,
     section,
 )
@@ -41,8 +43,9 @@ loss : {"log_loss", "squared_error"}, default="log_loss"
 )
 
 _OUT_DOC = section(
-    """\
-out_activation : {"logistic", "sigmoid", "softmax"} or None, default=None
+    f"""\
+out_activation : {choices(OUT_ACTIVATION_NAMES["classifier"])} or None, \
+default=None
         Output units. None picks softmax for multiclass targets and logistic
         for binary and multilabel ones.""",
     indent=4,
@@ -116,7 +119,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
-        "out_activation": [None, StrOptions({"logistic", "sigmoid", "softmax"})],
+        "out_activation": [None, StrOptions(set(OUT_ACTIVATION_NAMES["classifier"]))],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -499,8 +502,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         ValueError
             If scikit-learn cannot express the model; the message names the
             parameter: ``loss="squared_error"``, ``fit_intercept=False``,
-            hidden units scikit-learn lacks (``"leaky_relu"``,
-            ``"softplus"``) or different ones in different layers, or
+            hidden units scikit-learn lacks (e.g. ``"softplus"``) or
+            different ones in different layers, or
             an ``out_activation`` that gives other output units than
             MLPClassifier's (softmax for multiclass targets, logistic
             otherwise).

@@ -8,6 +8,8 @@ stand, so that the parameters both estimators share are documented once.
 import re
 import textwrap
 
+from ._activations import REGISTRY
+
 
 def section(text, indent):
     """A shared section, written as it reads in the source, made portable.
@@ -76,24 +78,58 @@ def fill(docstring, **sections):
     return docstring
 
 
+def choices(names):
+    """``names`` as a numpydoc type lists the strings a parameter takes.
+
+    Examples
+    --------
+    >>> print(choices(["identity", "logistic"]))
+    {"identity", "logistic"}
+    """
+    return "{" + ", ".join(f'"{name}"' for name in names) + "}"
+
+
+def _activation_parameter():
+    """The ``activation`` parameter's entry, from the activations' records."""
+    hidden = [unit for unit in REGISTRY.values() if unit.hidden]
+    names = [name for unit in hidden for name in (unit.name, *unit.aliases)]
+    said = [
+        f'``"{unit.name}"``'
+        + "".join(f' (or ``"{alias}"``)' for alias in unit.aliases)
+        + f" is {unit.formula}"
+        for unit in hidden
+    ]
+    lacking = " or ".join(f'``"{u.name}"``' for u in hidden if not u.sklearn_name)
+    text = (
+        "Activation of the hidden units: one name for every hidden layer, or "
+        "a list or tuple with one name per hidden layer (e.g. "
+        '``("relu", "tanh")`` for two hidden layers). '
+        f"{', '.join(said[:-1])} and {said[-1]}. The worked examples' units "
+        f"are logistic ones. scikit-learn's MLP has no {lacking} units, so "
+        "models with them, or with different units in different layers, "
+        "cannot be converted by ``to_sklearn``. (scikit-learn's MLP defaults "
+        'to ``"relu"``.)'
+    )
+    description = textwrap.fill(
+        text,
+        width=76,
+        initial_indent="    ",
+        subsequent_indent="    ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    return (
+        f'activation : {choices(names)} or list of them, default="logistic"\n'
+        f"{description}"
+    )
+
+
 COMMON_PARAMETERS = section(
     """\
 hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         The ith element is the number of units in the ith hidden layer.
 
-    activation : {"logistic", "sigmoid", "tanh", "relu", "leaky_relu", \
-"softplus", "identity"} or list of them, default="logistic"
-        Activation of the hidden units: one name for every hidden layer,
-        or a list or tuple with one name per hidden layer (e.g.
-        ``("relu", "tanh")`` for two hidden layers). ``"sigmoid"`` is
-        another name for ``"logistic"``, σ(x) = 1 / (1 + exp(-x)), the unit
-        of the worked examples. ``"tanh"`` is tanh(x), ``"relu"`` max(x, 0),
-        ``"leaky_relu"`` max(x, 0.01 x) (the slope 0.01 is fixed),
-        ``"softplus"`` log(1 + exp(x)) and ``"identity"`` x. scikit-learn's
-        MLP has no ``"leaky_relu"`` or ``"softplus"`` units, so models with
-        them, or with different units in different layers, cannot be
-        converted by ``to_sklearn``. (scikit-learn's MLP defaults to
-        ``"relu"``.)
+    {activation}
 
     solver : {"adam", "sgd", "lbfgs"}, default="adam"
         Weight optimisation. ``"sgd"`` with ``momentum=0``, ``batch_size=1``
@@ -164,6 +200,7 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Maximum number of loss evaluations for ``solver="lbfgs"``.""",
     indent=4,
 )
+COMMON_PARAMETERS = fill(COMMON_PARAMETERS, activation=_activation_parameter())
 
 # The parameters skbp adds to scikit-learn's MLP.
 EXTRA_PARAMETERS = section(

@@ -15,20 +15,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._activations import REGISTRY
+
 #: A target whose typical magnitude, max(|mean|, std) of a column, exceeds
 #: this is out of practical reach of a linear (identity or relu) output unit:
 #: the network starts with outputs within about ±1, and the optimizer moves
 #: each weight by about ``learning_rate_init`` per step (Adam), so outputs in
 #: the thousands take far more steps than ``max_iter`` allows.
 TARGET_SCALE_LIMIT = 100.0
-
-# The values each bounded output unit can produce, and the scaler that maps
-# a target into them.
-_BOUNDED_OUTPUTS = {
-    "logistic": ((0.0, 1.0), "MinMaxScaler()"),
-    "softmax": ((0.0, 1.0), "MinMaxScaler()"),
-    "tanh": ((-1.0, 1.0), "MinMaxScaler(feature_range=(-1, 1))"),
-}
 
 _CONVERSION_FAILURES = (
     "could not convert",
@@ -87,15 +81,18 @@ def target_scale_advice(y, out_activation):
     converging: a network that ran out of iterations on such a target will
     most likely keep failing however long it runs, while the same network
     on a scaled target fits. ``y`` is the 2-D
-    training target. The criterion, per output column:
+    training target. The criterion, per output column, reads the output
+    unit's record (``output_range`` and ``target_scaler``):
 
-    - identity or relu output: max(|mean|, std) > ``TARGET_SCALE_LIMIT``
-      (the output starts within about ±1 and grows by small steps);
-      relu also when some value is negative, which it never outputs;
-    - logistic or softmax output: a value outside [0, 1]; tanh: outside
-      [-1, 1] (values those units cannot produce at all);
-    - exp output (``loss="poisson"``): never, as its reach grows
-      exponentially with its net input (a count of 10⁴ is a net input of 9).
+    - a unit bounded at both ends (logistic or softmax: [0, 1]; tanh:
+      [-1, 1]): a value outside its range, which it cannot produce at all;
+    - a unit unbounded above (identity, relu): max(|mean|, std) >
+      ``TARGET_SCALE_LIMIT`` (the output starts within about ±1 and grows
+      by small steps), or a value below its lower bound (relu: a negative
+      value), which it never outputs;
+    - a unit without a ``target_scaler`` (the exp output of
+      ``loss="poisson"``): never, as its reach grows exponentially with its
+      net input (a count of 10⁴ is a net input of 9).
 
     A classifier's 0/1 targets never meet it.
 
@@ -117,8 +114,12 @@ def target_scale_advice(y, out_activation):
     if y.size == 0:
         return ""
     column = "y" if y.shape[1] == 1 else "y's column {}"
-    if out_activation in _BOUNDED_OUTPUTS:
-        (low, high), scaler = _BOUNDED_OUTPUTS[out_activation]
+    unit = REGISTRY.get(out_activation)
+    if unit is None or unit.target_scaler is None:
+        return ""
+    scaler = unit.target_scaler
+    low, high = unit.output_range
+    if unit.bounded:
         outside = (y < low) | (y > high)
         if not outside.any():
             return ""
@@ -130,23 +131,21 @@ def target_scale_advice(y, out_activation):
             f"{_wrap_in_transformed_target(scaler)}, or use "
             "out_activation='identity'."
         )
-    if out_activation not in ("identity", "relu"):
-        return ""
     with np.errstate(over="ignore"):
         mean, std = y.mean(axis=0), y.std(axis=0)
     scale = np.maximum(np.abs(mean), std)
-    if out_activation == "relu" and (y < 0).any():
-        j = int(np.flatnonzero((y < 0).any(axis=0))[0])
+    if low is not None and (y < low).any():
+        j = int(np.flatnonzero((y < low).any(axis=0))[0])
+        below = "negative values" if low == 0 else f"values below {low:g}"
         return (
-            f"{column.format(j)} has negative values (down to "
-            f"{y[:, j].min():.2g}), which relu output units never produce: "
-            f"{_wrap_in_transformed_target('MinMaxScaler()')}, or use "
+            f"{column.format(j)} has {below} (down to {y[:, j].min():.2g}), "
+            f"which {out_activation} output units never produce: "
+            f"{_wrap_in_transformed_target(scaler)}, or use "
             "out_activation='identity'."
         )
     if not (scale > TARGET_SCALE_LIMIT).any():
         return ""
     j = int(np.argmax(scale))
-    scaler = "StandardScaler()" if out_activation == "identity" else "MinMaxScaler()"
     return (
         f"{column.format(j)} has values around {mean[j]:.1e} (std "
         f"{std[j]:.1e}), far from what the output units reach from their "

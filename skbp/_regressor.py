@@ -8,12 +8,14 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from . import _sklearn_bridge
+from ._activations import OUT_ACTIVATION_NAMES
 from ._base import BaseBackprop
 from ._docstrings import (
     COMMON_ATTRIBUTES,
     COMMON_PARAMETERS,
     EXTRA_PARAMETERS,
     REFERENCES,
+    choices,
     fill,
     section,
 )
@@ -29,9 +31,9 @@ loss : {"squared_error", "poisson"}, default="squared_error"
 )
 
 _OUT_DOC = section(
-    """\
-out_activation : {"identity", "logistic", "sigmoid", "tanh", "relu", \
-"softmax"} or None, default=None
+    f"""\
+out_activation : {choices(OUT_ACTIVATION_NAMES["regressor"])} or None, \
+default=None
         Output units. None is identity (exp for ``loss="poisson"``);
         ``"logistic"`` reproduces the worked examples, whose outputs are
         sigmoid units.""",
@@ -97,7 +99,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         "loss": [StrOptions({"squared_error", "poisson"})],
         "out_activation": [
             None,
-            StrOptions({"identity", "logistic", "sigmoid", "tanh", "relu", "softmax"}),
+            StrOptions(set(OUT_ACTIVATION_NAMES["regressor"])),
         ],
     }
 
@@ -328,8 +330,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         ValueError
             If scikit-learn cannot express the model; the message names the
             parameter: ``fit_intercept=False``, hidden units scikit-learn
-            lacks (``"leaky_relu"``, ``"softplus"``) or different ones in
-            different layers, a ``loss`` this scikit-learn's MLPRegressor
+            lacks (e.g. ``"softplus"``) or different ones in different
+            layers, a ``loss`` this scikit-learn's MLPRegressor
             lacks, or an ``out_activation`` other than its output units
             (identity; exp for Poisson).
         sklearn.exceptions.NotFittedError

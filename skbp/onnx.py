@@ -51,23 +51,16 @@ except ImportError as error:  # pragma: no cover - depends on the environment
         "models): pip install onnx skl2onnx onnxruntime"
     ) from error
 
-from ._activations import LEAKY_SLOPE
+from ._activations import LEAKY_SLOPE, REGISTRY
 from ._base import check_fitted
 from ._classifier import BackpropClassifier
 from ._regressor import BackpropRegressor
 
 __all__ = ["to_onnx"]
 
-# ONNX operator of each unit; None: the identity, which needs no node.
-_HIDDEN_OPS = {
-    "identity": None,
-    "logistic": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "Relu",
-    "leaky_relu": "LeakyRelu",
-    "softplus": "Softplus",
-}
-_OUTPUT_OPS = {**_HIDDEN_OPS, "softmax": "Softmax", "exp": "Exp"}
+# The units a hidden layer may have; an output layer may have any unit.
+# Each unit's ONNX operator is its record's (``REGISTRY``).
+_HIDDEN_UNITS = tuple(name for name, record in REGISTRY.items() if record.hidden)
 
 # Min broadcasting a scalar, Greater on doubles and Cast to int64 all exist
 # from opset 9 on; earlier opsets are older than anything onnxruntime runs.
@@ -177,17 +170,17 @@ def _check_convertible(model):
     check_fitted(model)
     hidden = model.hidden_activations_
     for layer, unit in enumerate(hidden, start=1):
-        if unit not in _HIDDEN_OPS:
+        if unit not in _HIDDEN_UNITS:
             raise ValueError(
                 f"hidden_activations_={hidden!r} cannot be converted to ONNX "
                 f"(hidden layer {layer} has {unit!r}); the hidden units can be "
-                f"{sorted(_HIDDEN_OPS)}."
+                f"{sorted(_HIDDEN_UNITS)}."
             )
     out = model.out_activation_
-    if out not in _OUTPUT_OPS:
+    if out not in REGISTRY:
         raise ValueError(
             f"out_activation={out!r} cannot be converted to ONNX; the output "
-            f"units can be {sorted(_OUTPUT_OPS)}."
+            f"units can be {sorted(REGISTRY)}."
         )
     return hidden, out
 
@@ -350,8 +343,8 @@ def _forward(scope, operator, container, output=None):
         a = _node(scope, container, "Cast", [a], to=proto)
     last = len(model.coefs_) - 1
     for i, (coef, intercept) in enumerate(zip(model.coefs_, model.intercepts_)):
-        unit = out if i == last else hidden[i]
-        op = _OUTPUT_OPS[unit]
+        unit = REGISTRY[out if i == last else hidden[i]]
+        op = unit.onnx_op
         target = output if i == last and op is None else None
         W = _constant(scope, container, f"coef{i}", proto, coef.astype(dtype))
         b = _constant(scope, container, f"intercept{i}", proto, intercept.astype(dtype))
@@ -360,20 +353,17 @@ def _forward(scope, operator, container, output=None):
         if op is None:
             a = z
             continue
-        if unit == "exp":
-            # skbp clips the net input one below log(max) so that the
-            # output stays finite; ONNX's Exp would return inf.
-            limit = np.log(np.finfo(dtype).max) - 1
-            bound = _constant(scope, container, "exp_limit", proto, dtype(limit))
+        if unit.net_ceiling is not None:
+            # skbp clips the net input where the output would overflow (exp:
+            # one below log(max)); ONNX's Exp would return inf.
+            limit = dtype(unit.net_ceiling(np.dtype(dtype)))
+            bound = _constant(scope, container, f"{unit.name}_limit", proto, limit)
             z = _node(scope, container, "Min", [z, bound])
         result = output if i == last else None
-        if unit in _SPELLED_OUT and proto == TensorProto.DOUBLE:
-            a = _SPELLED_OUT[unit](scope, container, z, proto, dtype, result)
+        if unit.onnx_float32_only and proto == TensorProto.DOUBLE:
+            a = _SPELLED_OUT[unit.name](scope, container, z, proto, dtype, result)
             continue
-        attrs = {"axis": 1} if op == "Softmax" else {}
-        if op == "LeakyRelu":
-            attrs = {"alpha": LEAKY_SLOPE}
-        a = _node(scope, container, op, [z], result, **attrs)
+        a = _node(scope, container, op, [z], result, **unit.onnx_attrs)
     return a
 
 
@@ -401,7 +391,8 @@ def _softplus_nodes(scope, container, z, proto, dtype, output=None):
     return _node(scope, container, "Add", [u, positive], output)
 
 
-# Units whose ONNX operator onnxruntime implements for float32 only.
+# The units whose ONNX operator onnxruntime implements for float32 only
+# (``onnx_float32_only`` in their records), as float64 graphs spell them.
 _SPELLED_OUT = {"leaky_relu": _leaky_relu_nodes, "softplus": _softplus_nodes}
 
 

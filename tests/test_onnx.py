@@ -17,9 +17,12 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import skbp.onnx  # noqa: E402
 from skbp import BackpropClassifier, BackpropRegressor  # noqa: E402
+from skbp._activations import REGISTRY  # noqa: E402
 from skbp.exceptions import TargetScaleWarning  # noqa: E402
 
-ACTIVATIONS = ["identity", "logistic", "tanh", "relu", "leaky_relu", "softplus"]
+# Every hidden unit, from the activations' records: a new one is exported
+# and checked against onnxruntime without a change here.
+ACTIVATIONS = [name for name, unit in REGISTRY.items() if unit.hidden]
 DTYPES = [np.float32, np.float64]
 # |onnxruntime - skbp|: a few units in the last place of the dtype.
 TOL = {np.float32: 1e-5, np.float64: 1e-10}
@@ -160,6 +163,13 @@ def test_regressor_matches(n_outputs, out, activation, fit_intercept, dtype):
     assert pred.shape == (len(X), n_outputs)
     expected = reg.predict(X).reshape(len(X), n_outputs)
     np.testing.assert_allclose(pred, expected, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+def test_the_cases_export_every_output_unit():
+    # Every record but the hidden-only ones: the units out_activation takes,
+    # and exp, which comes with loss="poisson".
+    outputs = {n for n, unit in REGISTRY.items() if unit.output_of or not unit.hidden}
+    assert {out for _, out in CLASSIFIER_CASES + REGRESSOR_CASES} == outputs
 
 
 # One activation per hidden layer; "sigmoid" is the alias of "logistic".

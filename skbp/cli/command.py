@@ -6,10 +6,20 @@ import sys
 
 # The estimators' own list, in the order their messages give it: the help
 # and the CLI's messages list the hidden units in the same order.
+from .._activations import ALIASES, REGISTRY
 from .._activations import HIDDEN_ACTIVATION_NAMES as ACTIVATIONS
 from .._solvers import SOLVERS, either, stochastic_solvers
 from .errors import InputError
 from .pipes import discard_output, reader_gone
+
+# The hidden units scikit-learn's MLP does not have, and how the help names
+# the aliases, both read from the activations' records.
+SKBP_ONLY_ACTIVATIONS = tuple(
+    name for name, unit in REGISTRY.items() if unit.hidden and not unit.sklearn_name
+)
+_ALIASES_SAID = ", ".join(
+    f"{alias} is another name for {name}" for alias, name in ALIASES.items()
+)
 
 
 class _CommandParser(argparse.ArgumentParser):
@@ -292,7 +302,7 @@ for other numbers (standardized while fitting).
 Settings that scikit-learn's MLP lacks are given to skbp's network
 alone, and the settings printed above the results say so: --dropout and
 --clip-grad-norm (scikit-learn's MLP trains without them), and hidden
-units it does not have (--activation leaky_relu, softplus, or one per
+units it does not have (--activation {", ".join(SKBP_ONLY_ACTIVATIONS)}, or one per
 layer; scikit-learn's MLP is left out then).
 
 Progress goes to stderr as each fit ends, the results table to stdout.
@@ -341,12 +351,11 @@ gives one line on stderr and exit status 2.""",
         type=_activation,
         default="logistic",
         metavar="NAME",
-        help=f"hidden units, one of {', '.join(ACTIVATIONS)} (sigmoid is "
-        "another name for logistic), or one per hidden layer, comma separated, "
-        "e.g. relu,tanh. scikit-learn's MLP has neither leaky_relu nor "
-        "softplus, and one activation for all hidden layers: with those, it "
-        "is left out and only skbp's network is cross-validated "
-        "(default: logistic)",
+        help=f"hidden units, one of {', '.join(ACTIVATIONS)} ({_ALIASES_SAID}), "
+        "or one per hidden layer, comma separated, e.g. relu,tanh. "
+        f"scikit-learn's MLP has no {' or '.join(SKBP_ONLY_ACTIVATIONS)} units, "
+        "and one activation for all hidden layers: with those, it is left out "
+        "and only skbp's network is cross-validated (default: logistic)",
     )
     networks.add_argument(
         "--solver",

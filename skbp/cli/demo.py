@@ -112,7 +112,7 @@ def describe_machine():
     report = kernel_choices()
     cpu = report["cpu_class"]
     forms = []
-    for name in ("logistic", "tanh"):
+    for name in FORMULAS:
         by_dtype = report[name]
         if len(set(by_dtype.values())) == 1:
             forms.append(f"{name} as {FORMULAS[name][by_dtype['float64']]}")

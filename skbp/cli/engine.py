@@ -23,7 +23,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from .. import BackpropClassifier, BackpropRegressor
-from .._activations import canonical_name
+from .._activations import REGISTRY, canonical_name
 from .errors import InputError, one_line
 from .interrupt import CtrlC
 
@@ -55,10 +55,12 @@ METRICS = {
     ],
 }
 
-# The hidden units scikit-learn's MLP has, its `activation` options: not
-# skbp's leaky_relu or softplus, and one for every hidden layer, never one
-# per layer.
-SKLEARN_ACTIVATIONS = ("identity", "logistic", "tanh", "relu")
+# The hidden units scikit-learn's MLP has, its `activation` options (the
+# hidden units whose records name one of scikit-learn's), and one for every
+# hidden layer, never one per layer.
+SKLEARN_ACTIVATIONS = tuple(
+    name for name, unit in REGISTRY.items() if unit.hidden and unit.sklearn_name
+)
 
 # What loss_curve_ holds for each task, with the default losses of both.
 LOSS_NAMES = {
@@ -200,8 +202,8 @@ def make_models(
     random_state : int, default=0
         Seed of both networks, which therefore start from the same weights.
     activation : str or tuple of str, default="logistic"
-        Hidden units: one of skbp's names ("logistic", "sigmoid", "tanh",
-        "relu", "leaky_relu", "softplus", "identity") for every hidden
+        Hidden units: one of skbp's names (``HIDDEN_ACTIVATION_NAMES`` of
+        ``skbp._activations``: "logistic", "relu", ...) for every hidden
         layer, or one per hidden layer. Given as :func:`hidden_activation`
         returns it ("sigmoid" as "logistic").
     solver : {"adam", "sgd", "lbfgs"}, default="adam"

@@ -7,12 +7,12 @@ from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_array
 
-from .._activations import ACTIVATIONS, hidden_layer_names
+from .._activations import ACTIVATIONS, REGISTRY, hidden_layer_names
 from ._common import _check_matplotlib, _fitted_network, training_progress
 from ._network import default_unit_names
 
 # The output range of the bounded activations, which fixes their colour scale.
-_RANGES = {"logistic": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+_RANGES = {name: unit.bounded for name, unit in REGISTRY.items() if unit.bounded}
 
 
 # Widest figure drawn (inches): the docs' text column; more units make
@@ -214,9 +214,9 @@ class HiddenUnitsDisplay:
     activation : str or sequence of str, default="logistic"
         The hidden units' activation, one name for every hidden layer or one
         per hidden layer (as the estimators' ``activation``). A layer of
-        bounded units ("logistic", "tanh") has its colour scale fixed to
-        their range, a layer of unbounded ones ("relu", "leaky_relu",
-        "softplus", "identity") takes its outputs' range.
+        units whose output range is bounded (e.g. "logistic", "tanh") has
+        its colour scale fixed to that range, a layer of unbounded ones
+        (e.g. "relu") takes its outputs' range.
 
     response_label : str, default="output"
         Title of the response.
