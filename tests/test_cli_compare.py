@@ -3,11 +3,19 @@
 import re
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 from _hang_guard import HANG_GUARD_SECONDS
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from skbp.cli import compare, main
 from skbp.cli.command import build_parser
@@ -89,7 +97,68 @@ def assert_one_error_line(err, *fragments):
         assert fragment in lines[0]
 
 
-def test_classification_table_has_both_models_with_scores_in_0_1(classes_csv, capsys):
+def sklearn_scores(path, target, task, cv=2, max_iter=5, hidden_layer_sizes=(4,)):
+    """Mean and population std over folds of each score of scikit-learn's MLP.
+
+    Built here from scikit-learn's parts as ``skbp compare`` documents its
+    comparison: rows without a target dropped; numeric columns imputed
+    (median) and standardized, the others imputed (most frequent) and one-hot
+    encoded; a regression target standardized while fitting; shuffled
+    (stratified) folds seeded with 0; the MLP's defaults but logistic units.
+    """
+    frame = pd.read_csv(path).dropna(subset=[target])
+    X, y = frame.drop(columns=target), frame[target]
+    numeric = X.select_dtypes("number").columns.tolist()
+    categorical = [c for c in X.columns if c not in numeric]
+    preprocess = ColumnTransformer(
+        [
+            (
+                "n",
+                make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
+                numeric,
+            ),
+            (
+                "c",
+                make_pipeline(
+                    SimpleImputer(strategy="most_frequent"),
+                    OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+                ),
+                categorical,
+            ),
+        ]
+    )
+    params = dict(
+        hidden_layer_sizes=hidden_layer_sizes,
+        activation="logistic",
+        max_iter=max_iter,
+        random_state=0,
+    )
+    if task == "classification":
+        model = make_pipeline(preprocess, MLPClassifier(**params))
+        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=0)
+        scoring = {"accuracy": "accuracy", "balanced_accuracy": "balanced_accuracy"}
+    else:
+        model = TransformedTargetRegressor(
+            make_pipeline(preprocess, MLPRegressor(**params)),
+            transformer=StandardScaler(),
+        )
+        folds = KFold(n_splits=cv, shuffle=True, random_state=0)
+        scoring = {"r2": "r2", "rmse": "neg_root_mean_squared_error"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = cross_validate(model, X, y, cv=folds, scoring=scoring)
+    if task == "regression":
+        # scikit-learn's scorer is the negated RMSE.
+        result["test_rmse"] = -result["test_rmse"]
+    return {
+        name: (np.mean(result[f"test_{name}"]), np.std(result[f"test_{name}"]))
+        for name in scoring
+    }
+
+
+def test_classification_table_has_scikit_learns_scores_for_both_models(
+    classes_csv, capsys
+):
     status = main(["compare", str(classes_csv), "--target", "colour", *FAST])
     captured = capsys.readouterr()
 
@@ -97,10 +166,15 @@ def test_classification_table_has_both_models_with_scores_in_0_1(classes_csv, ca
     assert "Classification of 'colour', 3 classes" in captured.out
     rows = table_rows(captured.out, ("BackpropClassifier", "MLPClassifier"))
     assert set(rows) == {"BackpropClassifier", "MLPClassifier"}
+    expected = sklearn_scores(classes_csv, "colour", "classification")
+    shown = [
+        (f"{mean:.4f}", f"{std:.4f}")
+        for mean, std in (expected["accuracy"], expected["balanced_accuracy"])
+    ]
+    # skbp's network starts from scikit-learn's weights and takes its steps,
+    # so both rows show scikit-learn's scores.
     for cells in rows.values():
-        pairs = scores(cells)
-        assert len(pairs) == 2  # accuracy, balanced accuracy
-        assert all(0 <= mean <= 1 and std >= 0 for mean, std in pairs)
+        assert re.findall(r"(-?[\d.]+) ± ([\d.]+)", cells) == shown
     # Progress: one line per fold and model, as each fit ends.
     assert len(re.findall(r"^\[fold \d/2\] ", captured.err, re.MULTILINE)) == 4
     assert "dropped 1 of 36 rows whose 'colour' is missing" in captured.err
@@ -114,14 +188,16 @@ def test_run_compare_returns_one_summary_row_per_model(classes_csv, capsys):
     capsys.readouterr()
 
     assert list(table["model"]) == ["BackpropClassifier", "MLPClassifier"]
-    assert table["accuracy_mean"].between(0, 1).all()
-    assert table["balanced_accuracy_mean"].between(0, 1).all()
+    expected = sklearn_scores(classes_csv, "colour", "classification", 3, 3, (3, 2))
+    for name, (mean, std) in expected.items():
+        np.testing.assert_allclose(table[f"{name}_mean"], mean, rtol=1e-12)
+        np.testing.assert_allclose(table[f"{name}_std"], std, rtol=1e-12, atol=1e-15)
     assert (table["n_iter_mean"] == 3).all()
     assert (table["n_folds"] == 3).all()
     assert (table["fit_time_mean"] > 0).all()
 
 
-def test_regression_table_reports_r2_and_rmse(quantity_csv, capsys):
+def test_regression_table_reports_scikit_learns_r2_and_rmse(quantity_csv, capsys):
     status = main(["compare", str(quantity_csv), "--target", "price", *FAST])
     captured = capsys.readouterr()
 
@@ -130,10 +206,12 @@ def test_regression_table_reports_r2_and_rmse(quantity_csv, capsys):
     assert "R²" in captured.out and "RMSE" in captured.out
     rows = table_rows(captured.out, ("BackpropRegressor", "MLPRegressor"))
     assert set(rows) == {"BackpropRegressor", "MLPRegressor"}
+    expected = sklearn_scores(quantity_csv, "price", "regression")
     for cells in rows.values():
-        (r2, _), (rmse, _) = scores(cells)
-        assert r2 <= 1
-        assert rmse > 0
+        (r2, r2_std), (rmse, rmse_std) = scores(cells)
+        assert (r2, r2_std) == pytest.approx(expected["r2"], abs=0.5e-4)
+        # RMSE in the target's units, thousands here: to the unit.
+        assert (rmse, rmse_std) == pytest.approx(expected["rmse"], abs=0.5)
 
 
 def test_task_option_overrides_the_guess(tmp_path, capsys):

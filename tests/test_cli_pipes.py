@@ -2,7 +2,6 @@
 every command stops at once, says nothing and exits with status 1."""
 
 import contextlib
-import importlib.util
 import io
 import os
 import subprocess
@@ -157,10 +156,6 @@ def test_compare_stops_at_the_first_fit_after_its_reader_is_gone(
 def test_a_reader_gone_before_the_first_line_gives_status_1_and_no_traceback(
     argv, pipe, colours_csv
 ):
-    if argv == ["show-versions"] and not importlib.util.find_spec(
-        "skbp._show_versions"
-    ):
-        pytest.skip("skbp._show_versions is not there yet")
     argv = [str(colours_csv) if arg == "COLOURS" else arg for arg in argv]
     read_end, write_end = pipe
     os.close(read_end)

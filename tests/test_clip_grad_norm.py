@@ -183,15 +183,29 @@ def test_clip_gradient_scales_to_the_norm_without_overflow_or_underflow(values, 
         assert _training.clip_gradient(g, 2 * c) is False
 
 
-def test_partial_fit_clips_as_trace_step_does():
-    c = 0.05
-    traced = _sgd(clip_grad_norm=c)
-    traced.trace_step(X, y_reg)
-    fitted = _sgd(clip_grad_norm=c, batch_size=len(X), shuffle=False)
-    fitted.partial_fit(X, y_reg)
-    for a, b in zip(_weights(traced), _weights(fitted), strict=True):
-        np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
-    assert fitted.history_["clipped"].tolist() == [1]
+@pytest.mark.parametrize("step", ["trace_step", "partial_fit"])
+def test_trace_step_and_partial_fit_clip_the_penalised_gradient(step):
+    # Both take one full-batch step; the reference is numpy's penalised
+    # gradient, rescaled to the threshold, from the weights the net starts at.
+    coefs, intercepts = _initial()
+    alpha = 1.0
+    g_coefs, g_intercepts = squared_error_gradients(
+        X, y_reg, coefs, intercepts, ["tanh"], alpha
+    )
+    g = _packed(g_coefs + g_intercepts)
+    c = np.linalg.norm(g) / 3
+    net = _sgd(
+        clip_grad_norm=c,
+        alpha=alpha,
+        batch_size=len(X),
+        shuffle=False,
+        coefs_init=coefs,
+        intercepts_init=intercepts,
+    )
+    getattr(net, step)(X, y_reg)
+    expected = _packed(coefs + intercepts) - 0.1 * g * (c / np.linalg.norm(g))
+    np.testing.assert_allclose(_packed(_weights(net)), expected, rtol=0, atol=1e-12)
+    assert net.history_["clipped"].tolist() == [1]
 
 
 def test_history_counts_the_clipped_batches_of_each_epoch():

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from _hang_guard import HANG_GUARD_SECONDS
 from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 import skbp
@@ -215,9 +216,10 @@ def test_every_logistic_form_gives_mlpclassifiers_weights(logistic_form, solver)
         tol=0.0,
         n_iter_no_change=np.inf,
     )
-    with pytest.warns(Warning):  # both stop at max_iter
+    # Both stop at max_iter and say so.
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         ours = BackpropClassifier(**params).fit(X, y)
-    with pytest.warns(Warning):
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         theirs = MLPClassifier(**params).fit(X, y)
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         assert_allclose(a, b, rtol=0, atol=1e-6)
@@ -232,7 +234,7 @@ def test_same_random_state_gives_bit_identical_weights_with_the_form_in_use():
         for _ in range(2)
     ]
     for est in fits:
-        with pytest.warns(Warning):
+        with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
             est.fit(X, y)
     for a, b in zip(fits[0].coefs_, fits[1].coefs_):
         assert a.dtype == np.float32

@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropClassifier, BackpropRegressor, _optimizers
+from skbp.exceptions import TrainingInterruptedWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -227,7 +228,7 @@ def test_ctrl_c_keeps_the_last_completed_epoch_and_a_usable_model(
     reference = BackpropClassifier(max_iter=3, **params).fit(X, y)
     interrupt_at(17, how)
     est = BackpropClassifier(max_iter=100, **params)
-    with pytest.warns(UserWarning, match="interrupted"):
+    with pytest.warns(TrainingInterruptedWarning, match="interrupted"):
         est.fit(X, y)
     assert est.n_iter_ == 3
     assert len(est.loss_curve_) == 3 and len(est.history_) == 3
@@ -244,7 +245,7 @@ def test_ctrl_c_during_partial_fit_leaves_the_model_as_before_the_call(
     est.partial_fit(X, y, classes=[0, 1, 2])
     before = [p.copy() for p in _weights(est)]
     interrupt_at(3)
-    with pytest.warns(UserWarning, match="interrupted"):
+    with pytest.warns(TrainingInterruptedWarning, match="interrupted"):
         est.partial_fit(X, y)
     for p, q in zip(_weights(est), before):
         np.testing.assert_array_equal(p, q)

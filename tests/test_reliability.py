@@ -23,7 +23,7 @@ from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from skbp import BackpropClassifier, BackpropRegressor, _optimizers
-from skbp.exceptions import TargetScaleWarning
+from skbp.exceptions import TargetScaleWarning, TrainingInterruptedWarning
 
 rng = np.random.default_rng(0)
 X = rng.standard_normal((60, 4))
@@ -582,7 +582,7 @@ def test_sigint_from_another_thread_during_a_fit_keeps_a_usable_model(
     # 3000 rows in batches of 200: 15 updates an epoch; the signal lands in
     # the 40th, in epoch 3, on every machine (no timer: see _sigint.py).
     sigint = sigint_at_update(monkeypatch, _optimizers.Adam, 40)
-    with pytest.warns(UserWarning, match="interrupted by user"):
+    with pytest.warns(TrainingInterruptedWarning, match="interrupted by user"):
         est = BackpropClassifier(**params).fit(X_big, y_big)
     monkeypatch.undo()
     assert sigint.updates == 40  # nothing ran on after the signal
@@ -618,7 +618,7 @@ def test_ctrl_c_while_saving_a_checkpoint_keeps_the_completed_epochs(
 
     monkeypatch.setattr(_training.Checkpoint, "save", interrupted_save)
     params = dict(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
-    with pytest.warns(UserWarning, match="interrupted by user"):
+    with pytest.warns(TrainingInterruptedWarning, match="interrupted by user"):
         est = BackpropClassifier(**params).fit(X, y_clf)
     monkeypatch.undo()
     # The first save precedes the loop; each later one starts an epoch.
@@ -645,7 +645,7 @@ def test_sigint_from_another_thread_during_partial_fit_leaves_the_model_as_befor
     before = _state(est, ignore)
     # 1200 updates in the call; the signal lands in the 300th.
     sigint = sigint_at_update(monkeypatch, _optimizers.Adam, 300)
-    with pytest.warns(UserWarning, match="interrupted by user"):
+    with pytest.warns(TrainingInterruptedWarning, match="interrupted by user"):
         est.partial_fit(X_big, y_big)
     monkeypatch.undo()
     assert sigint.updates == 300

@@ -25,7 +25,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 
-from skbp import BackpropClassifier, BackpropRegressor
+from skbp import BackpropClassifier, BackpropRegressor, check_gradients
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -366,25 +366,38 @@ def test_trace_step_on_converted_lbfgs_model():
 
 
 def test_check_gradients_on_converted_model():
-    check_gradients = pytest.importorskip("skbp._gradcheck").check_gradients
     mlp, X, y = fit_mlp("multiclass", "adam", activation="tanh")
     net = BackpropClassifier.from_sklearn(mlp)
     assert check_gradients(net, X[:20], y[:20]).max_rel_error < 1e-6
 
 
 def test_network_display_draws_a_converted_model_and_its_step():
+    # matplotlib is an optional extra; skbp.plot itself must import.
     pytest.importorskip("matplotlib")
-    plot = pytest.importorskip("skbp.plot")
-    if not hasattr(plot, "NetworkDisplay"):
-        pytest.skip("this skbp has no NetworkDisplay")
     import matplotlib.pyplot as plt
+
+    from skbp.plot import NetworkDisplay
 
     mlp, X, y = fit_mlp("multiclass", "sgd", hidden_layer_sizes=(3,))
     net = BackpropClassifier.from_sklearn(mlp)
     trace = net.trace_step(X[:4], y[:4])
     try:
-        display = plot.NetworkDisplay.from_estimator(net, trace)
-        assert display.ax_ is not None
+        display = NetworkDisplay.from_estimator(net, trace)
+        # One edge per weight and intercept of scikit-learn's model, drawn
+        # with the weights before the step, its width proportional to |w|.
+        expected = {}
+        for layer, (W, b) in enumerate(zip(mlp.coefs_, mlp.intercepts_), start=1):
+            for (j, k), w in np.ndenumerate(W):
+                expected[layer, j, k] = abs(w)
+            for k, w in enumerate(b):
+                expected[layer, None, k] = abs(w)
+        assert set(display.edges_) == set(expected)
+        widths = {key: line.get_linewidth() for key, line in display.edges_.items()}
+        largest_width, largest_weight = max(widths.values()), max(expected.values())
+        for key, w in expected.items():
+            assert widths[key] / largest_width == pytest.approx(
+                w / largest_weight, rel=1e-12
+            )
     finally:
         plt.close("all")
 
