@@ -8,13 +8,15 @@ the way scikit-learn does. With the same settings and the same
 ``random_state`` the two start from the same weights, see the same shuffled
 minibatches and take the same Adam steps, so they end with the same model.
 Here both train on the handwritten digits that ship with scikit-learn; we
-compare test accuracy, fit time and the loss curves.
+compare test accuracy, the loss curves and fit time.
 
 The only setting to spell out is ``activation="logistic"``: it is skbp's
 default hidden unit (the worked examples' sigmoid), while scikit-learn's
 default is ``"relu"``.
 """
 
+import os
+import platform
 import time
 import warnings
 
@@ -25,8 +27,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
-from skbp import BackpropClassifier
+from skbp import BackpropClassifier, kernel_choices
 from skbp.plot import LossCurveDisplay
 
 X, y = load_digits(return_X_y=True)
@@ -48,37 +51,45 @@ params = dict(
 
 
 def fit_quietly(model):
-    started = time.perf_counter()
+    """Fit ``model``; return the CPU seconds the fit took."""
+    started = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X_train, y_train)
-    return time.perf_counter() - started
+    return time.process_time() - started
+
+
+def machine():
+    """The CPU the fits ran on: model, number of CPUs and CPU class."""
+    model = platform.processor() or platform.machine()
+    if os.path.exists("/proc/cpuinfo"):  # Linux names the model only there
+        with open("/proc/cpuinfo") as f:
+            names = [line for line in f if line.startswith("model name")]
+        model = names[0].split(":", 1)[1].strip() if names else model
+    return f"{model}, {os.cpu_count()} CPUs, class {kernel_choices()['cpu_class']}"
 
 
 models = {
     "skbp BackpropClassifier": BackpropClassifier(**params),
     "sklearn MLPClassifier": MLPClassifier(**params),
 }
-# A single timing says little: on a busy machine one fit can take ten times
-# as long as the next. So each model is fitted several times, the two in
-# turn, so that a slow spell of the machine hits both, and the median is
-# kept with the fastest and slowest fit. Every fit starts from the same
-# random_state and ends with the same model. Three rounds at least; more
-# while the whole takes under five seconds.
+# Each model is fitted N_FITS times, the two in turn, so that a slow spell
+# of the machine hits both; every fit starts from the same random_state and
+# ends with the same model. The matrix products run on one thread: with as
+# many BLAS threads as cores, fits of this size measure how busy the machine
+# is (on a busy 2-core machine, two threads made them 8 to 30 times as slow
+# as one). Each fit is timed by the CPU time it takes, which other programs
+# on the machine change far less than the time on the clock.
+N_FITS = 5
 fit_seconds = {name: [] for name in models}
-n_fits = 0
-while n_fits < 3 or (n_fits < 7 and sum(map(sum, fit_seconds.values())) < 5):
-    for name, model in models.items():
-        fit_seconds[name].append(fit_quietly(model))
-    n_fits += 1
+with threadpool_limits(limits=1):
+    for _ in range(N_FITS):
+        for name, model in models.items():
+            fit_seconds[name].append(fit_quietly(model))
 
-print(f"{'model':<24} {'test accuracy':>13} {'fit time':>9} {'final loss':>11}")
+print(f"{'model':<24} {'test accuracy':>13} {'final loss':>11}")
 for name, model in models.items():
-    print(
-        f"{name:<24} {model.score(X_test, y_test):>13.4f} "
-        f"{np.median(fit_seconds[name]):>8.3f}s {model.loss_:>11.6f}"
-    )
-print(f"(fit time: median of {n_fits} fits)")
+    print(f"{name:<24} {model.score(X_test, y_test):>13.4f} {model.loss_:>11.6f}")
 
 # %%
 # Same initial weights, same steps: the fitted weights agree to rounding
@@ -95,11 +106,26 @@ print(
 )
 
 # %%
-# The two loss curves lie on top of each other (left). Fit times (right) are
-# the median of the fits above, with a line from the fastest to the slowest:
-# they vary from machine to machine and from run to run, so only a large gap
-# means much. skbp computes the same numbers into buffers it allocates once
-# per fit, instead of new arrays for every minibatch.
+# Fit time
+# --------
+# The fastest, median and slowest of the fits above, in CPU seconds on one
+# thread, and the machine they ran on. skbp computes the same numbers into buffers it
+# allocates once per fit, instead of new arrays for every minibatch, and
+# with less Python per minibatch. Times vary from machine to machine and
+# from run to run, more so on a shared machine: :ref:`benchmarks` compares
+# the two properly, on larger jobs, on two CPU classes, with the pairs of
+# fits disturbed by other programs discarded (skbp fits 1.1 to 1.7 times as
+# fast there).
+print(f"{N_FITS} fits each, 1 BLAS thread, on {machine()}")
+print(f"{'CPU seconds per fit':<20} {'fastest':>8} {'median':>8} {'slowest':>8}")
+for name, seconds in fit_seconds.items():
+    low, middle, high = np.percentile(seconds, [0, 50, 100])
+    # The class name alone: "BackpropClassifier", "MLPClassifier".
+    print(f"{name.split()[1]:<20} {low:>8.3f} {middle:>8.3f} {high:>8.3f}")
+
+# %%
+# The two loss curves lie on top of each other (left); fit times (right),
+# the median with a line from the fastest to the slowest fit.
 fig, (ax_loss, ax_time) = plt.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
 LossCurveDisplay.from_estimator(ours, ax=ax_loss, name="skbp", lw=4, alpha=0.5)
 LossCurveDisplay.from_estimator(
@@ -115,7 +141,8 @@ ax_time.errorbar(
     [0, 1], median, yerr=spread, fmt="none", ecolor="k", capsize=6, linewidth=1.5
 )
 ax_time.set(
-    ylabel=f"seconds: median of {n_fits} fits\n(line: fastest to slowest)",
-    title="Fit time on this machine",
+    ylabel=f"CPU seconds: median of {N_FITS} fits\n(line: fastest to slowest)",
+    title="Fit time, 1 thread",
+    xlabel=machine(),
 )
 plt.show()
