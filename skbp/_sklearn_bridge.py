@@ -297,6 +297,13 @@ def check_representable(estimator):
             f"{_units_named(estimator)} cannot be converted: {name} "
             f"has no such hidden unit."
         )
+    if estimator.solver not in _str_options(target, "solver"):
+        # A solver skbp's table has and scikit-learn's MLP lacks: the MLP
+        # would hold the weights but refuse its own parameters.
+        raise ValueError(
+            f"solver={estimator.solver!r} cannot be converted: {name} has no "
+            "such solver."
+        )
     losses = _sklearn_losses(target)
     if estimator.loss not in losses:
         raise ValueError(

@@ -151,3 +151,27 @@ def test_is_stochastic_answers_for_any_value(name, expected):
 )
 def test_either_lists_the_alternatives(names, text):
     assert either(names) == text
+
+
+def test_a_solver_scikit_learn_lacks_is_refused_by_to_sklearn(monkeypatch):
+    # scikit-learn's MLP would take the weights but refuse its own solver
+    # parameter at its next fit; the conversion names the parameter instead.
+    monkeypatch.setitem(
+        SOLVERS,
+        "plain",
+        Solver(
+            "plain gradient descent", _training.fit_stochastic, _PlainGradientDescent
+        ),
+    )
+    X = np.random.RandomState(0).randn(20, 3)
+    net = BackpropRegressor(hidden_layer_sizes=(3,), solver="plain").partial_fit(
+        X, X.sum(axis=1)
+    )
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "solver='plain' cannot be converted: scikit-learn's MLPRegressor has "
+            "no such solver."
+        ),
+    ):
+        net.to_sklearn()
