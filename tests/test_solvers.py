@@ -175,3 +175,13 @@ def test_a_solver_scikit_learn_lacks_is_refused_by_to_sklearn(monkeypatch):
         ),
     ):
         net.to_sklearn()
+
+
+def test_an_unknown_solver_is_refused_with_the_names_in_documented_order():
+    # scikit-learn's StrOptions lists a set, in an order that changes from
+    # one Python process to the next.
+    with pytest.raises(
+        InvalidParameterError,
+        match=re.escape("must be a str among {'adam', 'sgd', 'lbfgs'}. Got 'newton'"),
+    ):
+        BackpropRegressor(solver="newton").fit(np.eye(3), np.arange(3.0))
