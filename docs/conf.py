@@ -25,7 +25,17 @@ extensions = [
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # Each gallery figure's smallest font on its <img> (for make docs-check)
+    # and a link to its full-size image.
+    "figure_fonts",
+    # ``.. plot::``: the user guide's network drawing and the benchmarks'
+    # chart are drawn by the build from skbp's code and the measured tables.
+    "matplotlib.sphinxext.plot_directive",
 ]
+# One PNG per plot, shown without links to its script or other formats.
+plot_formats = [("png", 100)]
+plot_html_show_source_link = False
+plot_html_show_formats = False
 
 templates_path = ["_templates"]
 # benchmark_table.rst is written by benchmarks/run.py to be included into a
@@ -80,12 +90,31 @@ html_theme_options = {
     "icon_links": [],
     "navigation_with_keys": False,
     "show_prev_next": True,
-    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+    # Every page of index.rst's toctree up to the API reference in the top
+    # bar, the rest under "More" (the toctree gives them short titles).
+    "header_links_before_dropdown": 6,
+    "navbar_align": "left",
+    # The search field takes the room of two links; the button opens the
+    # same dialog (and Ctrl+K still does).
+    "navbar_persistent": ["search-button"],
+    # The page's table of contents alone on the right, so a page without
+    # sections gets no sidebar at all; its source link goes under it.
+    "secondary_sidebar_items": ["page-toc"],
+    "article_footer_items": ["sourcelink"],
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": [], "getting_started": [], "changelog": []}
+# No left sidebar: the top bar reaches every page, the gallery and the API
+# reference list their own pages, and the column gets the width (88
+# characters of code, the user guide's tables and the figures at full size
+# at 1280 px).
+html_sidebars = {"**": []}
 html_show_sourcelink = True
+# An API page's contents on the right list fit(), predict() ..., not
+# BackpropClassifier.fit(), which the sidebar cuts off.
+toc_object_entries_show_parents = "hide"
+html_static_path = ["_static"]
+html_css_files = ["skbp.css"]
 
 # -- sphinx-gallery -------------------------------------------------------
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -100,7 +129,14 @@ sphinx_gallery_conf = {
     "doc_module": ("skbp",),
     # "Examples using ..." lists on the API pages, next to the stubs.
     "backreferences_dir": "generated",
-    "image_scrapers": ("matplotlib",),
+    # matplotlib's scraper, recording each figure's smallest font; figures
+    # also saved at twice their dpi, for sharp figures on high-density
+    # screens and a full-size image behind each one.
+    "image_scrapers": ("figure_fonts.scraper",),
+    "image_srcset": ["2x"],
+    # A code block ending in ax.set_title(...) would print Text(...); the
+    # pattern is searched in str(type(value)): "<class 'matplotlib.text.Text'>".
+    "ignore_repr_types": r"'matplotlib\.",
     # The hidden-units example animates training; jshtml embeds the player in
     # the page itself (no ffmpeg, nothing fetched when the page is viewed).
     "matplotlib_animations": (True, "jshtml"),
@@ -161,6 +197,7 @@ def setup(app):
     # Before numpydoc (priority 500) rewrites the docstring into sections.
     app.connect("autodoc-process-docstring", _sklearn_docstring_for_skbp, priority=400)
     app.connect("missing-reference", _sklearn_references_as_text)
+
 
 # The theme logs a console error on every page when no colour mode is chosen.
 html_context = {"default_mode": "auto"}

@@ -112,7 +112,7 @@ for name, curve in curves.items():
 # networks are alike: dropout does not make the best early network better,
 # it keeps the later ones from getting worse.
 colors = dict(zip(settings, ["tab:red", "tab:blue", "tab:green"]))
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
 for name, curve in curves.items():
     for split, style in (("train", "--"), ("test", "-")):
         for ax, metric in zip(axes, ("loss", "accuracy")):
@@ -143,7 +143,7 @@ xx, yy = np.meshgrid(np.linspace(-2.5, 3.5, 200), np.linspace(-2, 2.5, 200))
 # sphinx_gallery_thumbnail_number = 2
 grid = np.c_[xx.ravel(), yy.ravel()]
 fig, axes = plt.subplots(
-    1, 3, figsize=(10, 3.7), sharex=True, sharey=True, layout="constrained"
+    1, 3, figsize=(9, 3.5), sharex=True, sharey=True, layout="constrained"
 )
 for ax, (name, net) in zip(axes, nets.items()):
     proba = net.predict_proba(grid)[:, 1].reshape(xx.shape)

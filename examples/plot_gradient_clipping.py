@@ -153,7 +153,7 @@ for name, clip in (("no clipping", None), ("clip_grad_norm=1.0", 1.0)):
     steps[name] = norms, losses
 glitch_steps = [i + 1 for i in range(N_STEPS) if glitch[16 * i : 16 * i + 16].any()]
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
 for name, color in (("no clipping", "tab:red"), ("clip_grad_norm=1.0", "tab:blue")):
     for ax, values in zip(axes, steps[name]):
         step = np.arange(1, len(values) + 1)
@@ -200,7 +200,7 @@ print(f"{norms[-1]:.1e} at step {len(norms)}; step {len(norms) + 1} overflowed")
 # clipping) and, with ``clip_grad_norm``, the number of batches clipped.
 history = clipped.history_
 glitch_cost = np.sum((y[glitch] - y_clean[glitch]) ** 2) / (2 * len(y))
-fig, axes = plt.subplots(1, 3, figsize=(10.5, 3.6), layout="constrained")
+fig, axes = plt.subplots(1, 3, figsize=(9, 3.4), layout="constrained")
 axes[0].plot(history["epoch"], history["loss"], label="with glitches, clipped")
 axes[0].plot(
     reference.history_["epoch"], reference.history_["loss"], label="no glitches"

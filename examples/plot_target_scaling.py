@@ -26,6 +26,7 @@ behaves the same way: it takes the same steps from the same weights.
 # Both models are the same pipeline; the second one sees the target
 # standardised. ``cross_val_score`` of a regressor uses five unshuffled
 # folds and R², the score ``BackpropRegressor.score`` reports.
+import textwrap
 import warnings
 
 import matplotlib.pyplot as plt
@@ -79,7 +80,8 @@ with warnings.catch_warnings(record=True) as caught:
 for name, r2 in scores.items():
     print(f"{name:29s} R² = {r2.mean():+.2f} ± {r2.std():.2f}")
 advice = next(w.message for w in caught if w.category is TargetScaleWarning)
-print(f"\nskbp, fitting y as is: {advice}")
+print("\nskbp, fitting y as is:")
+print(textwrap.fill(str(advice), width=88))
 
 # %%
 # A negative R² means the model predicts worse than the mean of ``y``
