@@ -85,10 +85,13 @@ docs: $(DOCS_STAMP)
 
 # Loads every built page in headless Chromium with the network blocked and
 # fails on raw TeX left on a page, a JavaScript error, a request to the
-# network, a dead local link or anchor, or an image that does not load
-# (docs/check_pages.py). Needs Debian's chromium, installed here with apt-get
-# (as root) when /usr/bin/chromium is missing; playwright, from the docs
-# extra, drives it and downloads no browser of its own.
+# network, a dead local link or anchor, an image that does not load, a code
+# block, table or equation wider than its column, a figure shrunk below 75 %
+# without a link to its full image or with text under 8 px as shown, or a
+# matplotlib repr in an example's output (docs/check_pages.py). Needs
+# Debian's chromium, installed here with apt-get (as root) when
+# /usr/bin/chromium is missing; playwright, from the docs extra, drives it
+# and downloads no browser of its own.
 .PHONY: docs-check
 docs-check: docs
 	test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }

@@ -4,13 +4,23 @@ Every page of the build (``docs/_build/html`` by default; ``_static``,
 ``_sources`` and ``_downloads`` are assets, not pages) is checked twice:
 
 * statically, from its HTML: every local link, stylesheet, script and image
-  points to a file that exists, and a link's ``#anchor`` is an ``id`` (or an
-  ``<a name>``) of the page it points to;
+  points to a file that exists, a link's ``#anchor`` is an ``id`` (or an
+  ``<a name>``) of the page it points to, and no example's output shows a
+  matplotlib repr (``Text(...)``, ``<matplotlib...>``), the leftover of a
+  plotting call ending a code block;
 * in headless Chromium with JavaScript on and every http(s) request blocked:
   no JavaScript error (uncaught exception or ``console.error``), no request to
   the network, no local file that fails to load, no image that does not
-  render, no display equation wider than its column, and, once MathJax has
+  render, no display equation, code block or table wider than its column, no
+  image shown at less than 75 % of its width unless it links to the full
+  image, no figure text smaller than 8 px as shown, and, once MathJax has
   run, no raw TeX (``\\(``, ``\\[``, ``$$``) left in the text outside code.
+
+Figure text is measured from the figure's smallest font in points and its
+dpi, which the docs build writes on each gallery figure's ``<img>``
+(``data-min-font-pt``, ``data-dpi``; ``docs/sphinxext/figure_fonts.py``): as
+shown, a font of ``pt`` points is ``pt / 72 * dpi * shown / natural`` pixels
+tall.
 
 Each problem is printed as ``page: problem``; the exit status is 1 if there
 is any. Run it with ``make docs-check``, which builds the docs first.
@@ -65,6 +75,19 @@ VERBATIM = frozenset(
 )
 RAW_TEX = re.compile(r"\\\(|\\\[|\$\$")
 RAW_SHOWN = 3
+
+# What a repr of a matplotlib object looks like in an example's output.
+MATPLOTLIB_REPR = re.compile(r"\bText\(|<matplotlib\.")
+SCRIPT_OUTPUT_CLASS = "sphx-glr-script-out"
+
+# A figure shown narrower than this share of its own width needs a link to
+# the full image; below MIN_FONT_PX its text is too small to read.
+MIN_SHOWN_SCALE = 0.75
+MIN_FONT_PX = 8.0
+# Gallery figures (matplotlib_scraper's classes, matplotlib's animation
+# player) carry their smallest font; a thumbnail is small by design and
+# links to its example.
+FIGURE_CLASSES = frozenset({"sphx-glr-single-img", "sphx-glr-multi-img"})
 
 # The browser waits this long at most for a page's MathJax to finish.
 MATHJAX_TIMEOUT_MS = 15_000
@@ -236,14 +259,71 @@ def find_raw_tex(html):
     return finder.found
 
 
+class _ScriptOutputReader(HTMLParser):
+    """Collects the text of sphinx-gallery's script outputs."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tag = None
+        self.depth = 0
+        self.outputs = []
+
+    def handle_starttag(self, tag, attrs):
+        if self.depth:
+            self.depth += tag == self.tag
+            return
+        if SCRIPT_OUTPUT_CLASS in (dict(attrs).get("class") or "").split():
+            self.tag, self.depth = tag, 1
+            self.outputs.append([])
+
+    def handle_startendtag(self, tag, attrs):
+        pass
+
+    def handle_endtag(self, tag):
+        if self.depth and tag == self.tag:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth:
+            self.outputs[-1].append(data)
+
+
+def find_matplotlib_reprs(html):
+    """Lines of an example's output that show a matplotlib object's repr.
+
+    sphinx-gallery prints the value of a code block's last expression, so a
+    block ending in ``ax.set_title(...)`` shows ``Text(0.5, 1.0, ...)``.
+
+    Parameters
+    ----------
+    html : str
+        A page's HTML.
+
+    Returns
+    -------
+    list of str
+        The offending lines, stripped.
+    """
+    reader = _ScriptOutputReader()
+    reader.feed(html)
+    reader.close()
+    return [
+        line.strip()
+        for output in reader.outputs
+        for line in "".join(output).splitlines()
+        if MATPLOTLIB_REPR.search(line)
+    ]
+
+
 def _short(text, width=80):
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
 # Run in the page once it has loaded: waits for MathJax, forces lazy images
-# to load, and reports what did not render.
+# to load, reports what did not render and measures code blocks, tables and
+# images against the room they have.
 _INSPECT = """
-async (timeout) => {
+async ({timeout, figureClasses}) => {
   const mj = window.MathJax;
   if (mj && mj.startup && mj.startup.promise) {
     await Promise.race([mj.startup.promise,
@@ -266,9 +346,117 @@ async (timeout) => {
       wide.push([item.math, root.scrollWidth, root.clientWidth]);
     }
   }
-  return {broken, wide};
+  // A code block scrolls inside itself; a table overflows the content box
+  // of its parent (pydata-sphinx-theme's scrolling wrapper, or the column).
+  const blocks = [];
+  for (const el of document.querySelectorAll("pre, table")) {
+    if (!el.getClientRects().length || el.closest("mjx-container")) continue;
+    let need = el.scrollWidth, room = el.clientWidth, text;
+    if (el.tagName === "PRE") {
+      text = el.textContent.split("\\n")
+        .reduce((a, b) => (b.length > a.length ? b : a), "");
+    } else {
+      const box = el.parentElement, style = getComputedStyle(box);
+      need = Math.max(need, el.getBoundingClientRect().width);
+      room = box.clientWidth - parseFloat(style.paddingLeft)
+        - parseFloat(style.paddingRight);
+      text = (el.querySelector("th, td") || el).textContent;
+    }
+    blocks.push([el.tagName.toLowerCase(), need, room,
+                 text.trim().replace(/\\s+/g, " ").slice(0, 120)]);
+  }
+  const imageFile = /\\.(png|jpe?g|gif|svg|webp)$/i;
+  const figures = images
+    .filter(img => img.naturalWidth > 0 && img.getClientRects().length)
+    .map(img => {
+      const link = img.closest("a[href]");
+      const animation = img.id.startsWith("_anim_img");
+      return {
+        name: animation ? "animation " + img.id : img.getAttribute("src"),
+        shown: img.getBoundingClientRect().width,
+        natural: img.naturalWidth,
+        linked: !!link && imageFile.test(new URL(link.href).pathname),
+        thumbnail: !!img.closest(".sphx-glr-thumbcontainer"),
+        figure: animation
+          || [...img.classList].some(c => figureClasses.includes(c)),
+        font_pt: img.dataset.minFontPt ?? null,
+        dpi: img.dataset.dpi ?? null,
+      };
+    });
+  return {broken, wide, blocks, figures};
 }
 """
+
+
+def wide_blocks(blocks):
+    """Code blocks and tables wider than the room they are given.
+
+    Parameters
+    ----------
+    blocks : list of (str, float, float, str)
+        ``(tag, needed, room, text)`` per ``pre`` or ``table`` as the
+        browser laid it out: ``needed`` is the width of the content in CSS
+        pixels, ``room`` the width it is shown in, ``text`` its longest line
+        (a code block) or first cell (a table).
+
+    Returns
+    -------
+    list of str
+        One message per block that would scroll sideways or stick out.
+    """
+    kinds = {"pre": "code block", "table": "table"}
+    return [
+        f"{kinds.get(tag, tag)} wider than its column ({need:.0f} > {room:.0f} px): "
+        f"{_short(text, 60)}"
+        for tag, need, room, text in blocks
+        if need > room + 1
+    ]
+
+
+def figure_problems(figures):
+    """Images shrunk without a link to the full image, and unreadable text.
+
+    Parameters
+    ----------
+    figures : list of dict
+        One per image shown, as the browser measured it: ``name``,
+        ``shown`` and ``natural`` (widths in CSS pixels), ``linked`` (inside
+        a link to an image file), ``thumbnail`` (a gallery thumbnail),
+        ``figure`` (a gallery figure, which must carry its font record),
+        ``font_pt`` (the figure's smallest font in points, ``"none"`` for a
+        figure without text, or None when unknown) and ``dpi``.
+
+    Returns
+    -------
+    list of str
+        One message per problem.
+    """
+    problems = []
+    for fig in figures:
+        if fig["thumbnail"]:
+            continue
+        name = _short(fig["name"] or "")
+        scale = fig["shown"] / fig["natural"]
+        if scale < MIN_SHOWN_SCALE and not fig["linked"]:
+            problems.append(
+                f"image shown at {scale:.0%} of its width ({fig['shown']:.0f} of "
+                f"{fig['natural']} px) without a link to the full image: {name}"
+            )
+        if fig["font_pt"] is None or fig["dpi"] is None:
+            if fig["figure"]:
+                problems.append(f"figure without its smallest font size: {name}")
+            continue
+        if fig["font_pt"] == "none":
+            continue
+        points, dpi = float(fig["font_pt"]), float(fig["dpi"])
+        px = points / 72 * dpi * scale
+        if px < MIN_FONT_PX:
+            problems.append(
+                f"figure text {px:.1f} px tall as shown ({points:g} pt at "
+                f"{dpi:g} dpi, shown at {scale:.0%}; at least {MIN_FONT_PX:g} px): "
+                f"{name}"
+            )
+    return problems
 
 
 def check_in_browser(root, paths, chromium=DEFAULT_CHROMIUM, width=1280):
@@ -283,7 +471,7 @@ def check_in_browser(root, paths, chromium=DEFAULT_CHROMIUM, width=1280):
     chromium : str
         The browser binary (Debian's ``chromium``).
     width : int
-        Viewport width in pixels, for the equation-width check.
+        Viewport width in pixels, for the width and scale checks.
 
     Returns
     -------
@@ -347,7 +535,10 @@ def _check_one(browser, path, width):
     # A page that hangs or crashes the tab is a finding, not a reason to stop.
     try:
         page.goto(path.as_uri(), wait_until="load")
-        result = page.evaluate(_INSPECT, MATHJAX_TIMEOUT_MS)
+        result = page.evaluate(
+            _INSPECT,
+            {"timeout": MATHJAX_TIMEOUT_MS, "figureClasses": sorted(FIGURE_CLASSES)},
+        )
         html = page.content()
     except Exception as exc:
         found.append(f"could not be loaded: {_short(str(exc))}")
@@ -360,6 +551,8 @@ def _check_one(browser, path, width):
         f"{_short(' '.join(tex.split()), 60)}"
         for tex, scroll, client in result["wide"]
     )
+    found.extend(wide_blocks(result["blocks"]))
+    found.extend(figure_problems(result["figures"]))
     raw = find_raw_tex(html)
     # A page whose MathJax did not run has raw TeX everywhere; a few examples
     # and the count say as much as a hundred lines.
@@ -390,6 +583,10 @@ def main(argv=None):
     for path in paths:
         html = path.read_text(encoding="utf-8", errors="replace")
         found = check_links(path, html, anchors_of)
+        found.extend(
+            f"matplotlib repr in the output: {_short(line)}"
+            for line in find_matplotlib_reprs(html)
+        )
         if found:
             problems[path.relative_to(root).as_posix()] = found
     if not args.static_only:

@@ -1,6 +1,9 @@
 """The docs checker's static part, on tiny hand-written pages (no browser)."""
 
 import importlib.util
+import re
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -116,3 +119,270 @@ def test_raw_tex_outside_code_is_found(check_pages, raw):
 def test_raw_tex_after_a_code_block_is_found(check_pages):
     html = "<p><code>\\(a\\)</code> then \\(b\\)</p>"
     assert check_pages.find_raw_tex(html) == ["then \\(b\\)"]
+
+
+# --- matplotlib reprs in an example's output (static) ----------------------
+
+SCRIPT_OUTPUT = (
+    '<div class="sphx-glr-script-out highlight-none notranslate">'
+    '<div class="highlight"><pre><span></span>{}\n</pre></div></div>'
+)
+EXAMPLE_PAGE = """<html><body>
+<div class="highlight-Python notranslate"><div class="highlight"><pre>
+ax.set_title("after 1 epoch")  # Text( in the code is the reader's to see
+</pre></div></div>
+{}
+<p>After the output: Text(0.5, 1.0, 'prose is not output')</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Text(0.5, 0.9929372881355932, 'after 1 epoch')",
+        "[&lt;matplotlib.lines.Line2D object at 0x7f3a2c1b5e50&gt;]",
+    ],
+    ids=["Text", "Line2D"],
+)
+def test_matplotlib_repr_in_an_output_is_found(check_pages, line):
+    html = EXAMPLE_PAGE.format(SCRIPT_OUTPUT.format("accuracy: 0.95\n" + line))
+    expected = line.replace("&lt;", "<").replace("&gt;", ">")
+    assert check_pages.find_matplotlib_reprs(html) == [expected]
+
+
+def test_output_without_a_matplotlib_repr_passes(check_pages):
+    html = EXAMPLE_PAGE.format(SCRIPT_OUTPUT.format("accuracy: 0.95\nTextual: ok"))
+    assert check_pages.find_matplotlib_reprs(html) == []
+
+
+# --- code blocks, tables and figures, judged from measurements ------------
+
+
+def test_block_wider_than_its_room_is_reported(check_pages):
+    blocks = [("pre", 700, 622, "x = 1"), ("table", 875, 624, "estimator")]
+    assert check_pages.wide_blocks(blocks) == [
+        "code block wider than its column (700 > 622 px): x = 1",
+        "table wider than its column (875 > 624 px): estimator",
+    ]
+
+
+def test_block_that_fits_passes(check_pages):
+    # A pixel of rounding is not an overflow.
+    assert (
+        check_pages.wide_blocks([("pre", 623, 622, "x"), ("table", 10, 624, "")]) == []
+    )
+
+
+def _figure(**changes):
+    figure = {
+        "name": "../_images/sphx_glr_plot_x_001.png",
+        "shown": 900,
+        "natural": 900,
+        "linked": False,
+        "thumbnail": False,
+        "figure": True,
+        "font_pt": "10",
+        "dpi": "100",
+    }
+    figure.update(changes)
+    return figure
+
+
+def test_figure_shown_whole_with_readable_text_passes(check_pages):
+    # 8.33 pt (matplotlib's "small" at 10 pt) at 100 dpi: 11.6 px.
+    assert check_pages.figure_problems([_figure(font_pt="8.33")]) == []
+
+
+def test_shrunk_figure_without_a_link_is_reported(check_pages):
+    problems = check_pages.figure_problems([_figure(shown=624, natural=1000)])
+    assert problems == [
+        "image shown at 62% of its width (624 of 1000 px) without a link to "
+        "the full image: ../_images/sphx_glr_plot_x_001.png"
+    ]
+
+
+def test_shrunk_figure_with_a_link_passes_the_scale_check(check_pages):
+    # 10 pt at 100 dpi shown at 80 %: 11.1 px, readable.
+    shown = _figure(shown=720, natural=900, linked=True)
+    assert check_pages.figure_problems([shown]) == []
+
+
+def test_small_figure_text_is_reported(check_pages):
+    # The issue's legends: 8.33 pt at 100 dpi, the figure shown at 624 of
+    # 1000 px, is 8.33 / 72 * 100 * 0.624 = 7.2 px.
+    small = _figure(font_pt="8.33", shown=624, natural=1000, linked=True)
+    assert check_pages.figure_problems([small]) == [
+        "figure text 7.2 px tall as shown (8.33 pt at 100 dpi, shown at 62%; "
+        "at least 8 px): ../_images/sphx_glr_plot_x_001.png"
+    ]
+
+
+def test_gallery_figure_without_a_font_record_is_reported(check_pages):
+    assert check_pages.figure_problems([_figure(font_pt=None, dpi=None)]) == [
+        "figure without its smallest font size: ../_images/sphx_glr_plot_x_001.png"
+    ]
+
+
+def test_thumbnails_and_textless_figures_pass(check_pages):
+    thumbnail = _figure(shown=160, natural=400, thumbnail=True, font_pt=None)
+    textless = _figure(font_pt="none")
+    other = _figure(figure=False, font_pt=None, dpi=None)
+    assert check_pages.figure_problems([thumbnail, textless, other]) == []
+
+
+# --- the same checks in headless Chromium, on tiny pages -------------------
+
+
+def _png(width, height):
+    """A white PNG of the given size (no imaging library needed)."""
+
+    def chunk(tag, data):
+        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+
+    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+LONG = "x = " + "1 + " * 15 + "1"  # 65 characters, about 500 px
+FIGURE = (
+    '<img src="plot.png" class="sphx-glr-single-img" data-min-font-pt="{pt}" '
+    'data-dpi="100" style="max-width: 100%">'
+)
+# One page with everything that fits (a browser page costs more than a
+# check), one page per thing that does not.
+BROWSER_PAGES = {
+    "fits": (
+        f'<div style="width: 900px"><pre style="overflow: auto">{LONG}</pre></div>'
+        '<div style="width: 300px; overflow-x: auto"><table><tr>'
+        f"<td>{LONG}</td></tr></table></div>"
+        '<div style="width: 500px">' + FIGURE.format(pt=10) + "</div>"
+        # Shrunk to 90 %, but linked: 10 pt at 100 dpi is 12.5 px.
+        '<div style="width: 360px"><a href="plot.png">'
+        + FIGURE.format(pt=10)
+        + "</a></div>"
+    ),
+    "code_wide": f'<div style="width: 300px"><pre style="overflow: auto">{LONG}</pre>',
+    "table_wide": (
+        '<div style="width: 300px; overflow-x: auto"><table><tr>'
+        f'<td style="white-space: nowrap">{LONG}</td></tr></table></div>'
+    ),
+    "figure_shrunk": '<div style="width: 200px">' + FIGURE.format(pt=10) + "</div>",
+    "figure_small_text": '<div style="width: 500px">' + FIGURE.format(pt=5) + "</div>",
+}
+
+
+@pytest.fixture(scope="module")
+def browser_findings(check_pages, tmp_path_factory):
+    pytest.importorskip("playwright.sync_api")
+    if not Path(check_pages.DEFAULT_CHROMIUM).exists():
+        pytest.skip(f"no browser at {check_pages.DEFAULT_CHROMIUM}")
+    root = tmp_path_factory.mktemp("site")
+    (root / "plot.png").write_bytes(_png(400, 100))
+    paths = []
+    for name, body in BROWSER_PAGES.items():
+        path = root / f"{name}.html"
+        path.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>")
+        paths.append(path)
+    return check_pages.check_in_browser(root, paths)
+
+
+def test_browser_passes_what_fits(browser_findings):
+    assert "fits.html" not in browser_findings, browser_findings["fits.html"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("code_wide", r"code block wider than its column \(\d+ > 300 px\): x = 1 \+"),
+        ("table_wide", r"table wider than its column \(\d+ > 300 px\): x = 1 \+"),
+        (
+            "figure_shrunk",
+            r"image shown at 50% of its width \(200 of 400 px\) without a link",
+        ),
+        # 5 pt at 100 dpi, shown whole: 6.9 px.
+        ("figure_small_text", r"figure text 6\.9 px tall as shown \(5 pt at 100 dpi"),
+    ],
+)
+def test_browser_finds_what_does_not_fit(browser_findings, name, expected):
+    found = browser_findings.get(f"{name}.html", [])
+    assert [problem for problem in found if re.match(expected, problem)], found
+
+
+# --- the docs build's font record (docs/sphinxext/figure_fonts.py) --------
+
+
+@pytest.fixture(scope="module")
+def figure_fonts():
+    pytest.importorskip("sphinx_gallery")
+    pytest.importorskip("matplotlib")
+    path = CHECKER.parent / "sphinxext" / "figure_fonts.py"
+    spec = importlib.util.spec_from_file_location("figure_fonts", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    yield plt
+    plt.close("all")
+
+
+def test_smallest_font_counts_only_text_drawn(figure_fonts, pyplot):
+    fig, (ax, hidden) = pyplot.subplots(1, 2)
+    ax.set_title("title", fontsize=7)
+    ax.tick_params(labelsize=9)
+    # An axes turned off draws no tick labels, however small, though they
+    # keep their text and visibility once drawn; an empty label draws nothing.
+    hidden.tick_params(labelsize=4)
+    fig.canvas.draw()
+    hidden.set_axis_off()
+    ax.set_xlabel("", fontsize=3)
+    assert figure_fonts.smallest_font(fig) == 7
+    ax.set_title("")
+    assert figure_fonts.smallest_font(fig) == 9
+
+
+def test_scraper_records_each_figure_beside_its_image(figure_fonts, pyplot, tmp_path):
+    import json
+
+    from sphinx_gallery.scrapers import ImagePathIterator
+
+    _, ax = pyplot.subplots(figsize=(2, 2), dpi=100)
+    ax.set_title("first", fontsize=6)
+    _, ax = pyplot.subplots(figsize=(2, 2), dpi=50)
+    ax.set_axis_off()
+    paths = ImagePathIterator(tmp_path / "images" / "sphx_glr_plot_x_{0:03}.png")
+    (tmp_path / "images").mkdir()
+    block_vars = {"image_path_iterator": paths, "example_globals": {}}
+    gallery_conf = {
+        "image_srcset": [],
+        "matplotlib_animations": (False, None),
+        "compress_images": [],
+        "src_dir": str(tmp_path),
+    }
+    rst = figure_fonts.scraper(None, block_vars, gallery_conf)
+    assert "sphx_glr_plot_x_001.png" in rst and "sphx_glr_plot_x_002.png" in rst
+    records = [
+        json.loads(
+            (tmp_path / "images" / f"sphx_glr_plot_x_{n}.fonts.json").read_text()
+        )
+        for n in ("001", "002")
+    ]
+    assert records == [
+        {"min_font_pt": 6.0, "dpi": 100.0},
+        {"min_font_pt": None, "dpi": 50.0},
+    ]
