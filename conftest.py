@@ -3,12 +3,17 @@
 import importlib.util
 import os
 
+# Imported for their BLAS libraries, which threadpool_limits below must find
+# loaded: numpy's OpenBLAS, and scipy's own, which scipy.linalg loads.
+import numpy  # noqa: F401
 import pytest
+import scipy.linalg  # noqa: F401
 from threadpoolctl import threadpool_info, threadpool_limits
 
 # pytest-xdist runs one worker per core; a multi-threaded BLAS in each worker
 # oversubscribes the cores and makes the many tiny matrix products of the
-# estimator checks up to 10x slower.
+# estimator checks up to 10x slower. threadpoolctl limits only the libraries
+# already loaded (hence the imports above).
 threadpool_limits(limits=1)
 
 # skbp.onnx needs the onnx extra at import time; without it its doctests are
