@@ -9,7 +9,6 @@ from importlib import metadata
 import joblib
 import numpy as np
 import pandas as pd
-import pytest
 import scipy
 import sklearn
 import threadpoolctl
@@ -17,10 +16,6 @@ import threadpoolctl
 import skbp
 from skbp import _show_versions
 from skbp._show_versions import _get_versions_info, show_versions
-
-# Whether skbp/__init__.py exports show_versions itself (the fixture below
-# stands in for it until then).
-WIRED = getattr(skbp, "show_versions", None) is show_versions
 
 SECTIONS = (
     "System:",
@@ -31,20 +26,13 @@ SECTIONS = (
 )
 
 
-@pytest.fixture
-def wired(monkeypatch):
-    if not WIRED:
-        monkeypatch.setattr(skbp, "show_versions", show_versions, raising=False)
-
-
 def _printed(capsys):
     show_versions()
     return capsys.readouterr().out
 
 
 def test_wired_into_skbp():
-    """Needs the wiring: fails until skbp/__init__.py exports show_versions."""
-    assert WIRED, "import show_versions in skbp/__init__.py"
+    assert skbp.show_versions is show_versions
     assert "show_versions" in skbp.__all__
 
 
@@ -157,7 +145,6 @@ def test_kernel_choices(capsys):
             assert f"{activation} {dtype}: {form} " in section
 
 
-@pytest.mark.usefixtures("wired")
 def test_doctests(capsys):
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(

@@ -14,38 +14,24 @@ import numpy as np
 import pandas as pd
 import pytest
 from _hang_guard import HANG_GUARD_SECONDS
+from mazur_reference import (
+    MAZUR_INITIAL,
+    MAZUR_PRINTED,
+    MAZUR_PRINTED_LOSS,
+    MAZUR_WEIGHTS,
+    mazur_step,
+)
 
 from skbp._trace import COLUMN_FORMULAS, StepTrace
 from skbp.worked_examples import mazur_network
 
-# The text repr of Mazur's trace, as it was before the HTML repr existed.
-MAZUR_TEXT_REPR = """\
-StepTrace(loss=0.298371109, learning_rate=0.5)
-
-forward
- sample  layer  unit   net_input      output
-      0      1     0 0.377500000 0.593269992
-      0      1     1 0.392500000 0.596884378
-      0      2     0 1.105905967 0.751365070
-      0      2     1 1.224921404 0.772928465
-
-backward
- sample  layer  unit        delta
-      0      1     0  0.008771355
-      0      1     1  0.009954255
-      0      2     0  0.138498562
-      0      2     1 -0.038098237
-
-updates
- layer kind  from_unit  to_unit  old_weight     gradient  new_weight
-     1 coef          0        0        0.15  0.000438568 0.149780716
-     1 coef          0        1        0.25  0.000497713 0.249751144
-     1 coef          1        0        0.20  0.000877135 0.199561432
-     1 coef          1        1        0.30  0.000995425 0.299502287
-     2 coef          0        0        0.40  0.082167041 0.358916480
-     2 coef          0        1        0.50 -0.022602540 0.511301270
-     2 coef          1        0        0.45  0.082667628 0.408666186
-     2 coef          1        1        0.55 -0.022740242 0.561370121"""
+# The text repr's layout: a heading line, then each table's name and column
+# headings. Its numbers are checked against mazur_step and Mazur's text.
+TEXT_REPR_HEADINGS = {
+    "forward": "sample  layer  unit   net_input      output",
+    "backward": "sample  layer  unit        delta",
+    "updates": "layer kind  from_unit  to_unit  old_weight     gradient  new_weight",
+}
 
 
 class Page(HTMLParser):
@@ -252,8 +238,68 @@ def test_html_is_self_contained(trace):
         assert external not in html
 
 
-def test_text_repr_is_unchanged(trace):
-    assert repr(trace) == MAZUR_TEXT_REPR
+def text_tables(text):
+    """{name: (heading line, rows of cells)} of the text repr's three tables."""
+    blocks = text.split("\n\n")
+    tables = {}
+    for block in blocks[1:]:
+        name, heading, *rows = block.splitlines()
+        tables[name] = (heading.strip(), [row.split() for row in rows])
+    return blocks[0], tables
+
+
+def assert_shows(shown, printed):
+    """``shown`` (9 decimals) is Mazur's ``printed`` figure to its digits."""
+    decimals = len(printed.split(".")[1])
+    if decimals <= 9:
+        assert f"{float(shown):.{decimals}f}" == printed
+    else:
+        assert shown == f"{float(printed):.9f}"
+
+
+def test_text_repr_shows_mazur_step_to_nine_decimals(trace):
+    reference = mazur_step()
+    first_line, tables = text_tables(repr(trace))
+    assert first_line == f"StepTrace(loss={MAZUR_PRINTED_LOSS}, learning_rate=0.5)"
+    assert {name: heading for name, (heading, _) in tables.items()} == (
+        TEXT_REPR_HEADINGS
+    )
+    names = {place: name for name, place in MAZUR_WEIGHTS.items()}
+    checked = {}
+
+    def check(key, shown, value):
+        # Every number to the nine decimals shown; those Mazur printed also
+        # as he printed them.
+        assert abs(float(shown) - value) <= 0.5e-9 + 1e-15, (key, shown, value)
+        if key in MAZUR_PRINTED:
+            assert_shows(shown, MAZUR_PRINTED[key])
+        checked[key] = shown
+
+    for row in tables["forward"][1]:
+        assert row[0] == "0"  # the only sample
+        layer, unit = int(row[1]), int(row[2])
+        for column, shown in zip(["net", "out"], row[3:], strict=True):
+            key = ("forward", layer, unit, "net_input" if column == "net" else "output")
+            check(key, shown, reference[column][layer - 1][unit])
+    for row in tables["backward"][1]:
+        layer, unit = int(row[1]), int(row[2])
+        check(
+            ("backward", layer, unit, "delta"),
+            row[3],
+            reference["delta"][layer - 1][unit],
+        )
+    for row in tables["updates"][1]:
+        assert row[1] == "coef"
+        layer, j, k = int(row[0]), int(row[2]), int(row[3])
+        name = names[layer, j, k]
+        assert float(row[4]) == MAZUR_INITIAL[name]
+        gradient = reference["gradients"][layer - 1][j, k]
+        check(("updates", name, "gradient"), row[5], gradient)
+        new_weight = reference["new_coefs"][layer - 1][j, k]
+        check(("updates", name, "new_weight"), row[6], new_weight)
+    # Every unit and weight once, and every figure Mazur printed among them.
+    assert len(checked) == 4 * 2 + 4 + 8 * 2
+    assert set(MAZUR_PRINTED) <= set(checked)
 
 
 def run_without(module):

@@ -18,44 +18,13 @@ from skbp import BackpropClassifier, BackpropRegressor, _versioning
 from skbp._base import BaseBackprop
 from skbp._versioning import InconsistentVersionWarning, VersionStampMixin
 
-pytestmark = [
-    pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
-    pytest.mark.usefixtures("wired"),
-]
-
-# Read before any fixture runs: whether skbp/_base.py itself puts the mixin
-# among BaseBackprop's bases (the fixture below stands in for it until then).
-WIRED = issubclass(BaseBackprop, VersionStampMixin)
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 OLD = "0.0.1"
 
 
-@pytest.fixture
-def wired(monkeypatch):
-    """The estimators as they are once BaseBackprop has the mixin."""
-    if not hasattr(skbp.exceptions, "InconsistentVersionWarning"):
-        monkeypatch.setattr(
-            skbp.exceptions,
-            "InconsistentVersionWarning",
-            InconsistentVersionWarning,
-            raising=False,
-        )
-    if WIRED:
-        yield
-        return
-    # Set and restored by hand: monkeypatch would delete __bases__ on undo, as
-    # it is not in the class's __dict__.
-    bases = BaseBackprop.__bases__
-    BaseBackprop.__bases__ = (VersionStampMixin, *bases)
-    try:
-        yield
-    finally:
-        BaseBackprop.__bases__ = bases
-
-
 def test_wired_into_the_estimators():
-    """Needs the wiring: fails until skbp/_base.py and skbp/exceptions.py have it."""
-    assert WIRED, "add VersionStampMixin to BaseBackprop's bases in skbp/_base.py"
+    assert issubclass(BaseBackprop, VersionStampMixin)
     mro = BackpropClassifier.__mro__
     assert mro.index(VersionStampMixin) < mro.index(BaseEstimator)
     assert skbp.exceptions.InconsistentVersionWarning is InconsistentVersionWarning

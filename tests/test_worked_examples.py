@@ -28,6 +28,7 @@ from mazur_reference import (
     MAZUR_WEIGHTS,
     MAZUR_X,
     MAZUR_Y,
+    mazur_step,
 )
 
 from skbp import BackpropClassifier, BackpropRegressor
@@ -195,16 +196,12 @@ def test_second_epoch_loss_matches_mazur_program():
 
 
 def test_mazur_text_error_after_first_step_assumes_updated_output_weights():
-    # Explains the 0.291027924 of Mazur's text: take skbp's traced step, redo
-    # the hidden update with δ_h = (Σ_o δ_o w_ho+) out_h (1 - out_h) using the
-    # *new* w5+..w8+ instead of the old ones, and evaluate E with skbp.
-    trace = mazur_net().trace_step(MAZUR_X, MAZUR_Y)
-    delta_o = trace.backward.query("layer == 2").sort_values("unit")["delta"]
-    out_h = trace.forward.query("layer == 1").sort_values("unit")["output"]
-    delta_o, out_h = delta_o.to_numpy(), out_h.to_numpy()
-    w2_new = np.zeros((2, 2))
-    for _, r in trace.updates.query("layer == 2").iterrows():
-        w2_new[r.from_unit, r.to_unit] = r.new_weight
+    # Explains the 0.291027924 of Mazur's text: take his first step (from his
+    # formulas, in numpy), redo the hidden update with
+    # δ_h = (Σ_o δ_o w_ho+) out_h (1 - out_h) using the *new* w5+..w8+
+    # instead of the old ones, and evaluate E with skbp.
+    step = mazur_step()
+    delta_o, out_h, w2_new = step["delta"][1], step["out"][0], step["new_coefs"][1]
     delta_h = (w2_new @ delta_o) * out_h * (1 - out_h)
     w1 = mazur_coefs(MAZUR_INITIAL)[0]
     w1_variant = w1 - 0.5 * np.outer(MAZUR_X[0], delta_h)
