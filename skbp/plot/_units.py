@@ -249,7 +249,7 @@ class HiddenUnitsDisplay:
 
     layer_labels_ : dict of int to matplotlib Text
         ``layer_labels_[layer]``: the heading of hidden layer ``layer``
-        (from 1), its number and its units (``"layer 1\nlogistic"``).
+        (from 1), its number and its units (``"layer 1\\nlogistic"``).
 
     title_ : matplotlib Text or None
         The figure's title, None without ``title``.
