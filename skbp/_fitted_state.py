@@ -18,7 +18,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from . import _network, _training
-from ._activations import canonical_name, hidden_layer_names
+from ._activations import canonical_name, hidden_layer_names, init_bound
 from ._losses import get_loss
 from ._solvers import SOLVERS
 
@@ -71,8 +71,7 @@ class FittedStateMixin:
         # Glorot & Bengio (2010), with scikit-learn's bounds (factor 2 for
         # logistic units, 6 otherwise) and draw order, so that the same
         # random_state gives MLPClassifier's initial weights.
-        factor = 2.0 if activation == "logistic" else 6.0
-        bound = np.sqrt(factor / (fan_in + fan_out))
+        bound = init_bound(activation, fan_in, fan_out)
         coef = self._random_state.uniform(-bound, bound, (fan_in, fan_out))
         intercept = self._random_state.uniform(-bound, bound, fan_out)
         return coef.astype(dtype, copy=False), intercept.astype(dtype, copy=False)
