@@ -10,6 +10,12 @@ weight and, given the :class:`~skbp.StepTrace` of a training step, with the
 weight before and after the step and its gradient, and every unit with its
 net input, output and δ.
 
+The labels of the edges between two layers form one column, in Mazur's
+order: the edges into the first unit of the next layer, then into the
+second, ... Each edge runs from its unit to its own row of the column,
+horizontally through its label, and on to the unit it feeds, so that no
+edge passes under another edge's label.
+
 Here it draws the network of Matt Mazur's "A Step by Step Backpropagation
 Example" (see :ref:`worked-examples`) as his figure shows it: inputs i1,
 i2, hidden units h1, h2, outputs o1, o2, weights w1 ... w8 and the biases
@@ -19,8 +25,9 @@ b1 = 0.35 and b2 = 0.6, which the example holds fixed.
 import warnings
 
 import matplotlib.pyplot as plt
-from sklearn.datasets import make_moons
+from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropClassifier
 from skbp.plot import NetworkDisplay
@@ -34,9 +41,9 @@ net, X, y = mazur_network()
 # ``mazur_network`` returns the network unfitted, with the starting weights
 # as ``coefs_init`` and ``intercepts_init``; the display's constructor draws
 # them. ``weight_names=True`` numbers the weights as Mazur does: w1 and w2
-# into h1, w3 and w4 into h2, then w5 ... w8 into o1 and o2. The fixed
-# biases are one bias unit per layer (a unit whose output is 1), drawn with
-# dashed edges.
+# into h1, w3 and w4 into h2, then w5 ... w8 into o1 and o2, which is also
+# the order of the label columns. The fixed biases are one bias unit per
+# layer (a unit whose output is 1), drawn with dashed edges.
 disp = NetworkDisplay(net.coefs_init, net.intercepts_init, fit_intercept=False).plot(
     weight_names=True
 )
@@ -47,11 +54,13 @@ disp = NetworkDisplay(net.coefs_init, net.intercepts_init, fit_intercept=False).
 # ``trace_step`` performs the forward pass, the backward pass and the
 # update. Given its trace, the display draws the weights *before* the step,
 # with which the step was computed, and labels each edge ``w → w⁺`` and
-# ``∂E/∂w``, and each unit with ``net``, ``out`` and ``δ``: the numbers of
-# Mazur's text (``∂E/∂w5 = 0.08217``, ``w5⁺ = 0.3589``, ``δ_o1 = 0.1385``).
+# ``∂E/∂w``; every unit becomes a card with its ``net``, ``out`` and ``δ``.
+# The title says how the optimizer was set: Mazur's η = 0.5 is
+# ``learning_rate_init``. ``fmt=".8g"`` writes the digits Mazur's text
+# prints: ∂E/∂w5 = 0.082167041, w5⁺ = 0.35891648, δ_o1 = 0.13849856.
 trace = net.trace_step(X, y)
 print(f"E_total before the step = {trace.loss:.9f}")
-disp = NetworkDisplay.from_estimator(net, trace, weight_names=True)
+disp = NetworkDisplay.from_estimator(net, trace, weight_names=True, fmt=".8g")
 
 # %%
 # After the step
@@ -62,22 +71,41 @@ disp = NetworkDisplay.from_estimator(net, trace, weight_names=True)
 disp = NetworkDisplay.from_estimator(net, weight_names=True)
 
 # %%
+# A step of a trained classifier
+# ------------------------------
+# The iris data, four measurements of 150 flowers of three species, and a
+# network of three hidden units trained with Adam. Fitted on a DataFrame,
+# the inputs take the names of its columns, and the outputs are the classes.
+# Intercepts trained with the weights come from a ``+1`` bias unit and are
+# labelled like the weights. The title names Adam's settings as they were
+# set; the step size of one Adam update is ``learning_rate_init`` times a
+# bias correction that changes every step.
+iris = load_iris(as_frame=True)
+X_iris = StandardScaler().set_output(transform="pandas").fit_transform(iris.data)
+y_iris = iris.target_names[iris.target]
+clf = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=50, random_state=0)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)  # 50 epochs suffice
+    clf.fit(X_iris, y_iris)
+disp = NetworkDisplay.from_estimator(clf, clf.trace_step(X_iris[:10], y_iris[:10]))
+
+# %%
 # A larger network
 # ----------------
 # When a layer has more than ``max_labeled_units`` units (8 by default),
 # nothing is labelled and each unit keeps only its ``top_edges`` strongest
-# incoming edges, so that the picture stays readable. Here a classifier with
-# 40 hidden units trained on the two moons: its input and bias weights
-# appear, and the output's three strongest inputs. Intercepts trained with
-# the weights come from a ``+1`` bias unit, drawn like the weights.
-X_moons, y_moons = make_moons(n_samples=200, noise=0.2, random_state=0)
-clf = BackpropClassifier(
-    hidden_layer_sizes=(40,), learning_rate_init=0.05, max_iter=60, random_state=0
-)
+# incoming edges; the title says how many edges that is. Here a classifier
+# with 100 hidden units trained on the 8 x 8 images of handwritten digits:
+# the layers too tall to draw at full size are squeezed, and the ten
+# outputs are named after their digits. A trace of such a network is
+# drawn as its weights before the step, with a warning that its numbers
+# are written only on smaller networks; ``trace.updates`` has them all.
+X_digits, y_digits = load_digits(return_X_y=True)
+digits = BackpropClassifier(hidden_layer_sizes=(100,), max_iter=10, random_state=0)
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ConvergenceWarning)  # 60 epochs suffice
-    clf.fit(X_moons, y_moons)
-disp = NetworkDisplay.from_estimator(clf, top_edges=3)
-n_params = sum(c.size for c in clf.coefs_) + sum(b.size for b in clf.intercepts_)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    digits.fit(X_digits / 16, y_digits)
+disp = NetworkDisplay.from_estimator(digits, top_edges=3)
+n_params = sum(c.size for c in digits.coefs_) + sum(b.size for b in digits.intercepts_)
 print(f"{len(disp.edges_)} of {n_params} weights and intercepts drawn")
 plt.show()

@@ -1,5 +1,7 @@
 """NetworkDisplay, checked through the artists it draws (Agg)."""
 
+import itertools
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -299,14 +301,30 @@ def test_large_network_keeps_the_strongest_edges_unlabelled():
     assert not disp.unit_labels_
     # The hidden layer is too large to name its units; the others are named.
     assert {layer for layer, _ in disp.unit_names_} == {0, 2}
+    # The title says what is drawn: 2 edges into each of 61 units, of the
+    # 3 * 60 + 60 weights and intercepts into the hidden layer and 60 + 1
+    # into the output.
+    assert "2 strongest incoming edges" in disp.ax_.get_title()
+    assert "122 of 301 weights and intercepts" in disp.ax_.get_title()
 
 
-def test_large_network_with_a_trace_is_unlabelled():
+def test_large_network_with_a_trace_warns_and_says_what_is_drawn():
     net = BackpropRegressor(hidden_layer_sizes=(20,), solver="sgd", random_state=0)
     trace = net.trace_step(X[:5], y[:5])
-    disp = NetworkDisplay.from_estimator(net, trace)
+    with pytest.warns(UserWarning, match="this one's largest has 20") as record:
+        disp = NetworkDisplay.from_estimator(net, trace)
+    # The warning points at the line that asked for the drawing.
+    assert record[0].filename == __file__
     assert not disp.edge_labels_ and not disp.unit_labels_
-    assert disp.ax_.get_title() == ""
+    title = disp.ax_.get_title()
+    # 3 edges into each of the 20 hidden units and into the output, of the
+    # 3 * 20 + 20 weights and intercepts into the hidden layer and 20 + 1
+    # into the output.
+    assert "3 strongest incoming edges" in title
+    assert "63 of 101 weights and intercepts" in title
+    assert len(disp.edges_) == 63
+    assert "weights before the step" in title
+    assert "max_labeled_units=8" in title
 
 
 @pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
@@ -370,19 +388,222 @@ def test_wrong_unit_names_and_intercepts():
 
 def test_custom_unit_names_and_edge_labels_do_not_overlap():
     net, _, _ = mazur_network()
-    names = [["x1", "x2"], ["a", "b"], ["y1", "y2"]]
+    # A hidden name too long for a circle makes its layer cards.
+    names = [["x1", "x2"], ["first", "b"], ["y1", "y2"]]
     disp = NetworkDisplay(
         net.coefs_init, net.intercepts_init, fit_intercept=False, unit_names=names
     ).plot()
     assert disp.unit_names_[1, 1].get_text() == "b"
+    assert disp.unit_names_[1, 0].get_text() == "first"
+    assert_labels_readable(disp)
     renderer = disp.figure_.canvas.get_renderer()
     boxes = [t.get_window_extent(renderer) for t in disp.edge_labels_.values()]
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not a.overlaps(b)
-    # Each label sits on its own edge.
+    # Each label sits on its own edge, which runs horizontally through it.
     for key, text in disp.edge_labels_.items():
-        (x0, y0), (x1, y1) = disp.edges_[key].get_xydata()
         x, y = text.get_position()
-        assert (x - x0) * (y1 - y0) == pytest.approx((y - y0) * (x1 - x0))
-        assert min(x0, x1) < x < max(x0, x1)
+        xy = disp.edges_[key].get_xydata()
+        assert any(
+            y0 == y1 == pytest.approx(y) and x0 < x < x1
+            for (x0, y0), (x1, y1) in itertools.pairwise(xy)
+        )
+
+
+# --- Readability: where the labels are drawn -------------------------------
+
+
+def _pixel_box(text, renderer):
+    """The drawn box of a text: its background box when it has one."""
+    patch = text.get_bbox_patch()
+    return (patch if patch is not None else text).get_window_extent(renderer)
+
+
+def _marker_boxes(collection, renderer):
+    """The pixel box of every marker (circle or card) of a scatter."""
+    from matplotlib.transforms import Bbox
+
+    scale = np.sqrt(collection.get_sizes()[0]) * collection.figure.dpi / 72
+    vertices = collection.get_paths()[0].vertices * scale
+    (x0, y0), (x1, y1) = vertices.min(axis=0), vertices.max(axis=0)
+    centres = collection.get_offset_transform().transform(collection.get_offsets())
+    return [Bbox.from_extents(x + x0, y + y0, x + x1, y + y1) for x, y in centres]
+
+
+def _shared_area(a, b):
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(width, 0.0) * max(height, 0.0)
+
+
+def assert_labels_readable(disp):
+    """No two texts overlap, no edge crosses another edge's label, all inside.
+
+    Boxes are the renderer's, in pixels, after the figure is drawn.
+    """
+    from matplotlib.path import Path
+
+    figure = disp.figure_
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    axes = disp.ax_.get_window_extent(renderer)
+    labels = {key: _pixel_box(t, renderer) for key, t in disp.edge_labels_.items()}
+    texts = [
+        _pixel_box(t, renderer)
+        for group in (disp.unit_names_, disp.unit_labels_, disp.bias_labels_)
+        for t in group.values()
+    ]
+    markers = [
+        box
+        for collection in [*disp.units_, *disp.bias_units_.values()]
+        for box in _marker_boxes(collection, renderer)
+    ]
+    edges = {}
+    for key, line in disp.edges_.items():
+        pixels = line.get_transform().transform(line.get_xydata())
+        edges[key] = (Path(pixels), line.get_linewidth() * figure.dpi / 72 / 2)
+
+    for box in [*labels.values(), *texts]:
+        assert axes.x0 <= box.x0 and box.x1 <= axes.x1
+        assert axes.y0 <= box.y0 and box.y1 <= axes.y1
+    label_boxes = list(labels.values())
+    for i, box in enumerate(label_boxes):
+        for other in label_boxes[i + 1 :] + texts + markers:
+            assert _shared_area(box, other) == 0
+    for i, box in enumerate(texts):
+        for other in texts[i + 1 :]:
+            assert _shared_area(box, other) == 0
+    for key, box in labels.items():
+        for other, (path, half_width) in edges.items():
+            if other != key:
+                assert not path.intersects_bbox(box.padded(half_width), filled=False)
+
+
+def _iris_frame():
+    from sklearn.datasets import load_iris
+
+    iris = load_iris(as_frame=True)
+    X_i = StandardScaler().set_output(transform="pandas").fit_transform(iris.data)
+    return X_i, iris.target_names[iris.target]
+
+
+def test_mazur_labels_are_readable(mazur):
+    net, trace = mazur
+    assert_labels_readable(
+        NetworkDisplay(net.coefs_init, net.intercepts_init, fit_intercept=False).plot(
+            weight_names=True
+        )
+    )
+    assert_labels_readable(NetworkDisplay.from_estimator(net, trace, weight_names=True))
+    assert_labels_readable(NetworkDisplay.from_estimator(net, trace, fmt=".9f"))
+
+
+def test_iris_step_labels_are_readable():
+    X_i, y_i = _iris_frame()
+    net = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=50, random_state=0)
+    net.fit(X_i, y_i)
+    disp = NetworkDisplay.from_estimator(net, net.trace_step(X_i[:10], y_i[:10]))
+    # Every weight and intercept of the 4-3-3 network is labelled.
+    assert len(disp.edge_labels_) == 4 * 3 + 3 + 3 * 3 + 3
+    assert_labels_readable(disp)
+
+
+def test_digits_names_are_readable():
+    from sklearn.datasets import load_digits
+
+    X_d, y_d = load_digits(return_X_y=True)
+    net = BackpropClassifier(hidden_layer_sizes=(100,), max_iter=3, random_state=0)
+    net.fit(X_d / 16, y_d)
+    disp = NetworkDisplay.from_estimator(net, top_edges=3)
+    # The ten outputs are named after the digits they stand for.
+    assert [disp.unit_names_[2, k].get_text() for k in range(10)] == [
+        str(d) for d in range(10)
+    ]
+    assert_labels_readable(disp)
+
+
+def test_labels_are_readable_in_given_small_axes():
+    net, _, _ = mazur_network()
+    fig, ax = plt.subplots(figsize=(4, 2))
+    disp = NetworkDisplay(net.coefs_init, net.intercepts_init, fit_intercept=False)
+    disp.plot(ax=ax, weight_names=True)
+    assert disp.figure_ is fig
+    assert_labels_readable(disp)
+
+
+@pytest.mark.parametrize("case", ["mazur", "iris"])
+def test_labels_are_at_least_8_px_on_a_900_px_page(mazur, case):
+    # A page 900 px wide shows a figure of at most 9 inches at 100 dpi
+    # without scaling it down; its labels' digits must be 8 px tall.
+    if case == "mazur":
+        net, trace = mazur
+    else:
+        X_i, y_i = _iris_frame()
+        net = BackpropClassifier(hidden_layer_sizes=(3,), max_iter=50, random_state=0)
+        net.fit(X_i, y_i)
+        trace = net.trace_step(X_i[:10], y_i[:10])
+    disp = NetworkDisplay.from_estimator(net, trace, weight_names=True)
+    assert disp.figure_.get_size_inches()[0] <= 9.0
+    renderer = disp.figure_.canvas.get_renderer()
+    renderer.dpi = 100
+    for text in [*disp.edge_labels_.values(), *disp.unit_labels_.values()]:
+        _, height, descent = renderer.get_text_width_height_descent(
+            "0", text.get_fontproperties(), ismath=False
+        )
+        assert height - descent >= 8
+
+
+def test_names_come_from_the_estimator():
+    X_i, y_i = _iris_frame()
+    net = BackpropClassifier(hidden_layer_sizes=(3,), **FAST).fit(X_i, y_i)
+    disp = NetworkDisplay.from_estimator(net)
+    inputs = [disp.unit_names_[0, j].get_text() for j in range(4)]
+    assert inputs == list(X_i.columns)
+    outputs = [disp.unit_names_[2, k].get_text() for k in range(3)]
+    assert outputs == ["setosa", "versicolor", "virginica"]
+    # Names too long for a circle are written beside it.
+    x_unit = disp.units_[0].get_offsets()[0][0]
+    assert disp.unit_names_[0, 0].get_position()[0] < x_unit
+
+    # In a pipeline the network's inputs are what the scaler outputs.
+    pipe = make_pipeline(
+        StandardScaler(), BackpropClassifier(hidden_layer_sizes=(3,), **FAST)
+    ).fit(X_i, y_i)
+    assert not hasattr(pipe[-1], "feature_names_in_")
+    disp = NetworkDisplay.from_estimator(pipe)
+    assert [disp.unit_names_[0, j].get_text() for j in range(4)] == inputs
+
+    # A binary classifier's one output is the probability of classes_[1].
+    binary = BackpropClassifier(hidden_layer_sizes=(2,), **FAST).fit(
+        X, np.where(y == 1, "yes", "no")
+    )
+    disp = NetworkDisplay.from_estimator(binary)
+    assert disp.unit_names_[2, 0].get_text() == "yes"
+    # A regressor's outputs and unnamed columns keep Mazur's names.
+    reg = BackpropRegressor(hidden_layer_sizes=(2,), **FAST).fit(X, y)
+    disp = NetworkDisplay.from_estimator(reg)
+    assert disp.unit_names_[0, 0].get_text() == "i1"
+    assert disp.unit_names_[2, 0].get_text() == "o1"
+
+
+def test_title_names_the_optimizer_settings_not_adams_step(mazur):
+    net, trace = mazur
+    # Mazur's step: plain gradient descent with η = 0.5.
+    title = NetworkDisplay.from_estimator(net, trace).ax_.get_title()
+    assert title.splitlines()[-1] == "SGD: learning_rate_init=0.5"
+
+    adam = BackpropClassifier(hidden_layer_sizes=(3,), solver="adam", **FAST)
+    adam.fit(X, y)
+    trace = adam.trace_step(X[:4], y[:4])
+    # Adam's step size is bias-corrected: not the learning_rate_init it set.
+    assert trace.learning_rate != pytest.approx(0.05)
+    title = NetworkDisplay.from_estimator(adam, trace).ax_.get_title()
+    assert (
+        "Adam: learning_rate_init=0.05, beta_1=0.9, beta_2=0.999, epsilon=1e-08"
+        in title.replace(",\n", ", ")
+    )
+    assert f"{trace.learning_rate:g}" not in title
+    # A trace alone does not know the settings; it says what it recorded.
+    title = NetworkDisplay.from_trace(trace).ax_.get_title()
+    assert f"the optimizer's step size: {trace.learning_rate:g}" in title

@@ -1,28 +1,68 @@
 """The network drawn as units and weighted edges, with the numbers of one step.
 
-The display orchestrates; ``_network_layout`` places the units,
-``_network_edges`` chooses the edges and writes and places their labels,
+The display orchestrates; ``_network_layout`` measures the texts and places
+everything, ``_network_edges`` chooses the edges and writes their labels,
 ``_network_draw`` makes the artists, ``_network_trace`` reads a traced step.
 """
+
+import inspect
+import warnings
 
 import numpy as np
 
 from ._common import _check_matplotlib, _fitted_network
 from ._network_draw import (
     draw_bias_units,
+    draw_colorbar,
     draw_edge_labels,
     draw_edges,
-    draw_unit_labels,
     draw_units,
+    fit_drawing,
 )
-from ._network_edges import (
-    candidate_edges,
-    edge_texts,
-    place_edge_labels,
-    strongest_incoming,
+from ._network_edges import chosen_edges, edge_texts, rows_into_units
+from ._network_layout import (
+    MARGIN,
+    MAX_WIDTH,
+    TITLE_FONT,
+    TextSizer,
+    default_unit_names,
+    named_layers,
+    network_layout,
 )
-from ._network_layout import Layout, bias_modes, default_unit_names
+from ._network_text import (
+    bias_texts,
+    card_texts,
+    estimator_unit_names,
+    optimizer_settings,
+    title_text,
+)
 from ._network_trace import _TraceNumbers
+
+
+def _caller_level():
+    """The ``stacklevel`` of a warning of ``plot``: the first caller outside here.
+
+    ``plot`` is called by the user or through ``from_estimator`` and
+    ``from_trace``; the warning names the user's line either way.
+    """
+    frame = inspect.currentframe().f_back
+    level = 1
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+        level += 1
+    return level
+
+
+def _warn_unwritten_trace(max_labeled_units, largest):
+    warnings.warn(
+        f"The step's numbers are written only on networks whose layers have "
+        f"at most max_labeled_units={max_labeled_units} units; this one's "
+        f"largest has {largest}. The edges show the weights before the step. "
+        "Pass a larger max_labeled_units, or read the numbers in "
+        "trace.updates, trace.forward and trace.backward.",
+        UserWarning,
+        stacklevel=_caller_level(),
+    )
 
 
 def _network_weights(net):
@@ -47,12 +87,25 @@ class NetworkDisplay:
 
     On a small network (every layer at most ``max_labeled_units`` units)
     every edge is labelled with its weight and, with a ``trace``, with
-    ``w → w⁺`` (before and after the step) and ``∂E/∂w``; every unit is
-    labelled with its net input, output and δ = ∂E/∂net for one sample of
-    the trace, and a hidden unit of a step with dropout also with its mask
-    factor m (0: dropped; the next layer received out · m). On a larger
-    network each unit keeps only its ``top_edges`` strongest incoming edges
-    (by ``|w|``) and nothing is labelled.
+    ``w → w⁺`` (before and after the step) and ``∂E/∂w``. The labels of the
+    edges between two layers are one column, in Mazur's order (the edges
+    into the first unit of the next layer, from the first sending unit down
+    and the bias last, then into the second unit ...), and each edge runs
+    from its unit to its own row of that column, horizontally through its
+    label, and on to its target: no edge passes under another's label.
+    With a trace, every unit but the inputs is a card with its name, net
+    input, output and δ = ∂E/∂net for one sample of the trace, and, on a
+    step with dropout, a hidden unit's mask factor m (0: dropped; the next
+    layer received out · m); the title says which sample and how the
+    optimizer was set. On a larger network each unit keeps only its
+    ``top_edges`` strongest incoming edges (by ``|w|``), nothing is
+    labelled and the title says how many edges are drawn; a trace's
+    numbers are not written (a UserWarning says so).
+
+    A figure made by the display is sized for the network, at most 9 inches
+    wide when it fits, so that a page about 900 px wide shows it at 100 dpi
+    without shrinking its 8.5 pt labels; given axes get the drawing fitted
+    into them, its texts shrunk when the axes are smaller than it needs.
 
     It is recommended to use :meth:`NetworkDisplay.from_estimator` or
     :meth:`NetworkDisplay.from_trace` to create a display. All parameters
@@ -80,7 +133,15 @@ class NetworkDisplay:
 
     unit_names : list of list of str, default=None
         The name of every unit, per layer, input first. None names them
-        ``i1, i2, ...``, ``h1, ...`` and ``o1, ...``, as Mazur does.
+        ``i1, i2, ...``, ``h1, ...`` and ``o1, ...``, as Mazur does
+        (:meth:`from_estimator` names the inputs and outputs it can).
+
+    optimizer : str, default=None
+        How the traced step's optimizer was set, written in the title:
+        :meth:`from_estimator` writes the solver's settings as the estimator
+        has them, ``"Adam: learning_rate_init=0.001, beta_1=0.9, ..."``.
+        None writes the step size the trace recorded, which for Adam is the
+        bias-corrected step of that update, not ``learning_rate_init``.
 
     estimator_name : str, default=None
         Name of the network, shown nowhere but kept for reference.
@@ -88,7 +149,8 @@ class NetworkDisplay:
     Attributes
     ----------
     units_ : list of matplotlib PathCollection
-        ``units_[l]`` are the circles of layer l (0 is the input).
+        ``units_[l]`` are the circles (with a trace's numbers, the cards) of
+        layer l (0 is the input).
 
     bias_units_ : dict of int to matplotlib PathCollection
         ``bias_units_[l]`` is the bias unit that feeds layer l.
@@ -103,12 +165,16 @@ class NetworkDisplay:
         large network.
 
     unit_names_ : dict of tuple to matplotlib Text
-        The names written in the circles, keyed ``(layer, unit)``.
+        The names of the units, keyed ``(layer, unit)``: in the circle, or
+        beside it when longer than three characters (left of an input,
+        right of an output), or on top of a card. Units of a layer squeezed
+        to fit a large network are not named.
 
     unit_labels_ : dict of tuple to matplotlib Text
-        With a trace on a small network, the net input, output and δ next to
-        every unit of layers 1 ... L (and, for a step with dropout, the mask
-        factor m of every hidden unit), keyed ``(layer, unit)``; else empty.
+        With a trace on a small network, the net input, output and δ in the
+        card of every unit of layers 1 ... L (and, for a step with dropout,
+        the mask factor m of every hidden unit), keyed ``(layer, unit)``;
+        else empty.
 
     bias_labels_ : dict of int to matplotlib Text
         ``"b1 = 0.35"`` next to each shared, fixed bias unit, keyed by the
@@ -153,6 +219,7 @@ class NetworkDisplay:
         fit_intercept=True,
         trace=None,
         unit_names=None,
+        optimizer=None,
         estimator_name=None,
     ):
         self.coefs = coefs
@@ -160,6 +227,7 @@ class NetworkDisplay:
         self.fit_intercept = fit_intercept
         self.trace = trace
         self.unit_names = unit_names
+        self.optimizer = optimizer
         self.estimator_name = estimator_name
 
     def plot(
@@ -180,7 +248,9 @@ class NetworkDisplay:
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to draw on. None creates a figure sized for the network.
+            Axes to draw on. None creates a figure sized for the network;
+            the drawing is fitted into given axes, its texts shrunk when
+            the axes are too small for it.
 
         sample : int, default=0
             The sample of the trace whose net input, output and δ label the
@@ -192,7 +262,8 @@ class NetworkDisplay:
             the first unit, then into the second, ...
 
         max_labeled_units : int, default=8
-            Largest layer of a network whose edges and units are labelled.
+            Largest layer of a network whose edges and units are labelled
+            and whose trace's numbers are written.
 
         top_edges : int or None, default=3
             On a larger network, the number of strongest incoming edges (by
@@ -203,7 +274,8 @@ class NetworkDisplay:
             Diverging colormap of the weights, centred at 0.
 
         fmt : str, default=".4g"
-            Format specification of every number written.
+            Format specification of every number written: ``".9f"`` shows
+            the nine decimals Mazur's text prints.
 
         max_linewidth : float, default=None
             Line width (points) of the edge of largest ``|w|``. None is 5 on
@@ -221,6 +293,12 @@ class NetworkDisplay:
         ------
         ValueError
             If the intercepts or the trace do not fit the weights' shapes.
+
+        Warns
+        -----
+        UserWarning
+            If the display has a trace but a layer of more than
+            ``max_labeled_units`` units: the step's numbers are not written.
 
         Examples
         --------
@@ -244,67 +322,70 @@ class NetworkDisplay:
         values = None if numbers is None else numbers.unit_values(sample)
         names = self._checked_unit_names(layer_units)
         small = max(layer_units) <= max_labeled_units
-        with_numbers = small and numbers is not None
-
-        bias_mode = bias_modes(intercepts, fit_intercept)
-        values_of = candidate_edges(coefs, intercepts, bias_mode)
-        if not small and top_edges is not None:
-            values_of = strongest_incoming(values_of, top_edges)
-        layout = Layout(
-            layer_units,
-            small=small,
-            with_numbers=with_numbers,
-            with_masks=with_numbers and numbers.has_masks,
-            has_bias=bool(bias_mode),
-            span=max(layer_units) - 1 if small else max_labeled_units - 1,
+        if numbers is not None and not small:
+            _warn_unwritten_trace(max_labeled_units, max(layer_units))
+        bias_mode, values_of, n_candidates = chosen_edges(
+            coefs, intercepts, fit_intercept, None if small else top_edges
         )
-        if ax is None:
-            _, ax = plt.subplots(figsize=layout.figsize(colorbar), layout="constrained")
+        texts, cards = {}, {}
+        if small:
+            texts = edge_texts(values_of, bias_mode, numbers, weight_names, fmt, coefs)
+            if values is not None:
+                cards = card_texts(values, fmt, len(layer_units) - 1)
+
+        figure = plt.figure() if ax is None else ax.figure
+        sizer = TextSizer(figure)
+        width = MAX_WIDTH
+        if ax is not None:
+            width = ax.get_window_extent().width * 72.0 / figure.dpi
+        named = named_layers(layer_units, max_labeled_units)
+        layout = network_layout(
+            sizer,
+            layer_units,
+            names,
+            named,
+            list(values_of),
+            rows_into_units(values_of, layer_units) if small else None,
+            texts,
+            cards,
+            bias_texts(values_of, bias_mode, intercepts, fmt),
+            max_labeled_units,
+            colorbar,
+            width,
+        )
+        title = title_text(
+            numbers, sample, self.optimizer, small, top_edges, max_labeled_units,
+            n_candidates, len(values_of), sizer, width - 2 * MARGIN,
+        )  # fmt: skip
+        ax, scale = fit_drawing(figure, ax, layout, title, sizer)
 
         if max_linewidth is None:
-            max_linewidth = 5.0 if small else 2.0
+            max_linewidth = (5.0 if small else 2.0) * scale
         largest = max((abs(w) for w in values_of.values()), default=0.0)
         largest = largest if largest > 0 else 1.0
         norm = mpl.colors.Normalize(-largest, largest)
         cmap = mpl.colormaps[cmap] if isinstance(cmap, str) else cmap
 
         self.edges_ = draw_edges(
-            ax, layout, values_of, cmap, norm, max_linewidth, fit_intercept
+            ax, layout.paths, values_of, cmap, norm, max_linewidth, fit_intercept,
+            guides=small,
+        )  # fmt: skip
+        self.units_, self.unit_names_, self.unit_labels_ = draw_units(
+            ax, layout, names, named, cards, scale
         )
-        self.units_, self.unit_names_ = draw_units(ax, layout, names, max_labeled_units)
         self.bias_units_, self.bias_labels_ = draw_bias_units(
-            ax, layout, bias_mode, intercepts, self.edges_, fmt
+            ax, layout, bias_mode, intercepts, fmt, scale
         )
-        self.unit_labels_ = draw_unit_labels(
-            ax, layout, values if with_numbers else {}, fmt
-        )
-        texts = {}
-        if small:
-            texts = edge_texts(values_of, bias_mode, numbers, weight_names, fmt, coefs)
-        self.edge_labels_ = draw_edge_labels(ax, texts)
-        ax.set_xlim(layout.left, layout.right)
-        ax.set_ylim(layout.bottom, layout.top)
-        ax.set_axis_off()
+        self.edge_labels_ = draw_edge_labels(ax, layout, texts, scale)
 
         self.colorbar_ = None
         if colorbar:
-            mappable = mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
             label = "weight before the step" if numbers is not None else "weight"
-            self.colorbar_ = ax.figure.colorbar(
-                mappable, ax=ax, shrink=0.6, fraction=0.05, label=label
-            )
-        if numbers is not None and small:
-            ax.set_title(_step_title(numbers, sample), fontsize=10)
-        if self.edge_labels_:
-            place_edge_labels(
-                ax,
-                self.edges_,
-                self.edge_labels_,
-                [*self.units_, *self.bias_units_.values()],
-                [*self.unit_labels_.values(), *self.bias_labels_.values()],
-            )
+            self.colorbar_ = draw_colorbar(ax, layout, norm, cmap, label, scale)
+        if title:
+            ax.set_title(title, fontsize=TITLE_FONT * scale, pad=6)
         self.ax_ = ax
-        self.figure_ = ax.figure
+        self.figure_ = figure
         return self
 
     def _checked_weights(self):
@@ -338,7 +419,7 @@ class NetworkDisplay:
                 f"unit_names has {[len(n) for n in names]} names per layer for "
                 f"layers of {layer_units} units."
             )
-        return names
+        return [[str(name) for name in layer] for layer in names]
 
     @classmethod
     def from_estimator(
@@ -375,8 +456,12 @@ class NetworkDisplay:
             Axes to draw on. None creates a figure sized for the network.
 
         unit_names : list of list of str, default=None
-            The name of every unit, per layer, input first. None names them
-            ``i1, ...``, ``h1, ...``, ``o1, ...``.
+            The name of every unit, per layer, input first. None names the
+            inputs after ``feature_names_in_`` (in a pipeline, the names the
+            steps before the network output) and a classifier's outputs
+            after its classes (a binary classifier's one output after its
+            positive class, ``classes_[1]``); other units are ``i1, ...``,
+            ``h1, ...``, ``o1, ...``.
 
         sample, weight_names, max_labeled_units, top_edges, cmap, fmt, \
 max_linewidth, colorbar
@@ -421,12 +506,16 @@ max_linewidth, colorbar
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         net = _fitted_network(estimator)
         coefs, intercepts, fit_intercept = _network_weights(net)
+        if unit_names is None:
+            layer_units = [coefs[0].shape[0]] + [c.shape[1] for c in coefs]
+            unit_names = estimator_unit_names(estimator, net, layer_units)
         display = cls(
             coefs,
             intercepts,
             fit_intercept=fit_intercept,
             trace=trace,
             unit_names=unit_names,
+            optimizer=None if trace is None else optimizer_settings(net),
             estimator_name=type(net).__name__,
         )
         return display.plot(

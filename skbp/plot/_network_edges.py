@@ -1,6 +1,22 @@
-"""Which edges a network drawing shows, their labels' text and their places."""
+"""Which edges a network drawing shows, in which order, and their labels' text."""
 
 import numpy as np
+
+
+def bias_modes(intercepts, fit_intercept):
+    """How each layer's intercepts are drawn: ``{layer: "shared" | "edges"}``.
+
+    Intercepts held fixed at one shared value are one labelled bias unit, as
+    in Mazur's figure; fixed zeros are no bias at all; other intercepts are
+    edges from a ``+1`` bias unit.
+    """
+    modes = {}
+    for layer, b in enumerate(intercepts, start=1):
+        if not fit_intercept and not b.any():
+            continue
+        shared = not fit_intercept and np.all(b == b[0])
+        modes[layer] = "shared" if shared else "edges"
+    return modes
 
 
 def candidate_edges(coefs, intercepts, bias_mode):
@@ -62,94 +78,30 @@ def edge_texts(values_of, bias_mode, numbers, weight_names, fmt, coefs):
     return texts
 
 
-def get_renderer(figure):
-    """The renderer of a figure, on raster and vector backends alike."""
-    try:
-        return figure.canvas.get_renderer()
-    except AttributeError:
-        # Vector backends' canvases have no renderer of their own.
-        return figure._get_renderer()
+def rows_into_units(keys, layer_units):
+    """The edges into each unit, in Mazur's order: ``{layer: [[key, ...], ...]}``.
 
-
-def _overlap(a, b):
-    """Area (pixels²) shared by two Bboxes."""
-    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-    return max(width, 0.0) * max(height, 0.0)
-
-
-def place_edge_labels(ax, edges, edge_labels, unit_markers, fixed_texts):
-    """Move each edge label along its edge to where it hides the least.
-
-    Greedy: label by label, the fraction of the edge whose label box
-    overlaps the fewest other labels, units and edges; edges leaving
-    one unit prefer different fractions, so that their labels fan out.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-    edges : dict of tuple to Line2D
-    edge_labels : dict of tuple to Text
-        The labels to move, with the keys of ``edges``.
-    unit_markers : list of PathCollection
-        The circles of the units, bias units included.
-    fixed_texts : list of Text
-        Labels that stay where they are.
+    Layer by layer, unit by unit, the edges into a unit from its first
+    sending unit down, the bias last: the order of Mazur's w1, w2, ... and
+    of the rows of a label column.
     """
-    from matplotlib.path import Path
-    from matplotlib.transforms import Bbox
-
-    # Lay the figure out first (constrained layout moves the axes).
-    ax.figure.draw_without_rendering()
-    renderer = get_renderer(ax.figure)
-    to_px = ax.transData.transform
-    scale = ax.figure.dpi / 72.0
-    axes_box = ax.get_window_extent(renderer)
-
-    obstacles = []
-    for markers in unit_markers:
-        radius = np.sqrt(markers.get_sizes()[0]) / 2 * scale
-        for x, y in to_px(markers.get_offsets()):
-            obstacles.append(
-                Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
-            )
-    for text in fixed_texts:
-        obstacles.append(text.get_window_extent(renderer).padded(2 * scale))
-
-    paths = {
-        key: Path(to_px(np.column_stack(line.get_data())))
-        for key, line in edges.items()
+    rows = {
+        layer: [[] for _ in range(n)] for layer, n in enumerate(layer_units) if layer
     }
+    for key in sorted(keys, key=lambda k: (k[0], k[2], k[1] is None, k[1] or 0)):
+        rows[key[0]][key[2]].append(key)
+    return rows
 
-    # Preferred fractions: spread the edges leaving one unit.
-    leaving = {}
-    for key in edge_labels:
-        leaving.setdefault((key[0], key[1]), []).append(key)
-    preferred = {}
-    for keys in leaving.values():
-        for rank, key in enumerate(keys):
-            preferred[key] = (
-                0.5 if len(keys) == 1 else 0.25 + 0.5 * rank / (len(keys) - 1)
-            )
 
-    fractions = np.linspace(0.15, 0.85, 29)
-    for key, text in edge_labels.items():
-        (x0, y0), (x1, y1) = edges[key].get_xydata()
-        best = None
-        for t in fractions:
-            text.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-            box = text.get_window_extent(renderer).padded(0.2 * 8 * scale)
-            area = box.width * box.height
-            cost = sum(_overlap(box, other) for other in obstacles)
-            cost += area - _overlap(box, axes_box)
-            crossed = sum(
-                path.intersects_bbox(box)
-                for other, path in paths.items()
-                if other != key
-            )
-            cost += 0.3 * area * crossed + 0.2 * area * abs(t - preferred[key])
-            if best is None or cost < best[0]:
-                best = (cost, t, box)
-        _, t, box = best
-        text.set_position((x0 + t * (x1 - x0), y0 + t * (y1 - y0)))
-        obstacles.append(box)
+def chosen_edges(coefs, intercepts, fit_intercept, top_edges):
+    """How the biases are drawn, the drawn edges and the number of candidates.
+
+    ``top_edges`` None draws every edge; else each unit keeps its
+    ``top_edges`` incoming edges of largest ``|w|``, its bias included.
+    """
+    bias_mode = bias_modes(intercepts, fit_intercept)
+    values_of = candidate_edges(coefs, intercepts, bias_mode)
+    n_candidates = len(values_of)
+    if top_edges is not None:
+        values_of = strongest_incoming(values_of, top_edges)
+    return bias_mode, values_of, n_candidates
