@@ -57,7 +57,7 @@ print(f"mean R² (model.score): {model.score(X_test, Y_test):.3f}")
 
 # %%
 # Predicted against true values on the test set, one panel per output.
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.4))
+fig, axes = plt.subplots(1, 3, figsize=(9, 3.2))
 for k, ax in enumerate(axes):
     ax.scatter(Y_test[:, k], Y_pred[:, k], s=6, alpha=0.5)
     lims = [Y_test[:, k].min(), Y_test[:, k].max()]
@@ -70,13 +70,12 @@ plt.show()
 # %%
 # The loss with several outputs
 # -----------------------------
-# skbp's ``squared_error`` is the worked examples' E = Σ_k ½(y_k − ŷ_k)²,
-# averaged over samples: the sum over outputs is kept. scikit-learn's MLP
-# reports that loss divided by the number of outputs, although its gradient
-# is the gradient of the sum. The training is therefore the same: with equal
-# settings and ``random_state`` both reach the same weights, and skbp's loss
-# curve is exactly three times scikit-learn's (``alpha=0``, so that no L2
-# term is added to either).
+# skbp's squared error keeps the sum over the outputs, where the loss
+# scikit-learn's MLP reports divides it by their number, but not its
+# gradient (:ref:`multi-output-loss` explains the difference). The training
+# is therefore the same: with equal settings and ``random_state`` both reach
+# the same weights, and skbp's loss curve is exactly three times
+# scikit-learn's (``alpha=0``, so that no L2 term is added to either).
 settings = dict(
     hidden_layer_sizes=(50,),
     learning_rate_init=0.01,

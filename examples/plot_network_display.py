@@ -1,4 +1,4 @@
-"""
+r"""
 Drawing a network: Mazur's 2-2-2 example before and after one step
 ==================================================================
 
@@ -8,7 +8,7 @@ proportional to ``|w|`` and its colour is the sign and size of ``w`` on a
 diverging colormap. On a small network every edge is labelled with its
 weight and, given the :class:`~skbp.StepTrace` of a training step, with the
 weight before and after the step and its gradient, and every unit with its
-net input, output and δ.
+net input, output and :math:`\delta`.
 
 The labels of the edges between two layers form one column, in Mazur's
 order: the edges into the first unit of the next layer, then into the
@@ -16,10 +16,11 @@ second, ... Each edge runs from its unit to its own row of the column,
 horizontally through its label, and on to the unit it feeds, so that no
 edge passes under another edge's label.
 
-Here it draws the network of Matt Mazur's "A Step by Step Backpropagation
-Example" (see :ref:`worked-examples`) as his figure shows it: inputs i1,
-i2, hidden units h1, h2, outputs o1, o2, weights w1 ... w8 and the biases
-b1 = 0.35 and b2 = 0.6, which the example holds fixed.
+Here it draws the network of :ref:`Matt Mazur's worked example
+<mazur-example>` as his figure shows it: inputs :math:`i_1, i_2`, hidden
+units :math:`h_1, h_2`, outputs :math:`o_1, o_2`, weights
+:math:`w_1 \dots w_8` and the biases :math:`b_1, b_2`, which the example
+holds fixed.
 """
 
 import warnings
@@ -40,9 +41,10 @@ net, X, y = mazur_network()
 # --------------------
 # ``mazur_network`` returns the network unfitted, with the starting weights
 # as ``coefs_init`` and ``intercepts_init``; the display's constructor draws
-# them. ``weight_names=True`` numbers the weights as Mazur does: w1 and w2
-# into h1, w3 and w4 into h2, then w5 ... w8 into o1 and o2, which is also
-# the order of the label columns. The fixed biases are one bias unit per
+# them. ``weight_names=True`` numbers the weights as Mazur does:
+# :math:`w_1, w_2` into :math:`h_1`, :math:`w_3, w_4` into :math:`h_2`, then
+# :math:`w_5 \dots w_8` into :math:`o_1, o_2`, which is also the order of
+# the label columns. The fixed biases are one bias unit per
 # layer (a unit whose output is 1), drawn with dashed edges.
 disp = NetworkDisplay(net.coefs_init, net.intercepts_init, fit_intercept=False).plot(
     weight_names=True
@@ -55,9 +57,10 @@ disp = NetworkDisplay(net.coefs_init, net.intercepts_init, fit_intercept=False).
 # update. Given its trace, the display draws the weights *before* the step,
 # with which the step was computed, and labels each edge ``w → w⁺`` and
 # ``∂E/∂w``; every unit becomes a card with its ``net``, ``out`` and ``δ``.
-# The title says how the optimizer was set: Mazur's η = 0.5 is
+# The title says how the optimizer was set: Mazur's :math:`\eta = 0.5` is
 # ``learning_rate_init``. ``fmt=".8g"`` writes the digits Mazur's text
-# prints: ∂E/∂w5 = 0.082167041, w5⁺ = 0.35891648, δ_o1 = 0.13849856.
+# prints: :math:`\partial E / \partial w_5 = 0.082167041`,
+# :math:`w_5^+ = 0.35891648`, :math:`\delta_{o1} = 0.13849856`.
 trace = net.trace_step(X, y)
 print(f"E_total before the step = {trace.loss:.9f}")
 disp = NetworkDisplay.from_estimator(net, trace, weight_names=True, fmt=".8g")
@@ -66,8 +69,8 @@ disp = NetworkDisplay.from_estimator(net, trace, weight_names=True, fmt=".8g")
 # After the step
 # --------------
 # Without a trace, ``from_estimator`` draws the estimator's current weights:
-# w5 has dropped from 0.4 to 0.3589 and w7 has grown, pushing o1 toward its
-# target 0.01 and o2 toward 0.99.
+# :math:`w_5` has dropped from 0.4 to 0.3589 and :math:`w_7` has grown,
+# pushing :math:`o_1` toward its target 0.01 and :math:`o_2` toward 0.99.
 disp = NetworkDisplay.from_estimator(net, weight_names=True)
 
 # %%

@@ -9,16 +9,20 @@ back through shrinks it by at least 75%, two layers by at least 93.75%; in
 a network with many layers the weights near the input hardly move. That is
 the vanishing gradient.
 
-Backpropagation makes the reason visible. The δ of a hidden layer is the δ
-of the layer above, sent back through the weights and multiplied by the
-derivative of the units,
+Backpropagation makes the reason visible. The :math:`\delta` of a hidden
+layer is the :math:`\delta` of the layer above, sent back through the
+weights and multiplied by the derivative of the units (the notation of the
+:ref:`user guide <backprop-math>`),
 
-.. math:: \delta_l = (\delta_{l+1} W_{l+1}^T) \odot \sigma'(net_l),
-   \qquad \frac{\partial E}{\partial W_l} = a_{l-1}^T \delta_l,
+.. math:: \delta^{(l)} = \big(\delta^{(l+1)} {W^{(l+1)}}^{\mathsf T}\big)
+   \odot \sigma'\big(\mathrm{net}^{(l)}\big), \qquad
+   \frac{\partial E}{\partial W^{(l)}} = {a^{(l-1)}}^{\mathsf T} \delta^{(l)},
 
-and with logistic units every step back multiplies by σ'(net) =
-out·(1 − out) ≤ 1/4. tanh units have derivative 1 − out², which is 1 at
-zero; relu units pass δ through unchanged wherever they are active.
+and with logistic units every step back multiplies by
+:math:`\sigma'(\mathrm{net}) = \mathrm{out}(1 - \mathrm{out}) \le 1/4`.
+tanh units have derivative :math:`1 - \mathrm{out}^2`, which is 1 at zero;
+relu units pass :math:`\delta` through unchanged wherever they are
+active.
 
 Here we train networks with five hidden layers of 32 units on the digits
 data, once per activation, and compare the gradient norm of every layer of
@@ -60,7 +64,8 @@ with warnings.catch_warnings():
 # The gradient norm of each layer in the first epoch, input side on the left.
 # With logistic units it falls by a factor of 6 to 7 per hidden layer toward
 # the input (less between layers 2 and 1: the scaled inputs are larger than
-# the logistic outputs, and ∂E/∂W₁ is made of them), so the first layer's
+# the logistic outputs, and :math:`\partial E / \partial W^{(1)}` is made of
+# them), so the first layer's
 # gradient is thousands of times smaller than the last one's. With tanh and
 # relu all layers get gradients of about the same size.
 first_epoch = pd.DataFrame(

@@ -2,11 +2,10 @@
 Mazur's worked example, step by step
 ====================================
 
-The 2-2-2 network of Matt Mazur's "A Step by Step Backpropagation Example"
-(see :ref:`worked-examples`): inputs (0.05, 0.10), targets (0.01, 0.99),
-sigmoid units, weights w1..w8 = 0.15 ... 0.55, biases b1 = 0.35 and b2 = 0.6
-held fixed, learning rate 0.5. :func:`skbp.worked_examples.mazur_network`
-returns it unfitted, with its one training sample. One call to
+The 2-2-2 network of Matt Mazur's "A Step by Step Backpropagation Example",
+whose inputs, targets, weights and learning rate :ref:`mazur-example` lists.
+:func:`skbp.worked_examples.mazur_network` returns it unfitted, with its one
+training sample. One call to
 ``trace_step`` performs the forward pass, the backward pass and the update,
 and returns every number of it as tables.
 """
@@ -25,8 +24,9 @@ net, X, y = mazur_network()
 
 # %%
 # The settings that make it Mazur's network. He numbers the weights per
-# receiving unit (w1, w2 into h1), so each unit's incoming weights are a
-# *column* of ``coefs_init``: [[w1, w3], [w2, w4]] and [[w5, w7], [w6, w8]].
+# receiving unit (:math:`w_1, w_2` into :math:`h_1`), so each unit's incoming
+# weights are a *column* of ``coefs_init``: ``[[w1, w3], [w2, w4]]`` and
+# ``[[w5, w7], [w6, w8]]``.
 # ``fit_intercept=False`` keeps the biases at ``intercepts_init``.
 params = net.get_params()
 for name in (
@@ -48,20 +48,24 @@ pd.set_option("display.precision", 9)  # Mazur prints nine decimals
 trace = net.trace_step(X, y)
 
 # %%
-# Forward pass: net input and output of every unit (h1, h2, o1, o2).
+# Forward pass: net input and output of every unit (:math:`h_1, h_2, o_1,
+# o_2`).
 print(trace.forward)
 
 # %%
-# The total error before the step, E = ½Σ(target − out)².
+# The total error before the step,
+# :math:`E_{total} = \sum_k \tfrac12 (\mathrm{target}_k - \mathrm{out}_k)^2`.
 print(f"E_total = {trace.loss:.9f}")
 
 # %%
-# Backward pass: δ = ∂E/∂net of every unit. δ_o1 = 0.138498562.
+# Backward pass: :math:`\delta = \partial E / \partial \mathrm{net}` of every
+# unit; :math:`\delta_{o1} = 0.138498562`.
 print(trace.backward)
 
 # %%
-# Gradients and updated weights. The row ``layer 2, from 0, to 0`` is w5:
-# ∂E/∂w5 = 0.082167041 and w5⁺ = 0.35891648.
+# Gradients and updated weights. The row ``layer 2, from 0, to 0`` is
+# :math:`w_5`: :math:`\partial E / \partial w_5 = 0.082167041` and
+# :math:`w_5^+ = 0.35891648`.
 print(trace.updates)
 
 # %%
