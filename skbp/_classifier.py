@@ -30,6 +30,7 @@ from ._docstrings import (
     fill,
     section,
 )
+from ._params import _ListedStrOptions
 from ._training import restore_on_error
 
 _LOSS_DOC = section(
@@ -119,7 +120,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
-        "out_activation": [None, StrOptions(set(OUT_ACTIVATION_NAMES["classifier"]))],
+        "out_activation": [None, _ListedStrOptions(OUT_ACTIVATION_NAMES["classifier"])],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 

@@ -19,6 +19,7 @@ from ._docstrings import (
     fill,
     section,
 )
+from ._params import _ListedStrOptions
 
 _LOSS_DOC = section(
     """\
@@ -99,7 +100,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         "loss": [StrOptions({"squared_error", "poisson"})],
         "out_activation": [
             None,
-            StrOptions(set(OUT_ACTIVATION_NAMES["regressor"])),
+            _ListedStrOptions(OUT_ACTIVATION_NAMES["regressor"]),
         ],
     }
 

@@ -173,3 +173,17 @@ def test_an_unknown_activation_lists_the_names_in_the_documented_order(Est, acti
 def test_the_cli_lists_the_activations_in_the_documented_order(capsys):
     message = refused_by_the_cli(capsys, "--activation", "swish")
     assert f"use one of {', '.join(documented_activations())}, or one per" in message
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS)
+def test_an_unknown_out_activation_lists_the_names_in_the_documented_order(Est):
+    doc = re.search(r"out_activation : \{(.*?)\}", Est.__doc__, re.DOTALL).group(1)
+    names = [name.strip(' "\\\n') for name in doc.split(",")]
+    assert "logistic" in names and "sigmoid" in names
+    listed = "None or a str among {" + ", ".join(map(repr, names)) + "}"
+    est = Est(hidden_layer_sizes=(3,), out_activation="swish")
+    with pytest.raises(InvalidParameterError) as error:
+        quiet_fit(est)
+    assert str(error.value).startswith(
+        f"The 'out_activation' parameter of {Est.__name__} must be {listed}"
+    )
