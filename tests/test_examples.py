@@ -16,7 +16,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from mazur_reference import MAZUR_INITIAL, MAZUR_NEW_WEIGHTS
+from mazur_reference import (
+    MAZUR_BIASES,
+    MAZUR_INITIAL,
+    MAZUR_LEARNING_RATE,
+    MAZUR_NEW_WEIGHTS,
+    MAZUR_PRINTED,
+    MAZUR_PRINTED_LOSS,
+    MAZUR_WEIGHTS,
+    MAZUR_X,
+    MAZUR_Y,
+    mazur_step,
+)
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.py"))
 
@@ -235,30 +246,99 @@ def check_plot_network_display(ns, out):
     import matplotlib.pyplot as plt
 
     figures = [plt.figure(n) for n in plt.get_fignums()]
-    assert len(figures) == 4
-    published, traced, after, moons = map(figure_texts, figures)
+    assert len(figures) == 5
+    published, traced, after, iris, digits = map(figure_texts, figures)
     # Mazur's figure: his units, starting weights w1 ... w8 and fixed biases.
     for text in ["i1", "i2", "h1", "h2", "o1", "o2", "b1 = 0.35", "b2 = 0.6"]:
         assert text in published, text
     for name, weight in MAZUR_INITIAL.items():
         assert f"{name} = {weight:g}" in published, name
-    # One step: ∂E/∂w5 = 0.08217, w5⁺ = 0.3589, δ_o1 = 0.1385 (Mazur's
-    # 0.082167041, 0.35891648 and 0.138498562 to four digits).
-    assert "w5: 0.4 → 0.3589\n∂E/∂w5 = 0.08217" in traced
-    assert any(text.endswith("δ = 0.1385") for text in traced)
-    assert "E_total before the step = 0.298371109" in out
-    # After the step: Mazur's w1⁺ ... w8⁺, to four digits, and no gradient.
+    # One step with fmt=".8g" writes the digits Mazur prints: ∂E/∂w5 =
+    # 0.082167041, w5⁺ = 0.35891648 and δ_o1 = 0.13849856 (his 0.138498562
+    # to eight digits).
+    for key, shown in [
+        (("updates", "w5", "gradient"), "0.082167041"),
+        (("updates", "w5", "new_weight"), "0.35891648"),
+        (("backward", 2, 0, "delta"), "0.13849856"),
+    ]:
+        assert f"{float(MAZUR_PRINTED[key]):.8g}" == shown
+    assert "w5: 0.4 → 0.35891648\n∂E/∂w5 = 0.082167041" in traced
+    assert "net = 1.105906\nout = 0.75136507\nδ = 0.13849856" in traced
+    # Every edge and unit card of the step, as his formulas give them.
+    step = mazur_step()
+    for name, (layer, j, k) in MAZUR_WEIGHTS.items():
+        before, after_step, gradient = (
+            step[key][layer - 1][j, k] for key in ("coefs", "new_coefs", "gradients")
+        )
+        label = f"{name}: {before:.8g} → {after_step:.8g}\n∂E/∂{name} = {gradient:.8g}"
+        assert label in traced, label
+    for layer in (0, 1):
+        for unit in (0, 1):
+            net, out_, delta = (
+                step[key][layer][unit] for key in ("net", "out", "delta")
+            )
+            assert f"net = {net:.8g}\nout = {out_:.8g}\nδ = {delta:.8g}" in traced
+    assert f"{step['loss']:.9f}" == MAZUR_PRINTED_LOSS
+    assert f"E_total before the step = {MAZUR_PRINTED_LOSS}" in out
+    # The title: Mazur's η = 0.5 is learning_rate_init.
+    assert any(
+        text.endswith(f"SGD: learning_rate_init={MAZUR_LEARNING_RATE}")
+        for text in traced
+    )
+    # After the step: Mazur's w1⁺ ... w8⁺, to four digits, and no gradient;
+    # the outputs move toward the targets 0.01 and 0.99.
     for name, printed in MAZUR_NEW_WEIGHTS.items():
         assert f"{name} = {float(printed):.4g}" in after, name
     assert not any("∂E" in text for text in after)
-    # The moons network: 40 hidden units, none labelled, fewer edges drawn
-    # than it has weights and intercepts.
-    assert not any(re.fullmatch(r"h\d+", text) for text in moons)
-    clf, disp = ns["clf"], ns["disp"]
-    n_params = sum(c.size for c in clf.coefs_) + sum(b.size for b in clf.intercepts_)
-    assert n_params == 2 * 40 + 40 + 40 + 1
-    assert 0 < len(disp.edges_) < n_params
-    assert f"{len(disp.edges_)} of {n_params} weights and intercepts drawn" in out
+    hidden = 1 / (
+        1 + np.exp(-(np.array(MAZUR_X) @ step["new_coefs"][0] + MAZUR_BIASES[0]))
+    )
+    outputs = 1 / (1 + np.exp(-(hidden @ step["new_coefs"][1] + MAZUR_BIASES[1])))
+    assert np.all(np.abs(outputs - MAZUR_Y) < np.abs(step["out"][1] - MAZUR_Y))
+    # Iris: the inputs carry the DataFrame's columns, the outputs the
+    # classes; a trained intercept is labelled as an edge from a +1 unit
+    # (3 hidden and 3 output intercepts, 4 x 3 + 3 x 3 weights).
+    y_iris = ns["y_iris"]
+    for name in [*ns["iris"].feature_names, *ns["iris"].target_names, "+1"]:
+        assert name in iris, name
+    edge_labels = [text for text in iris if re.match(r"(b: )?-?\d\S* → ", text)]
+    assert sum(text.startswith("b: ") for text in edge_labels) == 6
+    assert len(edge_labels) == 4 * 3 + 3 * 3 + 6
+    # The cards are sample 0's: a setosa, whose softmax outputs sum to 1 and
+    # whose output δ under the log-loss is out − y.
+    assert y_iris[0] == "setosa"
+    cards = {
+        name: dict(re.findall(r"(net|out|δ) = (\S+)", iris[iris.index(name) + 1]))
+        for name in ("setosa", "versicolor", "virginica")
+    }
+    outs = {name: float(card["out"]) for name, card in cards.items()}
+    assert math.isclose(sum(outs.values()), 1, abs_tol=2e-4)
+    for name, card in cards.items():
+        expected = outs[name] - (name == "setosa")
+        assert math.isclose(float(card["δ"]), expected, abs_tol=1e-4), name
+    # The title names Adam's settings as set, here scikit-learn's defaults.
+    adam = "Adam: learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-08"
+    assert any(adam in text and "sample 0 of 10" in text for text in iris)
+    # The digits: nothing labelled, only the ten outputs named after their
+    # digits; each of the 110 units of layers 1 and 2 keeps its 3 strongest
+    # incoming edges of the 64 x 100 + 100 + 100 x 10 + 10 parameters, each
+    # as wide as |w| is large.
+    model, disp = ns["digits"], ns["disp"]
+    assert not any(re.fullmatch(r"h\d+", text) for text in digits)
+    assert sorted(disp.unit_names_) == [(2, k) for k in range(10)]
+    assert [disp.unit_names_[2, k].get_text() for k in range(10)] == list("0123456789")
+    assert not disp.edge_labels_ and not disp.unit_labels_
+    assert len(disp.edges_) == (100 + 10) * 3
+    widths = []
+    for (layer, j, k), line in disp.edges_.items():
+        coefs, intercepts = model.coefs_[layer - 1], model.intercepts_[layer - 1]
+        incoming = np.abs(np.append(coefs[:, k], intercepts[k]))
+        weight = abs(intercepts[k] if j is None else coefs[j, k])
+        assert weight >= np.sort(incoming)[-3]
+        widths.append(line.get_linewidth() / weight)
+    np.testing.assert_allclose(widths, widths[0], rtol=1e-9)
+    assert any("330 of 7,510 weights and intercepts" in text for text in digits)
+    assert "330 of 7510 weights and intercepts drawn" in out
 
 
 @claim
