@@ -33,6 +33,18 @@ class Activation:
     formula : str
         The output as a function of the net input x, as the parameter
         documentation writes it.
+    output_formula : str
+        The output as :meth:`skbp.StepTrace.explain` writes and computes it:
+        a Python expression in ``net`` (the unit's net input) and, for a
+        unit of the whole layer, ``nets`` (every unit's) inside ``sum``:
+        ``"1 / (1 + exp(-net))"`` (``skbp._expressions.parse`` lists the
+        functions).
+    derivative_formula : str
+        f'(net) as ``derivative`` computes it, from the output: an
+        expression in ``out`` (``"out * (1 - out)"``). A unit whose
+        derivative mixes the layer's units gives ∂E/∂net itself instead,
+        in ``out``, ``g`` (the unit's ∂E/∂out) and, inside ``sum``, ``outs``
+        and ``gs``: softmax's ``"out * (g - sum(gs * outs))"``.
     aliases : tuple of str, default=()
         Other names the parameters take for it.
     forms : dict of str to callable, default={}
@@ -78,6 +90,8 @@ class Activation:
     forward: Callable
     derivative: Callable
     formula: str
+    output_formula: str
+    derivative_formula: str
     aliases: tuple = ()
     forms: Mapping = field(default_factory=dict)
     hidden: bool = False

@@ -149,12 +149,36 @@ class Loss:
     dout : callable or None
         ``dout(y, out, delta)`` writing ∂E_n/∂out into ``delta``; None when
         the loss is only defined with its canonical activations.
+    name : str, default=""
+        Its key in :data:`LOSSES`.
+    title : str, default=""
+        What :meth:`skbp.StepTrace.explain` calls it.
+    error_formula : str, default=""
+        One output's share of a sample's loss E_n, as
+        :meth:`skbp.StepTrace.explain` writes and computes it: a Python
+        expression in ``y`` (the target) and ``out`` (``"0.5 * (y - out) **
+        2"``; ``skbp._expressions.parse`` lists the functions).
+    dout_formula : str or None, default=None
+        ∂E_n/∂out as ``dout`` computes it, in ``y`` and ``out``; None
+        without ``dout``. With a canonical activation δ = out − y instead.
     """
 
-    def __init__(self, value, canonical, dout=None):
+    def __init__(
+        self,
+        value,
+        canonical,
+        dout=None,
+        *,
+        name="",
+        title="",
+        error_formula="",
+        dout_formula=None,
+    ):
         self.value = value
         self.canonical = frozenset(canonical)
         self.dout = dout
+        self.name, self.title = name, title
+        self.error_formula, self.dout_formula = error_formula, dout_formula
 
     def supports(self, out_activation):
         """Whether the loss can be paired with this output activation.
@@ -192,10 +216,36 @@ class Loss:
 
 
 LOSSES = {
-    "squared_error": Loss(squared_error, {"identity"}, _squared_error_dout),
-    "binary_log_loss": Loss(binary_log_loss, {"logistic"}),
-    "log_loss": Loss(categorical_log_loss, {"softmax"}),
-    "poisson": Loss(poisson, {"exp"}),
+    "squared_error": Loss(
+        squared_error,
+        {"identity"},
+        _squared_error_dout,
+        name="squared_error",
+        title="squared error",
+        error_formula="0.5 * (y - out) ** 2",
+        dout_formula="out - y",
+    ),
+    "binary_log_loss": Loss(
+        binary_log_loss,
+        {"logistic"},
+        name="binary_log_loss",
+        title="log-loss of each logistic output",
+        error_formula="-(xlogy(y, out) + xlogy(1 - y, 1 - out))",
+    ),
+    "log_loss": Loss(
+        categorical_log_loss,
+        {"softmax"},
+        name="log_loss",
+        title="log-loss of the softmax output",
+        error_formula="-xlogy(y, out)",
+    ),
+    "poisson": Loss(
+        poisson,
+        {"exp"},
+        name="poisson",
+        title="half Poisson deviance",
+        error_formula="xlogy(y, y) - xlogy(y, out) - y + out",
+    ),
 }
 
 

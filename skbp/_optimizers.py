@@ -77,6 +77,28 @@ class BaseOptimizer:
     # Names of the attributes that make up the optimizer's state: lists of
     # arrays (momentum buffers, moments) and scalars (step size, step count).
     _state_attrs = ("learning_rate",)
+    # The state arrays as update_formulas names them: symbol -> attribute.
+    state_symbols = {}
+
+    def update_formulas(self):
+        """The update just made, as formulas :meth:`skbp.StepTrace.explain` writes.
+
+        Called after :meth:`update_params`, so that the constants are those
+        of that update (Adam's step count t).
+
+        Returns
+        -------
+        formulas : tuple of (str, str)
+            ``(name, expression)`` in the order they are computed, as Python
+            expressions (``skbp._expressions.parse``) in ``w`` (a
+            parameter), ``g`` (its gradient), the symbols of
+            ``state_symbols`` (the state before the update), the constants,
+            and the names computed before. The new parameter is ``w_new``, a
+            state symbol's new value ``<symbol>_new``; a formula without
+            ``w`` or ``g`` is one number for every parameter.
+        constants : dict of str to float
+        """
+        raise NotImplementedError
 
     def get_state(self):
         """A copy of the optimizer's state, for :meth:`set_state`.
@@ -231,6 +253,7 @@ class SGD(BaseOptimizer):
     """
 
     _state_attrs = ("learning_rate", "velocities")
+    state_symbols = {"v": "velocities"}
 
     def __init__(
         self,
@@ -306,6 +329,30 @@ class SGD(BaseOptimizer):
             else:
                 p += v
 
+    def update_formulas(self):
+        """Plain, momentum or Nesterov's step as formulas.
+
+        Returns
+        -------
+        formulas : tuple of (str, str)
+        constants : dict of str to float
+            The step size ``lr`` (η) and, with momentum, ``mu`` (μ).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> SGD([np.zeros(2)], momentum=0.9, nesterov=True).update_formulas()[0]
+        (('v_new', 'mu * v - lr * g'), ('w_new', 'w + mu * v_new - lr * g'))
+        """
+        constants = {"lr": self.learning_rate}
+        if self.momentum == 0:
+            return (("w_new", "w - lr * g"),), constants
+        constants["mu"] = self.momentum
+        # update_params: v <- mu v - lr g, then w += v, or with Nesterov's
+        # look-ahead w += -lr g + mu v.
+        new = "w + mu * v_new - lr * g" if self.nesterov else "w + v_new"
+        return (("v_new", "mu * v - lr * g"), ("w_new", new)), constants
+
     def iteration_ends(self, time_step):
         """Decay the learning rate for ``invscaling``.
 
@@ -368,6 +415,7 @@ class Adam(BaseOptimizer):
     """
 
     _state_attrs = ("learning_rate", "t", "ms", "vs")
+    state_symbols = {"m": "ms", "v": "vs"}
 
     def __init__(
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
@@ -411,6 +459,36 @@ class Adam(BaseOptimizer):
             estimator.beta_2,
             estimator.epsilon,
         )
+
+    def update_formulas(self):
+        """Adam's step as formulas, with scikit-learn's bias-corrected step size.
+
+        Returns
+        -------
+        formulas : tuple of (str, str)
+        constants : dict of str to float
+            ``lr`` (learning_rate_init), ``beta_1``, ``beta_2``, ``eps`` and
+            ``t``, the number of this update.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> Adam([np.zeros(2)]).update_formulas()[0][0]
+        ('lr_t', 'lr * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)')
+        """
+        constants = {
+            "lr": self.learning_rate_init,
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "eps": self.epsilon,
+            "t": self.t,
+        }
+        return (
+            ("lr_t", "lr * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)"),
+            ("m_new", "beta_1 * m + (1 - beta_1) * g"),
+            ("v_new", "beta_2 * v + (1 - beta_2) * g ** 2"),
+            ("w_new", "w - lr_t * m_new / (sqrt(v_new) + eps)"),
+        ), constants
 
     def update_params(self, params, grads):
         """Apply one Adam step in place.

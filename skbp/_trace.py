@@ -1,7 +1,8 @@
 """One training step as tables of every number the worked examples compute by hand.
 
 Turns the arrays of a traced step (``_training.traced_step``) into pandas
-DataFrames; it runs nothing and imports nothing of skbp's.
+DataFrames; it runs nothing. ``StepTrace.explain`` hands the step to
+``skbp._explain``, which writes it out.
 """
 
 import html
@@ -9,6 +10,8 @@ import itertools
 
 import numpy as np
 import pandas as pd
+
+from . import _explain
 
 # What each column of the tables is, in the notation of the worked examples;
 # shown as the column header's tooltip in the HTML repr.
@@ -131,15 +134,146 @@ class StepTrace:
         (n_samples, units) (None for a layer with rate 0): the ``mask``
         column as arrays, which :func:`skbp.check_gradients` can hold fixed.
         None without dropout.
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        The batch, as the network read it.
+    y : ndarray of shape (n_samples, n_outputs)
+        Its targets as trained on (a classifier's classes one-hot or 0/1).
+    sample_weight : ndarray of shape (n_samples,) or None
+        The weights of the samples (``class_weight`` folded in).
+    activations : list of str
+        The unit of each layer after the input, the output's last.
+    loss_function : str
+        The loss: ``"squared_error"``, ``"log_loss"`` (softmax output),
+        ``"binary_log_loss"`` (logistic outputs) or ``"poisson"``.
+    alpha : float
+        The L2 strength.
+    intercepts : list of ndarray
+        The biases the forward pass added (also when they are held fixed
+        and so have no rows in ``updates``).
+    fit_intercept : bool
+        Whether the intercepts were trained.
+    dropout : tuple of float or None
+        Each hidden layer's dropout rate; None without dropout.
+    clip : dict or None
+        With ``clip_grad_norm``: ``max_norm``, the gradient's ``norm``
+        before clipping, the ``scale`` applied (1.0 when not clipped) and
+        the ``gradient`` before clipping (one entry per row of ``updates``).
+    optimizer : dict
+        ``title`` (``"SGD"``, ``"Adam"``), the update's ``formulas`` and
+        ``constants`` as the optimizer writes them, and the optimizer's
+        state arrays before (``state``) and after (``new_state``) the step,
+        one entry per row of ``updates``: SGD's velocity ``v``, Adam's
+        moments ``m`` and ``v``.
+
+    See Also
+    --------
+    StepTrace.explain : The step written out, each number with its formula.
     """
 
-    def __init__(self, forward, backward, updates, loss, learning_rate, masks=None):
+    # A trace made by hand, or pickled by an older skbp, lacks the step's
+    # context: explain says so instead of failing on a missing attribute.
+    X = y = sample_weight = activations = loss_function = alpha = None
+    intercepts = fit_intercept = dropout = clip = optimizer = None
+
+    def __init__(
+        self,
+        forward,
+        backward,
+        updates,
+        loss,
+        learning_rate,
+        masks=None,
+        **context,
+    ):
         self.forward = forward
         self.backward = backward
         self.updates = updates
         self.loss = loss
         self.learning_rate = learning_rate
         self.masks = masks
+        for name, value in context.items():
+            if not hasattr(type(self), name) or callable(getattr(type(self), name)):
+                raise TypeError(f"StepTrace got an unexpected argument {name!r}")
+            setattr(self, name, value)
+
+    def explain(
+        self, format="markdown", *, unit=None, weight=None, sample=None, precision=9
+    ):
+        """The step written out in Mazur's order, each number with its formula.
+
+        Forward: each unit's net input as the sum of its weighted inputs
+        and bias with the values substituted (``net_h1 = w1·i1 + w2·i2 +
+        b1·1 = 0.15·0.05 + 0.2·0.1 + 0.35·1 = 0.3775``), its output through
+        the network's own unit (dropout's mask written in), the error of
+        each output and the batch's (mean over the samples or their
+        weights, the L2 term). Backward, from the output layer: ∂E/∂out,
+        ∂out/∂net and δ of each unit (δ = out − target directly for a loss
+        with its canonical unit: softmax with the log-loss, identity with
+        the squared error), a hidden unit's sum over the next layer's δ·w,
+        each gradient ∂E/∂w = δ·out, clipping's scale, and each update as
+        the optimizer computes it (momentum, Nesterov's and Adam's own
+        formulas). Every formula is evaluated from the numbers it shows.
+
+        Names are Mazur's, as :class:`skbp.plot.NetworkDisplay` draws
+        them: inputs ``i1, i2, ...``, hidden units ``h1, ...`` (``h2.1``
+        with several hidden layers), outputs ``o1, ...``, the weights ``w1,
+        w2, ...`` numbered into each unit in turn, layer by layer; biases
+        ``b1, b2, ...`` when held fixed at one value per layer, else
+        ``b_h1, b_o1, ...``; ``[n]`` marks sample n of a batch.
+
+        Parameters
+        ----------
+        format : {"markdown", "text", "html"}, default="markdown"
+            Markdown with LaTeX math (``$$...$$``), plain Unicode text, or
+            HTML without math markup.
+        unit : tuple of (int, int), default=None
+            ``(layer, k)``: write the path of unit k of a layer (layers
+            and units numbered as in ``forward``): its net input, output
+            and δ and the updates of the parameters into it.
+        weight : tuple of (int, int, int), default=None
+            ``(layer, j, k)``: write the path of the weight
+            ``coefs_[layer - 1][j, k]``.
+        sample : int or list of int, default=None
+            The samples whose forward and backward passes are written;
+            None: all of a batch of up to 4, else the first. The gradients
+            always sum over the whole batch.
+        precision : int, default=9
+            Decimals of the numbers, trailing zeros dropped (Mazur prints 9);
+            values below 1e-4 or from 1e7 on are written with this many
+            significant digits.
+
+        Returns
+        -------
+        explanation : str
+            In ``format``. Jupyter renders it: the Markdown with its math,
+            the HTML as HTML.
+
+        Notes
+        -----
+        A network of more than 40 parameters is summarised unless ``unit``
+        or ``weight`` names a path: its error and the parameters with the
+        largest gradients, with how to name them.
+
+        Examples
+        --------
+        >>> from skbp.worked_examples import mazur_network
+        >>> net, X, y = mazur_network()
+        >>> text = net.trace_step(X, y).explain("text")
+        >>> for line in text.splitlines():
+        ...     if line.split(" = ")[0].strip() in ("net_h1", "∂E/∂w5", "w5⁺"):
+        ...         print(line)
+          net_h1 = w1·i1 + w2·i2 + b1·1 = 0.15·0.05 + 0.2·0.1 + 0.35·1 = 0.3775
+          ∂E/∂w5 = δ_o1·out_h1 = 0.138498562·0.593269992 = 0.082167041
+          w5⁺ = w5 − η·∂E/∂w5 = 0.4 − 0.5·0.082167041 = 0.35891648
+        """
+        return _explain.explain(
+            self,
+            format=format,
+            unit=unit,
+            weight=weight,
+            sample=sample,
+            precision=precision,
+        )
 
     def _repr_html_(self):
         """The tables as HTML, for notebooks.
@@ -408,4 +542,15 @@ def step_trace(record, new_coefs, new_intercepts, fit_intercept):
         record.loss,
         record.learning_rate,
         masks,
+        X=record.X,
+        y=record.y,
+        sample_weight=record.sample_weight,
+        activations=record.activations,
+        loss_function=record.loss_function,
+        alpha=record.alpha,
+        intercepts=record.old_intercepts,
+        fit_intercept=fit_intercept,
+        dropout=record.dropout,
+        clip=record.clip,
+        optimizer=record.optimizer,
     )

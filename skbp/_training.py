@@ -599,6 +599,10 @@ class StepRecord:
         dropout); None without dropout.
     seconds : float
         Time the step took.
+    X, y, sample_weight, activations, loss_function, alpha, fit_intercept,
+    dropout, clip, optimizer
+        The step's context, as the attributes of ``skbp.StepTrace`` of the
+        same names (``explain`` writes the step out from them).
     """
 
     def __init__(self, **fields):
@@ -625,10 +629,11 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts, clip_grad_norm=Non
     -------
     record : StepRecord
     """
-    workspace = step.workspace
+    workspace, optimizer = step.workspace, step.optimizer
     nets = [np.empty_like(o) for o in workspace.outs]
     old_coefs = [c.copy() for c in coefs]
     old_intercepts = [b.copy() for b in intercepts]
+    state = _optimizer_state(optimizer)
     started = time.perf_counter()
     # A trace shows every number as it is, overflowed ones included.
     with quiet_overflow():
@@ -638,10 +643,20 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts, clip_grad_norm=Non
         # The workspace holds δ of the batch *mean*; the trace shows each
         # sample's own error term, as the worked examples compute it.
         deltas = [d * sw_sum for d in workspace.deltas]
-        clipped = None
+        clipped = clip = None
         if clip_grad_norm is not None:
+            raw, norm = step.grads.copy(), gradient_norm(step.grads)
             clipped = int(clip_gradient(step.grads, clip_grad_norm))
+            scale = clip_grad_norm / norm if clipped else 1.0
+            clip = dict(max_norm=clip_grad_norm, norm=norm, scale=scale, gradient=raw)
         step.update()
+    seconds = time.perf_counter() - started
+    formulas, constants = optimizer.update_formulas()
+    # What backprop was bound with: the units, the loss, alpha.
+    bound = step.backprop.keywords
+    hidden = bound["hidden"]
+    if isinstance(hidden, str):
+        hidden = [hidden] * (len(coefs) - 1)
     return StepRecord(
         nets=nets,
         outs=[o.copy() for o in workspace.outs],
@@ -656,5 +671,29 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts, clip_grad_norm=Non
         grad_norms=grad_norms,
         clipped=clipped,
         masks=None if step.dropout is None else step.dropout.current(X.shape[0]),
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
+        X=X.copy(),
+        y=np.array(y, copy=True),
+        sample_weight=None if sample_weight is None else sample_weight.copy(),
+        activations=[*hidden, bound["output"]],
+        loss_function=bound["loss"].name,
+        alpha=bound["alpha"],
+        fit_intercept=bound["fit_intercept"],
+        dropout=None if step.dropout is None else step.dropout.rates,
+        clip=clip,
+        optimizer=dict(
+            title=type(optimizer).__name__,
+            formulas=formulas,
+            constants=constants,
+            state=state,
+            new_state=_optimizer_state(optimizer),
+        ),
     )
+
+
+def _optimizer_state(optimizer):
+    """Copies of the optimizer's state arrays, by the symbols of its formulas."""
+    return {
+        symbol: getattr(optimizer, attr)[0].copy()
+        for symbol, attr in optimizer.state_symbols.items()
+    }
