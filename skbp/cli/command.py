@@ -166,9 +166,36 @@ def _demo(args):
 
 
 def _trace(args):
-    from .demo import print_trace
+    if args.html is None:
+        from .demo import print_trace
 
-    print_trace()
+        print_trace()
+        return
+    from .trace_html import write_trace_html
+
+    write_trace_html(
+        args.html,
+        csv=args.csv,
+        target=args.target,
+        n_steps=args.steps,
+        hidden_layer_sizes=args.hidden,
+        batch_size=args.batch_size,
+        learning_rate_init=args.learning_rate,
+        random_state=args.random_state,
+        sep=args.sep,
+        encoding=args.encoding,
+        drop=args.drop,
+        task=args.task,
+    )
+
+
+def _check_trace_options(parser, args):
+    if args.csv is not None and args.html is None:
+        parser.error("a CSV file is traced into a page: give --html FILE")
+    if args.csv is not None and args.target is None:
+        parser.error("a CSV file needs --target COL, the column to predict")
+    if args.csv is None and args.target is not None:
+        parser.error("--target needs a CSV file (DATA.csv)")
 
 
 def _compare(args):
@@ -271,11 +298,64 @@ def build_parser():
 
     trace = commands.add_parser(
         "trace",
-        help="print every number of the first backprop step of Mazur's example",
+        help="print every number of the first backprop step of Mazur's example, "
+        "or write a training run as a page to step through (--html)",
+        check=_check_trace_options,
         description="One traced training step of the 2-2-2 network of Matt "
         'Mazur\'s "A Step by Step Backpropagation Example": forward, backward '
-        "and update tables.",
+        "and update tables. With --html FILE, a run of --steps steps of "
+        "Mazur's network, or of a network on DATA.csv (--target COL; "
+        "preprocessed as by skbp compare; plain SGD), as one HTML page that "
+        "opens offline: the network, a stepper over the steps, the loss, and "
+        "every unit's and weight's numbers with their formulas.",
+        epilog="examples:\n  skbp trace --html mazur.html\n"
+        "  skbp trace iris.csv --target species --html iris.html",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    trace.add_argument(
+        "csv", nargs="?", metavar="DATA.csv", help="CSV file with a header row"
+    )
+    trace.add_argument("--target", metavar="COL", help="the column to predict")
+    trace.add_argument("--html", metavar="FILE", help="write the run's page here")
+    trace.add_argument(
+        "--steps",
+        type=_int_at_least(1),
+        default=200,
+        metavar="N",
+        help="steps recorded (default: 200)",
+    )
+    trace.add_argument(
+        "--hidden",
+        type=_hidden_layer_sizes,
+        default=(8,),
+        metavar="SIZES",
+        help="hidden layer sizes of the network on DATA.csv (default: 8)",
+    )
+    trace.add_argument(
+        "--batch-size",
+        type=_int_at_least(1),
+        default=None,
+        metavar="N",
+        help="rows per step, in the file's order (default: all rows)",
+    )
+    trace.add_argument(
+        "--learning-rate",
+        type=_float_above(0, inclusive=False),
+        default=None,
+        metavar="RATE",
+        help="SGD's learning rate (default: Mazur's 0.5; 0.1 on DATA.csv)",
+    )
+    trace.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="SEED",
+        help="seed of the initial weights on DATA.csv (default: 0)",
+    )
+    trace.add_argument("--task", choices=TASKS, default="auto", help=argparse.SUPPRESS)
+    trace.add_argument("--drop", action="append", default=[], help=argparse.SUPPRESS)
+    trace.add_argument("--sep", default=",", help=argparse.SUPPRESS)
+    trace.add_argument("--encoding", default="utf-8", help=argparse.SUPPRESS)
     trace.set_defaults(run=_trace)
 
     compare = commands.add_parser(
