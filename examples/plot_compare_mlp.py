@@ -15,8 +15,6 @@ default hidden unit (the worked examples' sigmoid), while scikit-learn's
 default is ``"relu"``.
 """
 
-import os
-import platform
 import time
 import warnings
 
@@ -60,13 +58,9 @@ def fit_quietly(model):
 
 
 def machine():
-    """The CPU the fits ran on: model, number of CPUs and CPU class."""
-    model = platform.processor() or platform.machine()
-    if os.path.exists("/proc/cpuinfo"):  # Linux names the model only there
-        with open("/proc/cpuinfo") as f:
-            names = [line for line in f if line.startswith("model name")]
-        model = names[0].split(":", 1)[1].strip() if names else model
-    return f"{model}, {os.cpu_count()} CPUs, class {kernel_choices()['cpu_class']}"
+    """The CPU the timings ran on: model, number of CPUs and CPU class."""
+    choices = kernel_choices()
+    return f"{choices['machine']}, class {choices['cpu_class']}"
 
 
 models = {

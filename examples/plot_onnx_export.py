@@ -16,8 +16,6 @@ a medium-sized network on one thread. This example needs the ``onnx`` extra:
 ``pip install -e ".[onnx]"`` from a clone.
 """
 
-import os
-import platform
 import time
 import warnings
 
@@ -122,12 +120,8 @@ def rows_per_second(predict, repeats=5):
 
 def machine():
     """The CPU the timings ran on: model, number of CPUs and CPU class."""
-    model = platform.processor() or platform.machine()
-    if os.path.exists("/proc/cpuinfo"):  # Linux names the model only there
-        with open("/proc/cpuinfo") as f:
-            names = [line for line in f if line.startswith("model name")]
-        model = names[0].split(":", 1)[1].strip() if names else model
-    return f"{model}, {os.cpu_count()} CPUs, class {kernel_choices()['cpu_class']}"
+    choices = kernel_choices()
+    return f"{choices['machine']}, class {choices['cpu_class']}"
 
 
 with threadpool_limits(limits=1):

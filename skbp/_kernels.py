@@ -171,6 +171,16 @@ _OVERRIDE = os.environ.get("SKBP_KERNELS", "")
 CHOICES = choose(_CPU_CLASS, _OVERRIDE)
 
 
+def _machine():
+    """The CPU's model name and count, for a timing to say where it ran."""
+    model = platform.processor() or platform.machine()
+    if os.path.exists("/proc/cpuinfo"):  # Linux names the model only there
+        with open("/proc/cpuinfo") as f:
+            names = [line for line in f if line.startswith("model name")]
+        model = names[0].split(":", 1)[1].strip() if names else model
+    return f"{model}, {os.cpu_count()} CPUs"
+
+
 def kernel_choices():
     """Report which formulation of each activation skbp runs on this machine.
 
@@ -185,8 +195,10 @@ def kernel_choices():
     Returns
     -------
     report : dict
-        ``"cpu_class"``: the class the table was read for (``"x86-64-v4"``
-        for AVX-512, ``"x86-64-v3"`` for AVX2, ...); ``"numpy_simd"``: the
+        ``"machine"``: the CPU's model and count (e.g. ``"AMD EPYC 7B13,
+        2 CPUs"``), for timings to name where they ran; ``"cpu_class"``:
+        the class the table was read for (``"x86-64-v4"`` for AVX-512,
+        ``"x86-64-v3"`` for AVX2, ...); ``"numpy_simd"``: the
         SIMD extensions numpy dispatches to that matter here;
         ``"override"``: the ``SKBP_KERNELS`` value in force (empty if none);
         then, for each activation with several formulations, a dict
@@ -203,6 +215,7 @@ def kernel_choices():
     """
     simd = ("AVX512_SKX", "AVX512F", "AVX2", "FMA3", "SSE42", "ASIMD", "NEON")
     return {
+        "machine": _machine(),
         "cpu_class": _CPU_CLASS,
         "numpy_simd": [f for f in simd if __cpu_features__.get(f)],
         "override": _OVERRIDE,

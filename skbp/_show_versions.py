@@ -189,6 +189,7 @@ def _format(info):
 
     lines += ["", "skbp kernels:"]
     kernels = dict(info["kernels"])
+    lines.append(f"{'machine':>18}: {kernels.pop('machine')}")
     lines.append(f"{'cpu class':>18}: {kernels.pop('cpu_class')}")
     lines.append(f"{'numpy SIMD':>18}: {_features(kernels.pop('numpy_simd'))}")
     # The override read at import, which the environment may since have lost.

@@ -8,6 +8,7 @@ child process that masks AVX-512 as ``NPY_DISABLE_CPU_FEATURES`` does.
 """
 
 import os
+import platform
 import subprocess
 import sys
 
@@ -151,6 +152,18 @@ def test_the_functions_in_use_are_the_ones_the_report_names():
     for name, forms in FORMULATIONS.items():
         for dtype in ("float32", "float64"):
             assert IN_USE[name][np.dtype(dtype)] is forms[report[name][dtype]]
+
+
+def test_the_report_names_the_machine_a_timing_ran_on():
+    machine = skbp.kernel_choices()["machine"]
+    assert machine.endswith(f", {os.cpu_count()} CPUs")
+    model = machine.rsplit(",", 1)[0]
+    if os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as f:
+            names = [ln.split(":", 1)[1].strip() for ln in f if "model name" in ln]
+        assert model == names[0]
+    else:
+        assert model == (platform.processor() or platform.machine())
 
 
 def _child_report(env):
