@@ -37,6 +37,9 @@ EXTRAS = {
     "plot_onnx_export": ["onnx", "onnxruntime", "skl2onnx"],
 }
 
+# Examples that write files run in a temporary folder, not examples/.
+WRITES_FILES = {"plot_run_report"}
+
 CLAIMS = {}
 
 
@@ -70,14 +73,14 @@ def test_every_example_has_its_claims_checked():
 # run as a script it is dropped unrendered, and matplotlib says so when the
 # animation is collected.
 @pytest.mark.filterwarnings("ignore:Animation was deleted without rendering")
-def test_example_shows_what_it_says(path, monkeypatch, capsys):
+def test_example_shows_what_it_says(path, monkeypatch, capsys, tmp_path):
     matplotlib = pytest.importorskip("matplotlib")
     for module in EXTRAS.get(path.stem, []):
         pytest.importorskip(module)
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    monkeypatch.chdir(path.parent)
+    monkeypatch.chdir(tmp_path if path.stem in WRITES_FILES else path.parent)
     try:
         ns = runpy.run_path(str(path), run_name="__main__")
         CLAIMS[path.stem](ns, capsys.readouterr().out)
@@ -458,3 +461,28 @@ def check_plot_worked_example(ns, out):
     # loss_curve_ holds E before each of the 10000 steps, the traced first.
     assert len(net.loss_curve_) == 10000
     assert f"{net.loss_curve_[0]:.9f}" == "0.298371109"
+
+
+@claim
+def check_plot_run_report(ns, out):
+    # The pages are written where the text says, with the sizes printed;
+    # Mazur's step 0 is his first step, and the iris run of 200 steps of a
+    # 4-8-3 network stays well under 2 MB.
+    folder = Path.cwd() / "run_reports"
+    mazur = (folder / "mazur_run.html").stat().st_size
+    iris = (folder / "iris_run.html").stat().st_size
+    assert f"mazur_run.html: {mazur / 1e3:.0f} kB, 200 steps" in out
+    assert f"iris_run.html: {iris / 1e6:.2f} MB, 200 steps" in out
+    assert iris < 1_000_000
+    traces = ns["mazur"].traces
+    assert f"{traces[0].loss:.9f}" == "0.298371109"
+    assert f"{traces[0].forward['output'][0]:.9f}" == "0.593269992"
+    w5 = traces[0].updates.query("layer == 2 and from_unit == 0 and to_unit == 0")
+    assert f"{w5['new_weight'].item():.8f}" == "0.35891648"
+    # The iris run is the one described: 4-8-3, all 150 rows per step.
+    run = ns["iris_run"]
+    assert [len(b) for b in run.batches] == [150] * 200
+    assert [c.shape for c in run.estimator.coefs_] == [(4, 8), (8, 3)]
+    # The figure's loss is each step's batch loss before its update.
+    line = ns["ax"].lines[0]
+    np.testing.assert_array_equal(line.get_ydata(), [t.loss for t in run.traces])
