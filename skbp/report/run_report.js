@@ -46,6 +46,8 @@
     }
     return v.toFixed(9);
   }
+  // A factor or term of a written formula: negative numbers in parentheses.
+  const pf = (v) => (v < 0 ? "(" + fmt(v) + ")" : fmt(v));
   function short(v) {
     if (!Number.isFinite(v)) return fmt(v);
     return Math.abs(v) >= 1e4 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(2) : v.toFixed(3);
@@ -224,13 +226,13 @@
       if (i === undefined) { missing++; continue; }
       if (terms.length < 8) {
         terms.push(`${D.params[i][3]}·${name(l - 1, j)}`);
-        numbers.push(`${fmt(w(k, i))}·${fmt(out(k, l - 1, j))}`);
+        numbers.push(`${pf(w(k, i))}·${pf(out(k, l - 1, j))}`);
       } else missing++;
     }
     const bias = (incoming[l + "," + u] || []).find((q) => D.params[q][1] < 0);
-    if (bias !== undefined) { terms.push(D.params[bias][3]); numbers.push(fmt(w(k, bias))); }
+    if (bias !== undefined) { terms.push(D.params[bias][3]); numbers.push(pf(w(k, bias))); }
     else if (D.fixed_intercepts && D.fixed_intercepts[l - 1][u] !== 0) {
-      terms.push("b" + l); numbers.push(fmt(D.fixed_intercepts[l - 1][u]));
+      terms.push("b" + l); numbers.push(pf(D.fixed_intercepts[l - 1][u]));
     }
     const more = missing ? ` + … (${missing} more terms)` : "";
     let html = `<p>Unit ${esc(nm)} (layer ${l}, unit ${u}) for sample ${D.sample} of the batch.</p>`;
@@ -241,9 +243,9 @@
     if (l === nLayers - 1) {
       const y = target(k, u);
       if (D.canonical) {
-        html += formula(`<b>δ</b><sub>${esc(nm)}</sub> = ∂E/∂net = out − y  (${esc(D.loss)} with ${esc(act)} units)\n = ${fmt(o)} − ${fmt(y)}\n = ${fmt(delta)}`);
+        html += formula(`<b>δ</b><sub>${esc(nm)}</sub> = ∂E/∂net = out − y  (${esc(D.loss)} with ${esc(act)} units)\n = ${fmt(o)} − ${pf(y)}\n = ${fmt(delta)}`);
       } else if (D.loss === "squared_error" && der) {
-        html += formula(`<b>δ</b><sub>${esc(nm)}</sub> = ∂E/∂out · ∂out/∂net = (out − y)·f′(net),  f′(net) = ${esc(der[0])}\n = (${fmt(o)} − ${fmt(y)})·${fmt(der[1](o))}\n = ${fmt(delta)}`);
+        html += formula(`<b>δ</b><sub>${esc(nm)}</sub> = ∂E/∂out · ∂out/∂net = (out − y)·f′(net),  f′(net) = ${esc(der[0])}\n = (${fmt(o)} − ${pf(y)})·${fmt(der[1](o))}\n = ${fmt(delta)}`);
       } else {
         html += formula(`<b>δ</b><sub>${esc(nm)}</sub> = ∂E/∂out · ∂out/∂net  (${esc(D.loss)}, y = ${fmt(y)})\n = ${fmt(delta)}`);
       }
@@ -255,7 +257,7 @@
       const rest = L[l + 1] - shown.length;
       const tail = rest > 0 ? ` + … (${rest} more terms)` : "";
       const names = shown.map((i) => `${D.params[i][3]}·δ${name(l + 1, D.params[i][2])}`);
-      const nums = shown.map((i) => `${fmt(w(k, i))}·${fmt(unit(k, l + 1, D.params[i][2], 2))}`);
+      const nums = shown.map((i) => `${pf(w(k, i))}·${pf(unit(k, l + 1, D.params[i][2], 2))}`);
       let text = `<b>δ</b><sub>${esc(nm)}</sub> = (Σ<sub>k</sub> w<sub>k</sub>·δ<sub>k</sub>)·f′(net),  f′(net) = ${esc(der ? der[0] : "f′")}\n = (${esc(names.join(" + "))}${tail})·f′(net)\n = (${esc(nums.join(" + "))}${tail})`;
       if (der && rest <= 0) text += `·${fmt(der[1](o))}`;
       text += `\n = ${fmt(delta)}`;
@@ -277,11 +279,11 @@
     const a = j < 0 ? 1 : out(k, layer - 1, j);
     const d = unit(k, layer, to, 2);
     const penalty = j >= 0 && D.alpha ? " + α·w/N" : "";
-    html += formula(`<b>∂E/∂${esc(pname)}</b> = (1/N) Σ<sub>n</sub> out<sub>${esc(source)}</sub>·δ<sub>${esc(target)}</sub>${penalty},  N = ${n}\n sample ${D.sample}'s term: ${fmt(a)}·${fmt(d)} = ${fmt(a * d)}\n = ${fmt(grad)}`);
+    html += formula(`<b>∂E/∂${esc(pname)}</b> = (1/N) Σ<sub>n</sub> out<sub>${esc(source)}</sub>·δ<sub>${esc(target)}</sub>${penalty},  N = ${n}\n sample ${D.sample}'s term: ${pf(a)}·${pf(d)} = ${fmt(a * d)}\n = ${fmt(grad)}`);
     if (D.plain_sgd) {
-      html += formula(`<b>${esc(pname)}⁺</b> = w − η·∂E/∂w,  η = ${lr}\n = ${fmt(v)} − ${lr}·${fmt(grad)}\n = ${fmt(next)}`);
+      html += formula(`<b>${esc(pname)}⁺</b> = w − η·∂E/∂w,  η = ${lr}\n = ${fmt(v)} − ${lr}·${pf(grad)}\n = ${fmt(next)}`);
     } else {
-      html += formula(`<b>${esc(pname)}⁺</b> = w + Δw, Δw from ${esc(D.optimizer)} (step size ${lr})\n = ${fmt(v)} + ${fmt(next - v)}\n = ${fmt(next)}`);
+      html += formula(`<b>${esc(pname)}⁺</b> = w + Δw, Δw from ${esc(D.optimizer)} (step size ${lr})\n = ${fmt(v)} + ${pf(next - v)}\n = ${fmt(next)}`);
     }
     html += `<table class="numbers">${row("w", v, "w")}${row("∂E/∂w", grad, "grad")}${row("w⁺", next, "new")}</table>`;
     return html;
