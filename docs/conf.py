@@ -28,6 +28,9 @@ extensions = [
     # Each gallery figure's smallest font on its <img> (for make docs-check)
     # and a link to its full-size image.
     "figure_fonts",
+    # ``.. explained-step::``: StepTrace.explain of a worked example's step,
+    # written by the build as the page's math.
+    "explained_step",
     # ``.. plot::``: the user guide's network drawing and the benchmarks'
     # chart are drawn by the build from skbp's code and the measured tables.
     "matplotlib.sphinxext.plot_directive",

@@ -332,10 +332,11 @@ class Writer:
         clipped = (
             " (g: the gradient after clipping, below)" if self.step.trace.clip else ""
         )
-        self.paragraph(f"{opt['title']} updates each parameter w{clipped}:")
-        self.equations(rules)
-        self.paragraph("with")
-        self.equations(constants)
+        self.paragraph(
+            f"{opt['title']} updates each parameter w{clipped} by the rule below, "
+            "with these constants:"
+        )
+        self.equations(rules + constants)
 
     # ------------------------------------------------------------------
     def forward(self, units):

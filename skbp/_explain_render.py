@@ -13,6 +13,9 @@ from ._expressions import Renderer, has_sum, terms_evaluated
 
 STYLES = {"markdown": "latex", "text": "text", "html": "html"}
 TEXT_WIDTH = 79
+# An equation longer than this (in plain-text characters) continues on a
+# row of its own: the docs' column and a terminal show it without scrolling.
+ROW_WIDTH = 76
 HTML_EQUATION = "margin: 0.15em 0 0.15em 1.5em; line-height: 1.6;"
 
 
@@ -40,19 +43,42 @@ class Equation:
             value = expr.value() if expr is not None else float("nan")
         self.value = float(value)
 
-    def stages(self, r):
-        """The sides of the line as ``r`` writes them, left-hand side first."""
-        stages = [self.lhs.render(r.style)]
+    def _sides(self, r):
+        sides = [self.lhs.render(r.style)]
         if self.expr is not None:
-            stages.append(r(self.expr))
+            sides.append(r(self.expr))
             if self.numbers:
-                stages.append(r(self.expr, numbers=True))
+                sides.append(r(self.expr, numbers=True))
                 if self.terms and has_sum(self.expr):
-                    stages.append(r(terms_evaluated(self.expr), numbers=True))
+                    sides.append(r(terms_evaluated(self.expr), numbers=True))
         if self.numbers:
-            stages.append(r.number(self.value))
-        # A side that only repeats the one before it says nothing.
-        return [s for i, s in enumerate(stages) if i < 2 or s != stages[i - 1]]
+            sides.append(r.number(self.value))
+        return sides
+
+    def rows(self, r):
+        """The sides as ``r`` writes them, in rows of about ``ROW_WIDTH`` characters.
+
+        The first row starts with the left-hand side; a side that only
+        repeats the one before it is left out. Rows are filled by the plain
+        text's length, the same in every style.
+
+        Returns
+        -------
+        rows : list of list of str
+        """
+        plain = self._sides(Renderer("text", r.number.precision))
+        sides = self._sides(r)
+        keep = [i for i in range(len(plain)) if i < 2 or plain[i] != plain[i - 1]]
+        # Continued rows are indented by the left-hand side: every row's
+        # width counts it.
+        rows, width = [keep[:2]], sum(len(plain[i]) + 3 for i in keep[:2])
+        for i in keep[2:]:
+            if width + len(plain[i]) > ROW_WIDTH:
+                rows.append([])
+                width = len(plain[0]) + 3
+            rows[-1].append(i)
+            width += len(plain[i]) + 3
+        return [[sides[i] for i in row] for row in rows]
 
 
 class Explanation(str):
@@ -131,14 +157,17 @@ def _markdown(block, r):
         return "#" * block[1] + " " + block[2]
     if kind == "paragraph":
         return "".join(_segment(s, "markdown") for s in block[1])
-    rows = [" &= ".join([s[0], " = ".join(s[1:])]) for s in _all_stages(block, r)]
-    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}\n$$"
+    return "$$\n" + aligned(block[1], r) + "\n$$"
 
 
-def _all_stages(block, r):
-    stages = [eq.stages(r) for eq in block[1]]
-    # A line with a value only (``N = 3``) still has a right-hand side.
-    return [s if len(s) > 1 else [*s, ""] for s in stages]
+def aligned(equations, r):
+    """LaTeX ``aligned`` rows of ``equations`` (written by ``r``), at their ``=``."""
+    rows = []
+    for eq in equations:
+        first, *more = eq.rows(r)
+        rows.append(f"{first[0]} &= " + " = ".join(first[1:]))
+        rows += ["&= " + " = ".join(row) for row in more]
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
 
 
 def _text(block, r):
@@ -149,7 +178,13 @@ def _text(block, r):
     if kind == "paragraph":
         text = "".join(_segment(s, "text") for s in block[1])
         return textwrap.fill(text, TEXT_WIDTH, break_on_hyphens=False)
-    return "\n".join("  " + " = ".join(s) for s in _all_stages(block, r))
+    lines = []
+    for eq in block[1]:
+        first, *more = eq.rows(r)
+        lines.append("  " + " = ".join(first))
+        # Continued rows start under the first row's "=".
+        lines += [" " * (2 + len(first[0])) + " = " + " = ".join(row) for row in more]
+    return "\n".join(lines)
 
 
 def _html(block, r):
@@ -159,7 +194,11 @@ def _html(block, r):
         return f"<h{level}>{html.escape(block[2])}</h{level}>"
     if kind == "paragraph":
         return "<p>" + "".join(_segment(s, "html") for s in block[1]) + "</p>"
-    return "\n".join(
-        f"<div style='{HTML_EQUATION}'>{' = '.join(s)}</div>"
-        for s in _all_stages(block, r)
-    )
+    lines = []
+    for eq in block[1]:
+        first, *more = eq.rows(r)
+        rows = [" = ".join(first)] + [
+            "&emsp;&emsp;= " + " = ".join(row) for row in more
+        ]
+        lines.append(f"<div style='{HTML_EQUATION}'>" + "<br>".join(rows) + "</div>")
+    return "\n".join(lines)

@@ -237,6 +237,7 @@ FUNCTIONS = {
     "tanh": _with_errstate(np.tanh),
     "sqrt": _with_errstate(np.sqrt),
     "max": _with_errstate(np.maximum),
+    "abs": _with_errstate(np.abs),
     "xlogy": _with_errstate(_xlogy),
 }
 OPERATORS = {
@@ -460,6 +461,8 @@ class Call(Expr):
             return f"e^{{{args[0]}}}"
         if fn == "sqrt":
             return rf"\sqrt{{{args[0]}}}" if latex else f"√({args[0]})"
+        if fn == "abs":
+            return rf"\left|{args[0]}\right|" if latex else f"|{args[0]}|"
         return self._call(fn, args, latex)
 
     @staticmethod
@@ -545,8 +548,8 @@ def parse(source, names):
     ----------
     source : str
         Numbers, names, ``+ - * / **``, comparisons, ``a if test else b``
-        and the functions ``exp``, ``log``, ``tanh``, ``sqrt``, ``max``,
-        ``xlogy`` (x·log y, 0 where x is 0) and ``sum``. ``sum(f(nets))``
+        and the functions ``exp``, ``log``, ``tanh``, ``sqrt``, ``abs``,
+        ``max``, ``xlogy`` (x·log y, 0 where x is 0) and ``sum``. ``sum(f(nets))``
         sums ``f`` over the units of a layer: inside it a name bound to a
         list stands for each of its entries in turn.
     names : dict

@@ -60,6 +60,7 @@ FUNCTIONS = {
     "tanh": math.tanh,
     "sqrt": math.sqrt,
     "max": max,
+    "abs": abs,
 }
 
 
@@ -67,6 +68,7 @@ def as_python(side):
     """A side of a written equation as Python arithmetic."""
     side = side.replace("−", "-").replace("·", "*").replace("½", "(1/2)")
     side = side.replace("√(", "sqrt(").replace("^", "**")
+    side = re.sub(r"\|([^|]*)\|", r"abs(\1)", side)
     return re.sub(
         "[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "**" + m[0].translate(SUPERSCRIPT_DIGITS), side
     )
@@ -82,13 +84,22 @@ def evaluate(side):
         return None
 
 
-def equations(text):
-    """``{lhs: (sides, value)}`` of every equation line of a plain-text explanation."""
-    lines = {}
+def equation_lines(text):
+    """The equations of a plain-text explanation, continued rows joined."""
+    lines = []
     for line in text.splitlines():
-        if not line.startswith("  ") or " = " not in line:
-            continue
-        sides = line.strip().split(" = ")
+        if line.startswith("  ") and line.lstrip().startswith("= "):
+            lines[-1] += " " + line.strip()
+        elif line.startswith("  ") and " = " in line:
+            lines.append(line.strip())
+    return lines
+
+
+def equations(text):
+    """``{lhs: (sides, value)}`` of every equation of a plain-text explanation."""
+    lines = {}
+    for line in equation_lines(text):
+        sides = line.split(" = ")
         value = evaluate(sides[-1])
         if value is None:
             continue  # an optimizer's rule, in names only
@@ -195,11 +206,7 @@ def written_at(printed, written):
 
 def test_explanation_reproduces_every_number_mazur_prints(mazur_trace):
     text = mazur_trace.explain("text")
-    lines = {
-        line.strip().split(" = ")[0]: line.strip().split(" = ")
-        for line in text.splitlines()
-        if line.startswith("  ")
-    }
+    lines = {line.split(" = ")[0]: line.split(" = ") for line in equation_lines(text)}
     for lhs, printed in MAZUR_LINES.items():
         written = lines[lhs][-1].replace("−", "-")
         assert written_at(printed, written), (lhs, printed, written)
@@ -219,15 +226,21 @@ def test_explanation_reproduces_every_number_mazur_prints(mazur_trace):
 
 def test_mazur_step_reads_as_his_post(mazur_trace):
     text = mazur_trace.explain("text")
+    lines = equation_lines(text)
     assert (
-        "  net_h1 = w1·i1 + w2·i2 + b1·1 = 0.15·0.05 + 0.2·0.1 + 0.35·1 = 0.3775\n"
-        in text
+        "net_h1 = w1·i1 + w2·i2 + b1·1 = 0.15·0.05 + 0.2·0.1 + 0.35·1 = 0.3775" in lines
     )
     assert (
-        "  out_h1 = 1 / (1 + exp(−net_h1)) = 1 / (1 + exp(−0.3775)) = 0.593269992"
-        in text
+        "out_h1 = 1 / (1 + exp(−net_h1)) = 1 / (1 + exp(−0.3775)) = 0.593269992"
+        in lines
     )
-    assert "  w5⁺ = w5 − η·∂E/∂w5 = 0.4 − 0.5·0.082167041 = 0.35891648" in text
+    assert "w5⁺ = w5 − η·∂E/∂w5 = 0.4 − 0.5·0.082167041 = 0.35891648" in lines
+    assert (
+        "∂E/∂out_h1 = δ_o1·w5 + δ_o2·w7 = 0.138498562·0.4 + (−0.038098237·0.5) "
+        "= 0.055399425 + (−0.019049118) = 0.036350306"
+    ) in lines
+    # No row is wider than a terminal.
+    assert max(len(row) for row in text.splitlines()) <= 80
     # Mazur's order: forward, error, output layer, its weights, hidden layer.
     order = ["net_h1 =", "out_o2 =", "E =", "δ_o1 =", "w5⁺ =", "δ_h1 =", "w1⁺ ="]
     places = [text.index("  " + key) for key in order]
@@ -462,10 +475,8 @@ def test_a_float32_model_is_explained_without_warnings():
     net, X, y = mazur_network()
     trace = net.trace_step(X.astype(np.float32), y.astype(np.float32))
     # At 9 decimals float32's rounding shows (0.377499998); at 6 it does not.
-    text = trace.explain("text", precision=6)
-    assert (
-        "out_h1 = 1 / (1 + exp(−net_h1)) = 1 / (1 + exp(−0.3775)) = 0.59327\n" in text
-    )
+    lines = equation_lines(trace.explain("text", precision=6))
+    assert "out_h1 = 1 / (1 + exp(−net_h1)) = 1 / (1 + exp(−0.3775)) = 0.59327" in lines
 
 
 @pytest.mark.parametrize("name", REGISTRY)
