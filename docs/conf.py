@@ -118,6 +118,12 @@ html_show_sourcelink = True
 toc_object_entries_show_parents = "hide"
 html_static_path = ["_static"]
 html_css_files = ["skbp.css"]
+# The run reports the gallery example plot_run_report.py writes (it runs in
+# examples/), published at the site's root: mazur_run.html, iris_run.html.
+# The folder is made here, since Sphinx checks the path before the gallery
+# runs.
+(HERE.parent / "examples" / "run_reports").mkdir(exist_ok=True)
+html_extra_path = ["../examples/run_reports"]
 
 # -- sphinx-gallery -------------------------------------------------------
 os.environ.setdefault("MPLBACKEND", "Agg")

@@ -99,7 +99,8 @@ for k in (0, 100, 199):
     ax.annotate(
         f"step {k}\nE = {losses[k]:.3f}",
         (k, losses[k]),
-        xytext=(4, 6),
+        # The last step's label goes left of its point, inside the axes.
+        xytext=(4, 6) if k < 199 else (-48, 6),
         textcoords="offset points",
         fontsize=8.5,
     )
