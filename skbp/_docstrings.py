@@ -375,6 +375,10 @@ TRACE_STEP = section(
         Any fitted model can be traced, whatever its ``early_stopping``: the
         step holds no data out for validation and records no validation
         score (``partial_fit`` refuses ``early_stopping=True``, as
-        scikit-learn's does).""",
+        scikit-learn's does).
+
+        ``trace.explain()`` writes the step out in the worked examples' order,
+        each formula with its numbers substituted
+        (:meth:`skbp.StepTrace.explain`).""",
     indent=8,
 )

@@ -492,20 +492,21 @@ class Writer:
                 # The loss's derivative through its own unit simplifies.
                 chain = parse(CANONICAL_DELTA, {"y": step.target(k, n), "out": out})
                 return [Equation(delta.name, self._weighted(chain, n), delta.number)]
+            # ∂E/∂out of this unit, and of every unit of the layer when the
+            # unit's derivative mixes them (softmax).
+            every = "g" in _names_in(unit.derivative_formula)
             gs = []
             for m in range(step.layer_units[layer]):
-                if "g" in _names_in(unit.derivative_formula) or m == k:
-                    lhs = partial(E, symbol("out", step.names[layer][m], index=idx))
-                    y, o = step.target(m, n), step.out(layer, m, n)
-                    line = Equation(
-                        lhs, parse(self.loss.dout_formula, {"y": y, "out": o})
-                    )
-                    gs.append(Var(lhs, line.value))
-                    if m == k:
-                        lines.append(line)
-                        g = gs[-1]
-                else:
+                if not (every or m == k):
                     gs.append(None)
+                    continue
+                lhs = partial(E, symbol("out", step.names[layer][m], index=idx))
+                y, o = step.target(m, n), step.out(layer, m, n)
+                line = Equation(lhs, parse(self.loss.dout_formula, {"y": y, "out": o}))
+                gs.append(Var(lhs, line.value))
+                if m == k:
+                    lines.append(line)
+            g = gs[k]
         else:
             terms = [
                 BinOp("*", step.delta(layer + 1, m, n), step.weight(layer + 1, k, m))

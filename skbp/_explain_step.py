@@ -122,10 +122,12 @@ class Step:
         self.names = unit_names(self.layer_units)
         self.nets = self._layers(trace.forward, "net_input")
         self.outs = self._layers(trace.forward, "output")
+        # The mask of each hidden layer with dropout (None: none there).
         self.masks = [None] * (self.L + 1)
-        for layer, rate in enumerate(trace.dropout or (), start=1):
-            if rate:
-                self.masks[layer] = self._layers(trace.forward, "mask")[layer]
+        if trace.dropout:
+            masks = self._layers(trace.forward, "mask")
+            for layer, rate in enumerate(trace.dropout, start=1):
+                self.masks[layer] = masks[layer] if rate else None
         self.deltas = self._layers(trace.backward, "delta")
         updates = trace.updates
         self.old = updates["old_weight"].to_numpy(dtype=float)
