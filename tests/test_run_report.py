@@ -304,6 +304,18 @@ def test_iris_page_in_chromium_shows_the_replayed_numbers(
         assert shown(page, "grad") == printed(row["gradient"])
         assert shown(page, "new") == printed(row["new_weight"])
         assert f"loss E = {printed(trace.loss)}" in page.inner_text("#step-label")
+        # StepTrace.explain's own text of h3's path, kept for these steps.
+        page.click('.unit[data-layer="1"][data-unit="2"]')
+        page.click("#explained summary")
+        text = trace.explain("text", unit=(1, 2), sample=0)
+        written = page.inner_text("pre.explained").rstrip()
+        # All of it but the heading and the network's description.
+        assert written.startswith("N is the number of samples")
+        assert text.rstrip().endswith(written)
+        assert "net_h3[0] = w9·i1[0]" in written
+    page.fill("#slider", "1")
+    page.click('.unit[data-layer="1"][data-unit="2"]')
+    assert "kept for steps 0, 100, 199" in page.inner_text("#details")
     assert problems == []
     page.context.close()
 

@@ -79,7 +79,9 @@ def trace_run(estimator, X, y, n_steps=100, *, batch_size=None, sample=0, top_ed
     top_edges : int, default=3
         On a network of more than 200 weights and biases, the page draws
         each unit's ``top_edges`` incoming edges of largest ``|w|`` after
-        the last step, and says so.
+        the last step, and says so. A smaller network's page also keeps,
+        for the first, a middle and the last step, each unit's path as
+        :meth:`StepTrace.explain <skbp.StepTrace.explain>` writes it.
 
     Returns
     -------
@@ -201,6 +203,12 @@ class TracedRun:
         units = np.stack([self._unit_values(t) for t in traces])
         X_rows = [self._sample_row(self.X, b) for b in self.batches]
         y_rows = [self._sample_row(self.y, b) for b in self.batches]
+        explained = {}
+        if n_params <= MAX_DRAWN_EDGES:
+            explained = {
+                str(k): self._explained(traces[k], layer_units)
+                for k in sorted({0, n_steps // 2, n_steps - 1})
+            }
         hidden = list(getattr(net, "hidden_activations_", []))
         loss = get_loss(net.loss, net.out_activation_)
         all_stored = len(stored) == n_params
@@ -235,6 +243,19 @@ class TracedRun:
             "y": [_plain(row) for row in y_rows],
             "classes": [_plain(c) for c in getattr(net, "classes_", [])] or None,
             "plane": self._plane(all_stored),
+            "explained": explained or None,
+        }
+
+    def _explained(self, trace, layer_units):
+        """Each unit's path at one step, as ``StepTrace.explain`` writes it.
+
+        Its heading and its description of the network, which the page's
+        summary gives once, are left out.
+        """
+        return {
+            f"{layer},{k}": explained_path(trace, (layer, k), self.sample)
+            for layer in range(1, len(layer_units))
+            for k in range(layer_units[layer])
         }
 
     def _drawn_edges(self, coefs, fit_intercept, layers, froms, tos, kinds):
@@ -291,6 +312,12 @@ class TracedRun:
             "range": [*(low - pad).tolist(), *(high + pad).tolist()],
             "y": [_plain(v) for v in y.reshape(len(y), -1)[:, 0]],
         }
+
+
+def explained_path(trace, unit, sample):
+    """``trace.explain``'s text of a unit's path, without heading and description."""
+    text = trace.explain("text", unit=unit, sample=sample)
+    return text.split("\n\n", 2)[-1]
 
 
 def _finite(value):

@@ -204,6 +204,17 @@
   // --- details: a unit's or an edge's formulas with this step's numbers -----
   // A seam: StepTrace.explain() writes the same formulas for one step; the
   // page writes the generic ones from the recorded numbers.
+  // StepTrace.explain's own text of a unit's path, recorded for a few steps
+  // of a small network (the first, a middle and the last).
+  function explained(l, u) {
+    if (!D.explained) return "";
+    const text = D.explained[step] && D.explained[step][l + "," + u];
+    if (!text) {
+      const steps = Object.keys(D.explained).join(", ");
+      return `<p class="note">StepTrace.explain's text of this unit's path is kept for steps ${steps}.</p>`;
+    }
+    return `<details id="explained"><summary>${esc(name(l, u))}'s path written out by StepTrace.explain (Mazur's names)</summary><pre class="explained">${esc(text)}</pre></details>`;
+  }
   function row(label, value, q) {
     return `<tr><th>${esc(label)}</th><td data-q="${q}">${fmt(value)}</td></tr>`;
   }
@@ -264,7 +275,7 @@
       html += formula(text);
     }
     html += `<table class="numbers">${row("net", net, "net")}${row("out", o, "out")}${row("δ", delta, "delta")}</table>`;
-    return html;
+    return html + explained(l, u);
   }
 
   function edgeDetails(i) {
@@ -286,7 +297,7 @@
       html += formula(`<b>${esc(pname)}⁺</b> = w + Δw, Δw from ${esc(D.optimizer)} (step size ${lr})\n = ${fmt(v)} + ${pf(next - v)}\n = ${fmt(next)}`);
     }
     html += `<table class="numbers">${row("w", v, "w")}${row("∂E/∂w", grad, "grad")}${row("w⁺", next, "new")}</table>`;
-    return html;
+    return html + explained(layer, to);
   }
 
   function stepDetails() {
