@@ -8,6 +8,7 @@ request blocked.
 """
 
 import base64
+import copy
 import json
 import re
 import subprocess
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from _hang_guard import HANG_GUARD_SECONDS
 from mazur_reference import MAZUR_NEW_WEIGHTS, MAZUR_PRINTED, MAZUR_PRINTED_LOSS
@@ -343,14 +345,47 @@ def test_two_feature_page_draws_the_plane_in_chromium(browser, tmp_path):
     net, X, y = iris_network()
     X2 = X.iloc[:, 2:4]
     path = tmp_path / "plane.html"
-    trace_run(net, X2, y, n_steps=5, batch_size=50).write_html(path)
+    run = trace_run(net, X2, y, n_steps=5, batch_size=50)
+    run.write_html(path)
     page, problems = open_offline(browser, path)
     assert page.is_visible("#plane-out")
     assert page.locator("canvas.plane-unit").count() == 8
-    page.hover("#plane-out", position={"x": 120, "y": 120})
-    readout = page.inner_text("#readout")
-    assert readout.startswith("x = (") and "out = (" in readout
-    page.click("#next")
+    page.fill("#slider", "3")
+    page.hover("#plane-out", position={"x": 150, "y": 70})
+    lines = dict(line.split(" = ") for line in page.inner_text("#readout").splitlines())
+    # The surface at step 3 is the network with the weights before step 3:
+    # the model's own predict_proba with those weights, at the point read.
+    model = copy.deepcopy(run.estimator)
+    trace = run.traces[3]
+    for layer, (W, b) in enumerate(zip(model.coefs_, model.intercepts_), start=1):
+        rows = trace.updates[trace.updates["layer"] == layer]
+        coefs = rows[rows["kind"] == "coef"]
+        W[coefs["from_unit"].astype(int), coefs["to_unit"]] = coefs["old_weight"]
+        b[:] = rows[rows["kind"] == "intercept"]["old_weight"]
+    x = [[float(lines["x₁"]), float(lines["x₂"])]]
+    proba = model.predict_proba(pd.DataFrame(x, columns=X2.columns))[0]
+    for label, p in zip(model.classes_, proba):
+        assert float(lines[label]) == pytest.approx(p, abs=1e-8)
+    assert problems == []
+    page.context.close()
+
+
+def test_large_network_page_says_which_edges_it_draws(browser, tmp_path):
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(40, 30)), rng.randint(3, size=40)
+    net = BackpropClassifier(hidden_layer_sizes=(20,), solver="sgd", random_state=0)
+    path = tmp_path / "large.html"
+    trace_run(net, X, y, n_steps=2).write_html(path)
+    page, problems = open_offline(browser, path)
+    assert page.locator(".edge-hit").count() == 3 * (20 + 3)
+    note = page.inner_text("#network-note")
+    assert "69 of its 683 weights and biases are drawn" in note
+    assert "3 strongest incoming edges by |w|" in note
+    # A small circle: the click goes to the unit itself, not its name's box.
+    page.dispatch_event('.unit[data-layer="1"][data-unit="0"]', "click")
+    # The net input lists the drawn terms, says how many it leaves out, and
+    # gives the traced number.
+    assert "more terms" in page.inner_text("#details")
     assert problems == []
     page.context.close()
 

@@ -405,7 +405,7 @@
     const [lo0, lo1, hi0, hi1] = plane.range;
     document.getElementById("plane-note").textContent =
       `x₁ from ${short(lo0)} to ${short(hi0)} (right), x₂ from ${short(lo1)} to ${short(hi1)} (up); ` +
-      "the points are the data. Hidden units: blue at their lowest output over the plane, red at their highest (given below); move over the large plot to read its numbers.";
+      "the points are the data. Hidden units: blue at their lowest output over the plane, red at their highest (given below); move over the large plot to read the outputs at a point.";
     let html = `<figure><canvas id="plane-out" width="240" height="240"></canvas><figcaption id="plane-out-caption"></figcaption><div id="readout"></div></figure>`;
     for (let l = 1; l < nLayers - 1; l++) {
       for (let u = 0; u < L[l]; u++) {
@@ -422,7 +422,8 @@
       const outs = forward(step, x0, x1);
       const last = outs[outs.length - 1];
       document.getElementById("readout").textContent =
-        `x = (${short(x0)}, ${short(x1)})\nout = (${last.map(short).join(", ")})`;
+        `x₁ = ${fmt(x0)}\nx₂ = ${fmt(x1)}\n` +
+        last.map((v, u) => `${name(nLayers - 1, u)} = ${fmt(v)}`).join("\n");
     });
   }
   function paint(canvas, valueAt, colourOf) {
