@@ -337,6 +337,15 @@ def test_mazur_page_in_chromium_shows_his_printed_numbers(browser, mazur_page):
     page.click("#next")
     page.dispatch_event(f'.edge-hit[data-param="{w5}"]', "click")
     assert shown(page, "w").startswith(MAZUR_NEW_WEIGHTS["w5"])
+    # Play runs to the last step and stops; a click on the loss curve goes
+    # to the step under it (its right end: the last).
+    page.click("#play")
+    page.wait_for_function("document.body.dataset.step === '19'")
+    page.wait_for_function("document.getElementById('play').textContent === 'play'")
+    page.click("#first")
+    box = page.locator("#loss").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * (646 / 660), box["y"] + 50)
+    assert step_of(page) == 19
     assert problems == []
     page.context.close()
 
