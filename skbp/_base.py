@@ -110,6 +110,8 @@ class BaseBackprop(
         intercepts_init,
         clip_grad_norm,
         dropout,
+        warmup_epochs=0,
+        weight_decay=0.0,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -141,6 +143,8 @@ class BaseBackprop(
         self.intercepts_init = intercepts_init
         self.clip_grad_norm = clip_grad_norm
         self.dropout = dropout
+        self.warmup_epochs = warmup_epochs
+        self.weight_decay = weight_decay
 
     # ------------------------------------------------------------------
     # Hooks for the subclasses

@@ -157,6 +157,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         intercepts_init=None,
         clip_grad_norm=None,
         dropout=0.0,
+        warmup_epochs=0,
+        weight_decay=0.0,
         class_weight=None,
     ):
         self.class_weight = class_weight
@@ -191,6 +193,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             intercepts_init=intercepts_init,
             clip_grad_norm=clip_grad_norm,
             dropout=dropout,
+            warmup_epochs=warmup_epochs,
+            weight_decay=weight_decay,
         )
 
     def _sample_weight_hook(self, y, sample_weight, incremental):

@@ -143,8 +143,36 @@ hidden_layer_sizes : array-like of shape (n_layers - 2,), default=(100,)
         Minibatch size for the stochastic solvers; ``"auto"`` is
         ``min(200, n_samples)``.
 
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Step-size schedule for ``solver="sgd"``.
+    learning_rate : {"constant", "invscaling", "adaptive", "cosine"} or callable, \
+default="constant"
+        Step-size schedule. scikit-learn's three apply to ``solver="sgd"``
+        only, as in scikit-learn (Adam keeps ``learning_rate_init``):
+        ``"invscaling"`` η = η₀ / (t + 1)^power_t with t the samples seen;
+        ``"adaptive"`` η / 5 after ``n_iter_no_change`` epochs without
+        improvement. The two skbp adds apply to ``"sgd"`` and ``"adam"``
+        alike (for Adam they schedule η in its bias-corrected step
+        η·√(1 − β₂ᵗ)/(1 − β₁ᵗ)):
+
+        - ``"cosine"``: per epoch, constant within it. For the epoch of
+          index e = 0, 1, ... (the epochs completed before it, counted over
+          ``fit`` or across ``partial_fit`` calls), with T = ``max_iter``,
+          W = ``warmup_epochs`` and η₀ = ``learning_rate_init``:
+          η_e = η₀·(e + 1)/(W + 1) for e < W (linear warm-up), then
+          η_e = η_min + ½(η₀ − η_min)(1 + cos(π(e − W)/(T − W))) with
+          η_min = 0, so the first epoch after warm-up runs at η₀ and the
+          last (e = T − 1) at η₀(1 + cos(π(T − 1 − W)/(T − W)))/2 > 0.
+          Epochs past T (``partial_fit`` going on) keep the last one's rate.
+          Early stopping may end the fit before T.
+        - a callable ``f(epoch, step) -> float``: called before every
+          update with ``epoch``, the epochs completed, and ``step``, the
+          updates made before this one (both from 0, counted as for
+          ``"cosine"``); its return, a finite number >= 0, is η for that
+          update. Anything else is refused.
+
+        ``fit`` starts the schedule over; ``partial_fit`` continues it.
+        ``history_["learning_rate"]`` records each epoch's rate (for Adam
+        its bias-corrected step, as before), ``trace_step`` the step's.
+        ``"cosine"`` and a callable need a stochastic solver.
 
     learning_rate_init : float, default=0.001
         Initial step size η (``learnrate`` in Udacity's exercises).
@@ -246,7 +274,28 @@ EXTRA_PARAMETERS = section(
         the training loss with dropout. Stochastic solvers only (L-BFGS
         needs a deterministic loss), and only 0 for a network without hidden
         layers (``hidden_layer_sizes=()``), which has no unit to drop; 0
-        leaves training exactly as without it.""",
+        leaves training exactly as without it.
+
+    warmup_epochs : int, default=0
+        Epochs W of linear warm-up before ``learning_rate="cosine"``'s
+        annealing (η₀·(e + 1)/(W + 1) in epoch e < W); less than
+        ``max_iter``. 0 starts at η₀; another schedule refuses W > 0.
+
+    weight_decay : float, default=0.0
+        λ of decoupled weight decay (Loshchilov & Hutter 2019, AdamW's and
+        ``torch.optim.AdamW``'s form), for ``solver="sgd"`` and ``"adam"``:
+        every update also shrinks each weight by η·λ·w, outside the
+        gradient, w ← w − η·λ·w − (the optimizer's step), where η is the
+        scheduled step size of that update -- ``learning_rate_init`` or
+        ``"cosine"``'s or the callable's η for Adam (not its bias-corrected
+        step), SGD's current rate (``"invscaling"`` and ``"adaptive"``
+        included). It acts on the weights only, not the intercepts (as
+        ``alpha``), and is no part of the loss or its gradient: momentum
+        and Adam's moments do not see it, ``loss_curve_`` and
+        ``check_gradients`` are as without it. Unlike ``alpha``'s
+        penalty, whose gradient α·w/n Adam divides by √v̂, the decay is the
+        same fraction η·λ for every weight. 0 leaves training as
+        scikit-learn's. Stochastic solvers only.""",
     indent=4,
 )
 

@@ -35,6 +35,8 @@ MAX_SAMPLES = 4
 CONSTANTS = {
     "lr": symbol("η"),
     "lr_t": symbol("η", "t"),
+    "lr_0": symbol("η", "0"),
+    "pi": symbol("π"),
     "mu": symbol("μ"),
     "beta_1": symbol("β", "1"),
     "beta_2": symbol("β", "2"),

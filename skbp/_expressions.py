@@ -235,6 +235,7 @@ FUNCTIONS = {
     "exp": _with_errstate(np.exp),
     "log": _with_errstate(np.log),
     "tanh": _with_errstate(np.tanh),
+    "cos": _with_errstate(np.cos),
     "sqrt": _with_errstate(np.sqrt),
     "max": _with_errstate(np.maximum),
     "abs": _with_errstate(np.abs),

@@ -12,8 +12,10 @@ import copy
 import numpy as np
 import scipy.optimize
 
+from ._schedules import Schedule, schedule_settings
 
-class BaseOptimizer:
+
+class BaseOptimizer(Schedule):
     """Common state of the stochastic optimizers.
 
     Parameters
@@ -27,11 +29,17 @@ class BaseOptimizer:
     ----------
     learning_rate : float
         Current step size.
+    eta : float
+        The scheduled step size η of the current step: ``learning_rate_init``
+        unless a schedule (:meth:`set_schedule`) sets it.
+    epoch, step : int
+        Epochs completed and updates made, which a schedule reads.
     """
 
     def __init__(self, params, learning_rate_init):
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
+        self.eta = learning_rate_init
         self._scratch = [np.empty_like(p) for p in params]
 
     def __getstate__(self):
@@ -41,6 +49,7 @@ class BaseOptimizer:
         return state
 
     def __setstate__(self, state):
+        state.setdefault("eta", state["learning_rate_init"])
         self.__dict__.update(state)
         moments = []
         for name in self._state_attrs:
@@ -66,19 +75,28 @@ class BaseOptimizer:
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
-        """Hook called at the end of each epoch.
+        """Hook called at the end of each epoch: the cosine schedule steps.
 
         Parameters
         ----------
         time_step : int
             Number of samples seen so far.
         """
+        self._next_epoch()
 
     # Names of the attributes that make up the optimizer's state: lists of
     # arrays (momentum buffers, moments) and scalars (step size, step count).
-    _state_attrs = ("learning_rate",)
+    _state_attrs = ("learning_rate", "eta", "epoch", "step")
     # The state arrays as update_formulas names them: symbol -> attribute.
-    state_symbols = {}
+    _state_symbols = {}
+
+    @property
+    def state_symbols(self):
+        """The state arrays as update_formulas names them: symbol -> attribute."""
+        if self.weight_decay:
+            # Per parameter, as the intercepts are not decayed.
+            return {**self._state_symbols, "wd": "decays"}
+        return self._state_symbols
 
     def update_formulas(self):
         """The update just made, as formulas :meth:`skbp.StepTrace.explain` writes.
@@ -252,8 +270,8 @@ class SGD(BaseOptimizer):
         Momentum buffers.
     """
 
-    _state_attrs = ("learning_rate", "velocities")
-    state_symbols = {"v": "velocities"}
+    _state_attrs = (*BaseOptimizer._state_attrs, "velocities")
+    _state_symbols = {"v": "velocities"}
 
     def __init__(
         self,
@@ -295,14 +313,23 @@ class SGD(BaseOptimizer):
         >>> SGD.from_estimator([np.zeros(3)], net).momentum
         0.5
         """
+        schedule = estimator.learning_rate
         return cls(
             params,
             estimator.learning_rate_init,
-            estimator.learning_rate,
+            schedule if isinstance(schedule, str) else "constant",
             estimator.momentum,
             estimator.nesterovs_momentum,
             estimator.power_t,
-        )
+        ).set_schedule(**schedule_settings(estimator))
+
+    def _set_eta(self, eta):
+        self.eta = eta
+        self.learning_rate = float(eta)
+
+    def _decay_rate(self):
+        # invscaling and adaptive change the rate itself.
+        return self.learning_rate
 
     def update_params(self, params, grads):
         """Apply one momentum step in place.
@@ -314,6 +341,7 @@ class SGD(BaseOptimizer):
         grads : list of ndarray
             Their gradients.
         """
+        self._before_update(params)
         lr, mu = self.learning_rate, self.momentum
         for p, g, v, s in zip(params, grads, self.velocities, self._scratch):
             np.multiply(g, -lr, out=s)
@@ -344,23 +372,26 @@ class SGD(BaseOptimizer):
         >>> SGD([np.zeros(2)], momentum=0.9, nesterov=True).update_formulas()[0]
         (('v_new', 'mu * v - lr * g'), ('w_new', 'w + mu * v_new - lr * g'))
         """
-        constants = {"lr": self.learning_rate}
+        constants = self._constants()
+        rate = self._schedule_formulas(constants, self.learning_rate)
+        decay = self._decay_term()
         if self.momentum == 0:
-            return (("w_new", "w - lr * g"),), constants
+            return (*rate, ("w_new", "w - lr * g" + decay)), constants
         constants["mu"] = self.momentum
         # update_params: v <- mu v - lr g, then w += v, or with Nesterov's
-        # look-ahead w += -lr g + mu v.
+        # look-ahead w += -lr g + mu v; the decay reads w before the step.
         new = "w + mu * v_new - lr * g" if self.nesterov else "w + v_new"
-        return (("v_new", "mu * v - lr * g"), ("w_new", new)), constants
+        return (*rate, ("v_new", "mu * v - lr * g"), ("w_new", new + decay)), constants
 
     def iteration_ends(self, time_step):
-        """Decay the learning rate for ``invscaling``.
+        """Decay the learning rate for ``invscaling`` or ``cosine``.
 
         Parameters
         ----------
         time_step : int
             Number of samples seen so far.
         """
+        super().iteration_ends(time_step)
         if self.lr_schedule == "invscaling":
             self.learning_rate = (
                 float(self.learning_rate_init) / (time_step + 1) ** self.power_t
@@ -414,8 +445,8 @@ class Adam(BaseOptimizer):
         First and second moment estimates.
     """
 
-    _state_attrs = ("learning_rate", "t", "ms", "vs")
-    state_symbols = {"m": "ms", "v": "vs"}
+    _state_attrs = (*BaseOptimizer._state_attrs, "t", "ms", "vs")
+    _state_symbols = {"m": "ms", "v": "vs"}
 
     def __init__(
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
@@ -458,7 +489,7 @@ class Adam(BaseOptimizer):
             estimator.beta_1,
             estimator.beta_2,
             estimator.epsilon,
-        )
+        ).set_schedule(**schedule_settings(estimator))
 
     def update_formulas(self):
         """Adam's step as formulas, with scikit-learn's bias-corrected step size.
@@ -476,18 +507,17 @@ class Adam(BaseOptimizer):
         >>> Adam([np.zeros(2)]).update_formulas()[0][0]
         ('lr_t', 'lr * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)')
         """
-        constants = {
-            "lr": self.learning_rate_init,
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "eps": self.epsilon,
-            "t": self.t,
-        }
+        constants = self._constants()
+        rate = self._schedule_formulas(constants, self.eta)
+        constants.update(
+            beta_1=self.beta_1, beta_2=self.beta_2, eps=self.epsilon, t=self.t
+        )
         return (
+            *rate,
             ("lr_t", "lr * sqrt(1 - beta_2 ** t) / (1 - beta_1 ** t)"),
             ("m_new", "beta_1 * m + (1 - beta_1) * g"),
             ("v_new", "beta_2 * v + (1 - beta_2) * g ** 2"),
-            ("w_new", "w - lr_t * m_new / (sqrt(v_new) + eps)"),
+            ("w_new", "w - lr_t * m_new / (sqrt(v_new) + eps)" + self._decay_term()),
         ), constants
 
     def update_params(self, params, grads):
@@ -500,11 +530,10 @@ class Adam(BaseOptimizer):
         grads : list of ndarray
             Their gradients.
         """
+        self._before_update(params)
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        self.learning_rate = (
-            self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
-        )
+        self.learning_rate = self.eta * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         for p, g, m, v, s in zip(params, grads, self.ms, self.vs, self._scratch):
             m *= b1
             np.multiply(g, 1 - b1, out=s)

@@ -76,7 +76,10 @@ class ParametersMixin:
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "adaptive", "cosine"}),
+            callable,
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -102,6 +105,8 @@ class ParametersMixin:
         "intercepts_init": [list, tuple, None],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
     }
 
     def _hidden_units(self):
@@ -211,10 +216,24 @@ class ParametersMixin:
         solver.
         """
         rates = self._dropout_rates(n_hidden)
+        self._check_schedule()
         solver = SOLVERS[self.solver]
         if solver.stochastic:
             return
         stochastic = either(stochastic_solvers())
+        scheduled = self.learning_rate == "cosine" or callable(self.learning_rate)
+        for name, on in (
+            ("learning_rate", scheduled),
+            ("weight_decay", self.weight_decay),
+        ):
+            if on:
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} needs a stochastic solver "
+                    f"({stochastic}): it acts on each step's size or weights, and "
+                    f"{solver.title} takes no steps of a given size. Choose "
+                    "another solver, or a constant learning_rate and "
+                    "weight_decay=0."
+                )
         if any(rates):
             raise ValueError(
                 f"dropout needs a stochastic solver ({stochastic}): it draws "
@@ -228,6 +247,24 @@ class ParametersMixin:
                 "scales down each batch's gradient before the step, and "
                 f"{solver.title} needs the loss's own gradient at every "
                 "evaluation. Set clip_grad_norm=None or choose another solver."
+            )
+
+    def _check_schedule(self):
+        """Refuse a warm-up the schedule would not run."""
+        if not self.warmup_epochs:
+            return
+        if self.learning_rate != "cosine":
+            raise ValueError(
+                f"warmup_epochs={self.warmup_epochs} is the warm-up of "
+                f"learning_rate='cosine'; got learning_rate={self.learning_rate!r}. "
+                "Set warmup_epochs=0, or write the warm-up into a callable "
+                "learning_rate."
+            )
+        if self.warmup_epochs >= self.max_iter:
+            raise ValueError(
+                f"warmup_epochs={self.warmup_epochs} leaves no epoch of the "
+                f"cosine schedule's max_iter={self.max_iter}; it must be less "
+                "than max_iter."
             )
 
     def _resolve_out_activation(self, n_outputs):

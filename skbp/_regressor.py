@@ -137,6 +137,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         intercepts_init=None,
         clip_grad_norm=None,
         dropout=0.0,
+        warmup_epochs=0,
+        weight_decay=0.0,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -169,6 +171,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             intercepts_init=intercepts_init,
             clip_grad_norm=clip_grad_norm,
             dropout=dropout,
+            warmup_epochs=warmup_epochs,
+            weight_decay=weight_decay,
         )
 
     def _default_out_activation(self, n_outputs):

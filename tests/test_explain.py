@@ -333,6 +333,14 @@ SETTINGS = {
         solver="adam", clip_grad_norm=0.1, sample_weight=[2.0, 1.0, 0.0], alpha=0.2
     ),
     "two hidden layers": dict(hidden_layer_sizes=(2, 2), activation="tanh"),
+    "cosine": dict(learning_rate="cosine", max_iter=5),
+    "cosine warm-up, weight decay": dict(
+        learning_rate="cosine", warmup_epochs=2, max_iter=5, weight_decay=0.3
+    ),
+    "AdamW, cosine": dict(
+        solver="adam", learning_rate="cosine", max_iter=3, weight_decay=0.2
+    ),
+    "weight decay, momentum": dict(weight_decay=0.5, momentum=0.9),
     "one sample, weighted, L2": dict(alpha=0.5, sample_weight=[3.0], n=1),
 }
 
@@ -343,8 +351,9 @@ def test_every_optimizer_and_setting_is_written_as_it_computes(setting):
     sample_weight = params.pop("sample_weight", None)
     n = params.pop("n", 3)
     net = BackpropRegressor(**{**SGD, "hidden_layer_sizes": (2,), **params})
-    if setting in ("momentum", "Nesterov", "Adam"):
-        # A second step, so that the velocity or the moments are not zero.
+    if setting in ("momentum", "Nesterov", "Adam") or "cosine" in setting:
+        # A second step, so that the velocity or the moments are not zero
+        # (and the cosine schedule is past its first epoch).
         net.partial_fit(X3[::-1], Y3[::-1])
     lines = check_step(net.trace_step(X3[:n], Y3[:n], sample_weight=sample_weight))
     if setting == "dropout":
@@ -353,6 +362,12 @@ def test_every_optimizer_and_setting_is_written_as_it_computes(setting):
         assert "g_w1" in lines
     if setting == "not clipped":
         assert "g_w1" not in lines and "‖g‖" in lines
+    if "cosine" in setting:
+        # The scheduled rate is written from its formula, epoch e = 1.
+        assert "η" in lines and "e" in lines
+    if "decay" in setting:
+        # Each weight's λ, and 0 for the intercepts, which are not decayed.
+        assert "wd_w1" in str(lines["w1⁺"]) and "wd_b_h1" in str(lines["b_h1⁺"])
 
 
 def test_a_several_sample_batch_defaults_to_the_first_four_samples():
