@@ -85,11 +85,12 @@ for activation, net in nets.items():
 
 # %%
 # Plotted against depth, on a log scale. The dashed line falls by the factor
-# 1/4 per layer that σ' ≤ 1/4 alone would cost. The logistic network falls
-# faster still: its units sit near out = 0.5, where σ' is close to its
-# maximum 1/4, and sending δ back through the small Glorot initial weights
-# (drawn from ±√(2 / (32 + 32)) ≈ ±0.18 for logistic units) shrinks it by a
-# further factor of about 1.5 to 2.
+# 1/4 per layer that :math:`\sigma' \le 1/4` alone would cost. The logistic
+# network falls faster still: its units sit near
+# :math:`\mathrm{out} = 0.5`, where :math:`\sigma'` is close to its maximum
+# 1/4, and sending :math:`\delta` back through the small Glorot initial
+# weights (drawn from :math:`\pm\sqrt{2 / (32 + 32)} \approx \pm 0.18` for
+# logistic units) shrinks it by a further factor of about 1.5 to 2.
 layers = first_epoch.index.to_numpy()
 fig, ax = plt.subplots()
 for activation in activations:

@@ -65,10 +65,10 @@ class GradientCheck:
         ``layer`` (1-based: layer ``l`` is ``coefs_[l - 1]``), ``kind``
         (``"coef"`` or ``"intercept"``), ``from_unit`` (missing for
         intercepts), ``to_unit``, ``value`` (the parameter), ``backprop``
-        (∂E/∂w from the backward pass), ``numeric`` (the central
-        difference), ``abs_error``, ``rel_error``, ``fd_error`` (how far
-        the difference can be off by itself, from rounding and truncation)
-        and ``passed``.
+        (:math:`\\partial E / \\partial w` from the backward pass),
+        ``numeric`` (the central difference), ``abs_error``, ``rel_error``,
+        ``fd_error`` (how far the difference can be off by itself, from
+        rounding and truncation) and ``passed``.
     rtol : float
         The relative tolerance of the rule above.
     max_rel_error : float
@@ -218,8 +218,8 @@ def check_gradients(
     """Compare every backprop gradient with a central finite difference.
 
     The gradient check every backpropagation course teaches: for each
-    trained parameter w, the derivative ∂E/∂w computed by the backward pass
-    is set beside the central difference::
+    trained parameter w, the derivative :math:`\\partial E / \\partial w`
+    computed by the backward pass is set beside the central difference::
 
         (E(w + h) - E(w - h)) / (2 h),     h = eps * max(1, |w|)
 
@@ -329,8 +329,8 @@ def check_gradients(
 
     Examples
     --------
-    Mazur's "A Step by Step Backpropagation Example", whose ∂E/∂w5 is
-    0.082167041:
+    Mazur's "A Step by Step Backpropagation Example", whose
+    :math:`\\partial E / \\partial w_5` is 0.082167041:
 
     >>> from skbp import check_gradients
     >>> from skbp.worked_examples import mazur_network

@@ -1,20 +1,22 @@
 """Forward and backward passes over a list of weight matrices.
 
-Shapes follow scikit-learn: ``coefs[i]`` is (n_in, n_out) and
-``intercepts[i]`` is (n_out,), so layer i+1 computes, for a batch ``a`` of
-layer-i outputs (one row per sample)::
+Shapes follow scikit-learn, in the user guide's notation: layer 0 is the
+input and layer L the output; the weights into layer l are
+W^(l) = ``coefs[l - 1]``, of shape (n_in, n_out), and its intercepts
+b^(l) = ``intercepts[l - 1]``, of shape (n_out,). For a batch a^(l-1) of
+layer l - 1's outputs (one row per sample) layer l computes::
 
-    net = a @ coefs[i] + intercepts[i]        out = f(net)
+    net^(l) = a^(l-1) @ W^(l) + b^(l)        a^(l) = f(net^(l))
 
-Backward, with δ = ∂E/∂net, one row per sample (the worked examples' "error term",
-divided by the batch size, since E is the mean over the batch)::
+Backward, with δ^(l) = ∂E/∂net^(l), one row per sample (the worked examples'
+"error term", divided by the batch size, since E is the mean over the batch)::
 
-    δ_L     = (out_L - y) / n                (canonical loss/activation pair)
-    δ_{i-1} = (δ_i @ coefs[i].T) * f'(out_{i-1})
-    ∂E/∂coefs[i]      = a_i.T @ δ_i + alpha / n * coefs[i]
-    ∂E/∂intercepts[i] = sum_n δ_i
+    δ^(L)     = (a^(L) - y) / n              (canonical loss/activation pair)
+    δ^(l)     = (δ^(l+1) @ W^(l+1).T) * f'(net^(l))    (f' written from a^(l))
+    ∂E/∂W^(l) = a^(l-1).T @ δ^(l) + alpha / n * W^(l)
+    ∂E/∂b^(l) = δ^(l) summed over the samples
 
-(with sample weights, n becomes sum(w) and row n of δ_L is multiplied by w_n).
+(with sample weights, n becomes sum(w) and row s of δ^(L) is multiplied by w_s).
 
 All work goes into preallocated buffers (:class:`Workspace`); no array is
 allocated per batch apart from small temporaries in the loss value.
@@ -101,7 +103,7 @@ def n_coefs(layer_units):
 
 
 class Workspace:
-    """Preallocated buffers for batches of up to ``batch_size`` samples.
+    r"""Preallocated buffers for batches of up to ``batch_size`` samples.
 
     Parameters
     ----------
@@ -117,7 +119,8 @@ class Workspace:
     outs : list of ndarray
         Output of each non-input layer, shape (batch_size, units).
     deltas : list of ndarray
-        δ = ∂E_n/∂net of each non-input layer, same shapes as ``outs``.
+        :math:`\delta^{(l)} = \partial E / \partial \mathrm{net}^{(l)}` of
+        each layer l = 1 ... L, same shapes as ``outs``.
     grads : ndarray of shape (n_params,)
         All gradients in one vector, laid out as :func:`layer_views`.
     coef_grads, intercept_grads : list of ndarray
@@ -158,14 +161,14 @@ class Workspace:
 
 
 class Dropout:
-    """Inverted dropout masks for the hidden layers of one batch.
+    r"""Inverted dropout masks for the hidden layers of one batch.
 
     During training each hidden unit's output is multiplied by a mask entry:
     0 with probability p (the unit is dropped for that sample), else
     1 / (1 - p), so that every unit's expected output -- and hence what the
     next layer receives on average -- is the same as without dropout, and
     prediction needs no rescaling. The backward pass multiplies the units'
-    δ by the same entries.
+    :math:`\delta` by the same entries.
 
     Parameters
     ----------
@@ -398,7 +401,7 @@ def backward(
     sw_sum=None,
     dropout=None,
 ):
-    """Backpropagate the error of one batch, filling deltas and gradients.
+    r"""Backpropagate the error of one batch, filling deltas and gradients.
 
     Parameters
     ----------
@@ -411,10 +414,12 @@ def backward(
     outs : list of ndarray
         Layer outputs returned by :func:`forward`.
     workspace : Workspace
-        Its ``deltas`` receive δ = ∂E/∂net_n of the batch loss E for each
-        sample n -- the worked examples' error term of that sample times w_n / Σw --
-        and its ``coef_grads`` and ``intercept_grads`` ∂E/∂coefs and
-        ∂E/∂intercepts.
+        Its ``deltas`` receive
+        :math:`\delta^{(l)} = \partial E / \partial \mathrm{net}^{(l)}` of
+        the batch loss E, whose row n is the worked examples' error term of
+        sample n times :math:`w_n / \sum w`, and its ``coef_grads`` and
+        ``intercept_grads`` :math:`\partial E / \partial W^{(l)}` and
+        :math:`\partial E / \partial b^{(l)}`.
     hidden : str or sequence of str
         Table name of the hidden activation, or one per hidden layer.
     output : str

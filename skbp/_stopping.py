@@ -230,7 +230,7 @@ class StoppingMixin:
 
     @property
     def history_(self):
-        """Per-epoch training record as a pandas DataFrame (stochastic solvers).
+        r"""Per-epoch training record as a pandas DataFrame (stochastic solvers).
 
         One row per epoch run so far (``fit`` epochs, ``partial_fit`` calls
         and ``trace_step`` steps accumulate), with columns ``epoch``,
@@ -238,10 +238,11 @@ class StoppingMixin:
         early stopping), ``learning_rate`` (the optimizer's step size during
         the epoch), ``seconds`` and ``grad_norm_1`` ... ``grad_norm_L``: for
         each layer of weights ``coefs_[l - 1]``, the root mean square over
-        the epoch's batches of the Frobenius norm of ∂E/∂W. With logistic
-        units σ' ≤ 0.25, so these norms shrink toward the input layer: the
-        vanishing gradient, made visible. They are the norms before any
-        clipping. With ``clip_grad_norm`` set, a column ``clipped`` counts
+        the epoch's batches of the Frobenius norm of
+        :math:`\partial E / \partial W^{(l)}`. With logistic units
+        :math:`\sigma' \le 1/4`, so these norms shrink toward the input
+        layer: the vanishing gradient, made visible. They are the norms
+        before any clipping. With ``clip_grad_norm`` set, a column ``clipped`` counts
         the epoch's batches whose gradient was clipped (absent otherwise).
         """
         check_fitted(self)

@@ -367,14 +367,15 @@ class LossCurveDisplay:
 
 
 class GradientNormDisplay:
-    """Gradient norm of each layer of weights per epoch.
+    r"""Gradient norm of each layer of weights per epoch.
 
     One line per layer of weights ``coefs_[l - 1]``, l = 1 ... L, of the
     ``grad_norm_l`` columns of an estimator's ``history_``: the root mean
-    square over an epoch's batches of the Frobenius norm of ∂E/∂W. The y axis
-    is logarithmic, so that a gradient that shrinks by a constant factor per
-    layer toward the input (the vanishing gradient of logistic units, whose
-    derivative is at most 1/4) shows as evenly spaced lines.
+    square over an epoch's batches of the Frobenius norm of
+    :math:`\partial E / \partial W^{(l)}`. The y axis is logarithmic, so
+    that a gradient that shrinks by a constant factor per layer toward the
+    input (the vanishing gradient of logistic units, whose derivative is at
+    most 1/4) shows as evenly spaced lines.
 
     It is recommended to use :meth:`GradientNormDisplay.from_estimator` to
     create a display. All parameters are stored as attributes.

@@ -74,7 +74,7 @@ def _network_weights(net):
 
 
 class NetworkDisplay:
-    """The units of a network and its weights as edges, with one step's numbers.
+    r"""The units of a network and its weights as edges, with one step's numbers.
 
     Units are circles, one column per layer, the input on the left. Each
     weight is an edge whose width is proportional to ``|w|`` (the largest
@@ -94,13 +94,13 @@ class NetworkDisplay:
     from its unit to its own row of that column, horizontally through its
     label, and on to its target: no edge passes under another's label.
     With a trace, every unit but the inputs is a card with its name, net
-    input, output and δ = ∂E/∂net for one sample of the trace, and, on a
-    step with dropout, a hidden unit's mask factor m (0: dropped; the next
-    layer received out · m); the title says which sample and how the
-    optimizer was set. On a larger network each unit keeps only its
-    ``top_edges`` strongest incoming edges (by ``|w|``), nothing is
-    labelled and the title says how many edges are drawn; a trace's
-    numbers are not written (a UserWarning says so).
+    input, output and :math:`\delta = \partial E / \partial \mathrm{net}`
+    for one sample of the trace, and, on a step with dropout, a hidden
+    unit's mask factor m (0: dropped; the next layer received out · m); the
+    title says which sample and how the optimizer was set. On a larger
+    network each unit keeps only its ``top_edges`` strongest incoming edges
+    (by ``|w|``), nothing is labelled and the title says how many edges are
+    drawn; a trace's numbers are not written (a UserWarning says so).
 
     A figure made by the display is sized for the network, at most 9 inches
     wide when it fits, so that a page about 900 px wide shows it at 100 dpi
