@@ -306,7 +306,11 @@
     html += `<table class="numbers">${row("loss E", D.loss_values[k], "loss")}</table>`;
     if (P <= 80) {
       html += `<table class="numbers" id="weights"><tr><th>weight</th><th>w</th><th>∂E/∂w</th><th>w⁺</th></tr>`;
-      D.params.forEach((p, i) => {
+      // In Mazur's numbering: w1, w2, ... then the biases.
+      const number = (p) => (p[1] < 0 ? Infinity : Number(p[3].slice(1)));
+      const order = D.params.map((p, i) => i).sort((a, b) => number(D.params[a]) - number(D.params[b]) || a - b);
+      order.forEach((i) => {
+        const p = D.params[i];
         html += `<tr data-param="${i}"><th>${esc(p[3])}</th><td>${fmt(w(k, i))}</td><td>${fmt(g(k, i))}</td><td>${fmt(w(k + 1, i))}</td></tr>`;
       });
       html += "</table>";
