@@ -17,10 +17,10 @@ Every page of the build (``docs/_build/html`` by default; ``_static``,
   run, no raw TeX (``\\(``, ``\\[``, ``$$``) left in the text outside code.
 
 Figure text is measured from the figure's smallest font in points and its
-dpi, which the docs build writes on each gallery figure's ``<img>``
-(``data-min-font-pt``, ``data-dpi``; ``docs/sphinxext/figure_fonts.py``): as
-shown, a font of ``pt`` points is ``pt / 72 * dpi * shown / natural`` pixels
-tall.
+dpi, which the docs build writes on the ``<img>`` of each figure it draws, a
+gallery example's or a ``.. plot::`` directive's (``data-min-font-pt``,
+``data-dpi``; ``docs/sphinxext/figure_fonts.py``): as shown, a font of ``pt``
+points is ``pt / 72 * dpi * shown / natural`` pixels tall.
 
 Each problem is printed as ``page: problem``; the exit status is 1 if there
 is any. Run it with ``make docs-check``, which builds the docs first.
@@ -84,10 +84,13 @@ SCRIPT_OUTPUT_CLASS = "sphx-glr-script-out"
 # the full image; below MIN_FONT_PX its text is too small to read.
 MIN_SHOWN_SCALE = 0.75
 MIN_FONT_PX = 8.0
-# Gallery figures (matplotlib_scraper's classes, matplotlib's animation
-# player) carry their smallest font; a thumbnail is small by design and
-# links to its example.
-FIGURE_CLASSES = frozenset({"sphx-glr-single-img", "sphx-glr-multi-img"})
+# Figures the build draws (matplotlib_scraper's classes, matplotlib's
+# animation player, the plot directive's class from figure_fonts.py) carry
+# their smallest font; a thumbnail is small by design and links to its
+# example.
+FIGURE_CLASSES = frozenset(
+    {"sphx-glr-single-img", "sphx-glr-multi-img", "plot-directive-figure"}
+)
 
 # The browser waits this long at most for a page's MathJax to finish.
 MATHJAX_TIMEOUT_MS = 15_000
@@ -422,7 +425,8 @@ def figure_problems(figures):
         One per image shown, as the browser measured it: ``name``,
         ``shown`` and ``natural`` (widths in CSS pixels), ``linked`` (inside
         a link to an image file), ``thumbnail`` (a gallery thumbnail),
-        ``figure`` (a gallery figure, which must carry its font record),
+        ``figure`` (a figure the build drew, which must carry its font
+        record),
         ``font_pt`` (the figure's smallest font in points, ``"none"`` for a
         figure without text, or None when unknown) and ``dpi``.
 

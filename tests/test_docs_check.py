@@ -275,6 +275,8 @@ BROWSER_PAGES = {
     ),
     "figure_shrunk": '<div style="width: 200px">' + FIGURE.format(pt=10) + "</div>",
     "figure_small_text": '<div style="width: 500px">' + FIGURE.format(pt=5) + "</div>",
+    # A plot directive's figure whose record the build did not write.
+    "plot_unrecorded": '<img src="plot.png" class="plot-directive-figure">',
 }
 
 
@@ -308,6 +310,7 @@ def test_browser_passes_what_fits(browser_findings):
         ),
         # 5 pt at 100 dpi, shown whole: 6.9 px.
         ("figure_small_text", r"figure text 6\.9 px tall as shown \(5 pt at 100 dpi"),
+        ("plot_unrecorded", r"figure without its smallest font size: plot\.png$"),
     ],
 )
 def test_browser_finds_what_does_not_fit(browser_findings, name, expected):
@@ -386,3 +389,60 @@ def test_scraper_records_each_figure_beside_its_image(figure_fonts, pyplot, tmp_
         {"min_font_pt": 6.0, "dpi": 100.0},
         {"min_font_pt": None, "dpi": 50.0},
     ]
+
+
+def test_plot_directive_records_each_figure_beside_its_image(
+    figure_fonts, pyplot, tmp_path, monkeypatch
+):
+    import json
+    from types import SimpleNamespace
+
+    from matplotlib.sphinxext import plot_directive
+
+    config = SimpleNamespace(
+        plot_formats=[("png", 100)],
+        plot_rcparams={},
+        plot_apply_rcparams=False,
+        plot_srcset=[],
+        plot_working_directory=None,
+        plot_pre_code=None,
+    )
+    # The directive reads its configuration from its setup function.
+    monkeypatch.setattr(plot_directive.setup, "config", config, raising=False)
+    page = tmp_path / "page.rst"
+    page.write_text("")
+    code = (
+        "import matplotlib.pyplot as plt\n"
+        "plt.figure(figsize=(2, 2), dpi=50).gca().set_title('a', fontsize=6)\n"
+        "plt.figure(figsize=(2, 2)).gca().set_axis_off()\n"
+    )
+    render = figure_fonts.recording_render_figures(plot_directive.render_figures)
+
+    def images():
+        results = render(
+            code,
+            str(page),
+            str(tmp_path),
+            "page-1",
+            context=False,
+            function_name=None,
+            config=config,
+        )
+        return [image.basename for _, shown in results for image in shown]
+
+    assert images() == ["page-1_00", "page-1_01"]
+    records = {
+        name: json.loads((tmp_path / f"{name}.fonts.json").read_text())
+        for name in ("page-1_00", "page-1_01")
+    }
+    # The dpi the images were saved at, plot_formats', not the figure's own.
+    assert records == {
+        "page-1_00": {"min_font_pt": 6.0, "dpi": 100.0},
+        "page-1_01": {"min_font_pt": None, "dpi": 100.0},
+    }
+    # Up to date, the images are not drawn again and keep their records.
+    assert images() == ["page-1_00", "page-1_01"]
+    assert (
+        json.loads((tmp_path / "page-1_00.fonts.json").read_text())
+        == records["page-1_00"]
+    )

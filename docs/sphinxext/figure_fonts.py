@@ -1,4 +1,4 @@
-"""The gallery's figures: their smallest font on record, and a link to each.
+"""Figures drawn by the build: their smallest font on record, and a link to each.
 
 ``make docs-check`` (``docs/check_pages.py``) fails on figure text smaller
 than 8 px as a reader sees it. That size is the font's size in points, times
@@ -10,6 +10,10 @@ text it draws and its dpi are written beside its image
 (``sphx_glr_<example>_001.fonts.json``), and the page's ``<img>`` carries
 them as ``data-min-font-pt`` and ``data-dpi``. The frame of matplotlib's
 animation player gets the same attributes in the HTML the scraper returns.
+Figures of matplotlib's ``.. plot::`` directive are recorded the same way
+when the directive renders them (:func:`recording_render_figures`), saved at
+the dpi of ``plot_formats``, and their ``<img>`` carries the record and the
+class ``plot-directive-figure``, so a missing record is found too.
 
 Every gallery figure is also wrapped in a link to its largest image, so a
 figure a narrow window shrinks can be opened at full size.
@@ -17,13 +21,17 @@ figure a narrow window shrinks can be opened at full size.
 sphinx-gallery runs an example again only when its source changed, and an
 example that is not run keeps the records of the run that drew it. An
 example whose images have no record (drawn before this extension existed) is
-run again: its checksum is removed before the gallery is generated.
+run again: its checksum is removed before the gallery is generated. The plot
+directive likewise draws only figures older than their page, so an image it
+saved without a record is removed, to be drawn again.
 
 Use: add ``"figure_fonts"`` to ``extensions`` after
 ``"sphinx_gallery.gen_gallery"`` and set ``image_scrapers`` to
 ``("figure_fonts.scraper",)``.
 """
 
+import functools
+import inspect
 import json
 import re
 from pathlib import Path
@@ -36,6 +44,7 @@ RECORD_SUFFIX = ".fonts.json"
 # resolutions of image_srcset add "_2_00x" and have no record of their own.
 GALLERY_IMAGE = re.compile(r"^sphx_glr_(?P<example>.+)_\d{3}\.(png|gif|jpg|svg|webp)$")
 ANIMATION_FRAME = '<img id="_anim_img'
+PLOT_FIGURE_CLASS = "plot-directive-figure"
 
 
 def smallest_font(fig):
@@ -71,15 +80,14 @@ def smallest_font(fig):
     return min(sizes, default=None)
 
 
-def _record(fig):
+def _record(fig, dpi=None):
     import matplotlib
 
-    dpi = matplotlib.rcParams["savefig.dpi"]
-    return {
-        "min_font_pt": smallest_font(fig),
+    if dpi is None:
         # What matplotlib_scraper and the animation writer save at.
-        "dpi": float(fig.dpi if dpi == "figure" else dpi),
-    }
+        dpi = matplotlib.rcParams["savefig.dpi"]
+        dpi = fig.dpi if dpi == "figure" else dpi
+    return {"min_font_pt": smallest_font(fig), "dpi": float(dpi)}
 
 
 def _attributes(record):
@@ -161,6 +169,89 @@ def _visit_figure(translator, node):
     ]
 
 
+def recording_render_figures(render_figures):
+    """Wrap the plot directive's ``render_figures`` to record each figure.
+
+    Parameters
+    ----------
+    render_figures : callable
+        ``matplotlib.sphinxext.plot_directive.render_figures``, which runs a
+        directive's code (``_run_code``, once per piece of code) and saves
+        the figures each piece leaves open, in the order of
+        ``Gcf.get_all_fig_managers``, at the dpi of the first entry of
+        ``plot_formats``.
+
+    Returns
+    -------
+    callable
+        ``render_figures`` that also writes, beside each image it saves, the
+        record of the figure it was saved from (``<image>.fonts.json``).
+        Images it finds up to date are returned as they are, with the
+        record of the run that drew them.
+    """
+    from matplotlib import _pylab_helpers
+    from matplotlib.sphinxext import plot_directive
+
+    signature = inspect.signature(render_figures)
+
+    @functools.wraps(render_figures)
+    def render(*args, **kwargs):
+        config = signature.bind(*args, **kwargs).arguments["config"]
+        dpi = plot_directive.get_plot_formats(config)[0][1]
+        drawn = []
+        run_code = plot_directive._run_code
+
+        def run_and_record(*run_args, **run_kwargs):
+            result = run_code(*run_args, **run_kwargs)
+            managers = _pylab_helpers.Gcf.get_all_fig_managers()
+            drawn.append([_record(m.canvas.figure, dpi) for m in managers])
+            return result
+
+        plot_directive._run_code = run_and_record
+        try:
+            results = render_figures(*args, **kwargs)
+        finally:
+            plot_directive._run_code = run_code
+        if drawn:
+            for (_, images), records in zip(results, drawn):
+                for image, record in zip(images, records):
+                    path = Path(image.dirname, image.basename + RECORD_SUFFIX)
+                    path.write_text(json.dumps(record))
+        return results
+
+    return render
+
+
+def _plot_directive_dir(builder):
+    # Where the plot directive saves its images (its own rule).
+    return Path(builder.doctreedir).parent / "plot_directive"
+
+
+def _visit_image(translator, node):
+    image = Path(translator.builder.srcdir, node["uri"].lstrip("/")).resolve()
+    if image.is_relative_to(_plot_directive_dir(translator.builder).resolve()):
+        node["classes"].append(PLOT_FIGURE_CLASS)
+    start = len(translator.body)
+    type(translator).visit_image(translator, node)
+    record_file = image.with_suffix(RECORD_SUFFIX)
+    if record_file.is_file():
+        record = json.loads(record_file.read_text())
+        html = "".join(translator.body[start:])
+        translator.body[start:] = [
+            html.replace("<img ", f"<img {_attributes(record)} ", 1)
+        ]
+
+
+def _depart_image(translator, node):
+    type(translator).depart_image(translator, node)
+
+
+def _draw_plots_without_records(app):
+    for image in _plot_directive_dir(app.builder).rglob("*.png"):
+        if not image.with_suffix(RECORD_SUFFIX).is_file():
+            image.unlink()
+
+
 def _run_examples_without_records(app):
     conf = app.config.sphinx_gallery_conf
     gallery_dirs = conf.get("gallery_dirs", [])
@@ -176,7 +267,7 @@ def _run_examples_without_records(app):
 
 
 def setup(app):
-    """Register the figure link and the check for missing records.
+    """Register the figure links, the records and the check for missing ones.
 
     Parameters
     ----------
@@ -188,7 +279,16 @@ def setup(app):
     dict
         The extension's metadata.
     """
+    from docutils import nodes
+    from matplotlib.sphinxext import plot_directive
+
     app.add_node(imgsgnode, override=True, html=(_visit_figure, depart_imgsg_html))
+    app.add_node(nodes.image, override=True, html=(_visit_image, _depart_image))
     # Before sphinx-gallery (priority 500) decides which examples to run.
     app.connect("builder-inited", _run_examples_without_records, priority=400)
+    app.connect("builder-inited", _draw_plots_without_records)
+    if not hasattr(plot_directive.render_figures, "__wrapped__"):
+        plot_directive.render_figures = recording_render_figures(
+            plot_directive.render_figures
+        )
     return {"parallel_read_safe": True, "parallel_write_safe": True}
