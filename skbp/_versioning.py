@@ -175,7 +175,10 @@ class VersionStampMixin:
     def _upgrade_fitted_state(self):
         """Rebuild the fitted attributes a model saved by an older skbp lacks.
 
-        Called on loading, after the saved state is in place; a class that
-        adds a fitted attribute rebuilds it here from what the saved model
-        had (or leaves a saved model that had none as it is).
+        Called on loading, after the saved state is in place, and before a
+        fit continues from fitted weights (``warm_start``, ``partial_fit``),
+        which may have been assigned by hand as scikit-learn's ``test_fit``
+        assigns its worked example's, with no fitted attribute but the
+        weights. A class that adds a fitted attribute rebuilds it here from
+        what the model has (or leaves a model that had none as it is).
         """
