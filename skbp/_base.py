@@ -19,7 +19,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    validate_data,
+)
 
 try:  # scikit-learn >= 1.9: the (experimental) callback API
     from sklearn.callback import CallbackSupportMixin
@@ -157,8 +161,16 @@ class BaseBackprop(
         """Output activation when ``out_activation=None``."""
 
     @abstractmethod
+    def _score_outputs(self, out, y, sample_weight=None):
+        """Validation score of the network's outputs ``out`` for targets ``y``."""
+
+    @abstractmethod
+    def _validation_targets(self, y_val, dtype):
+        """Validate ``y_val`` against the fit's targets; return it 2-D in dtype."""
+
     def _score(self, X, y, sample_weight=None):
         """Validation score used by early stopping (no input validation)."""
+        return self._score_outputs(self._forward(X), y, sample_weight)
 
     # ------------------------------------------------------------------
     # Training
@@ -170,8 +182,25 @@ class BaseBackprop(
         """Labels to stratify the early-stopping split by (None: no stratifying)."""
         return None
 
-    def _prepare(self, X, y, sample_weight, incremental):
-        """Validate everything and initialise when needed; returns X, y, w."""
+    def _label_smoothing(self, n_outputs):
+        """(ε, K) of smoothed targets y·(1 − ε) + ε/K; None: y as given."""
+        return None
+
+    def _training_targets(self, y):
+        """The targets the training loss is computed against."""
+        smoothing = self._label_smoothing(y.shape[1])
+        if smoothing is None:
+            return y
+        eps, n_classes = smoothing
+        # Python floats keep y's dtype (float32 stays float32).
+        return y * (1 - eps) + eps / n_classes
+
+    def _prepare(self, X, y, sample_weight, incremental, given_validation=False):
+        """Validate everything and initialise when needed; returns X, y, w.
+
+        ``given_validation``: the caller passed a validation set of its own,
+        so early stopping draws no split from X.
+        """
         hidden = self._hidden_units()
         units = self._hidden_activations(len(hidden))
         self._check_per_batch_settings(len(hidden))
@@ -205,7 +234,12 @@ class BaseBackprop(
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         y = np.asarray(y, dtype=X.dtype)
-        if self.early_stopping and not incremental and solver.stochastic:
+        if (
+            self.early_stopping
+            and not incremental
+            and solver.stochastic
+            and not given_validation
+        ):
             self._check_validation_split(y)
         sample_weight = self._sample_weight_hook(y, sample_weight, incremental)
         layer_units = [X.shape[1], *hidden, y.shape[1]]
@@ -226,11 +260,71 @@ class BaseBackprop(
             y = y.astype(self.coefs_[0].dtype)
             if sample_weight is not None:
                 sample_weight = sample_weight.astype(X.dtype)
-        self._ensure_stopping_records(self.early_stopping and not incremental)
+        self._ensure_stopping_records(
+            self.early_stopping and not incremental, scored=given_validation
+        )
         return X, y, sample_weight, layer_units
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _check_validation_set(self, X, X_val, y_val, sample_weight_val):
+        """Validate fit's ``X_val``, ``y_val``, ``sample_weight_val`` like X, y.
+
+        Run after the training data's validation (the classes, the number of
+        features and outputs are known then); returns the set in X's dtype,
+        targets 2-D, as the epoch loop scores it.
+        """
+        with quiet_overflow():  # see _prepare
+            X_val = validate_data(
+                self,
+                X_val,
+                accept_sparse=["csr", "csc"],
+                dtype=X.dtype,
+                reset=False,
+            )
+        y_val = self._validation_targets(y_val, X.dtype)
+        check_consistent_length(X_val, y_val)
+        if sample_weight_val is not None:
+            sample_weight_val = _check_sample_weight(
+                sample_weight_val, X_val, dtype=X.dtype, **_SAMPLE_WEIGHT_CHECK
+            )
+            if np.any(sample_weight_val < 0):
+                raise ValueError("sample_weight_val must be non-negative.")
+            if not sample_weight_val.any():
+                raise ValueError("sample_weight_val must not be all zero.")
+        return X_val, y_val, sample_weight_val
+
+    def _check_validation_request(self, X_val, y_val, sample_weight_val):
+        """Refuse an incomplete validation set, or one the solver cannot use."""
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError(
+                    "sample_weight_val is provided, but X_val and y_val were "
+                    "not provided."
+                )
+            return False
+        if y_val is None:
+            raise ValueError("X_val is provided, but y_val was not provided.")
+        if X_val is None:
+            raise ValueError("y_val is provided, but X_val was not provided.")
+        if not SOLVERS[self.solver].stochastic:
+            raise ValueError(
+                "X_val and y_val are scored after every epoch, and "
+                f"solver={self.solver!r} has no epochs; use a stochastic solver "
+                f"({either(stochastic_solvers())}) or fit without X_val and y_val."
+            )
+        return True
+
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        incremental=False,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         solver = SOLVERS[self.solver]
+        given = self._check_validation_request(X_val, y_val, sample_weight_val)
         n_tasks = (1 if incremental else self.max_iter) if solver.stochastic else None
         # Set up before the snapshot, so that a rejected call still tears
         # the callbacks down (scikit-learn's _fit_context does that).
@@ -241,11 +335,18 @@ class BaseBackprop(
             self._validate_params()
         with restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(
-                X, y, sample_weight, incremental
+                X, y, sample_weight, incremental, given_validation=given
             )
+            extra = {}
+            if given:
+                extra["validation"] = self._check_validation_set(
+                    X, X_val, y_val, sample_weight_val
+                )
             tasks.set_data(X, y, sample_weight)
             tasks.begin()
-            solver.fit(self, X, y, sample_weight, layer_units, incremental, tasks)
+            solver.fit(
+                self, X, y, sample_weight, layer_units, incremental, tasks, **extra
+            )
             tasks.end()
         return self
 
@@ -378,12 +479,18 @@ class BaseBackprop(
             record = _training.traced_step(
                 step,
                 X,
-                y,
+                self._training_targets(y),
                 sample_weight,
                 self.coefs_,
                 self.intercepts_,
                 clip_grad_norm=self.clip_grad_norm,
             )
+            smoothing = self._label_smoothing(y.shape[1])
+            if smoothing is not None:
+                eps, n_classes = smoothing
+                record.label_smoothing = dict(
+                    epsilon=eps, n_classes=n_classes, labels=y.copy()
+                )
             # As partial_fit (and scikit-learn's): n_iter_ counts the epochs
             # of the last call.
             self.n_iter_ = 0

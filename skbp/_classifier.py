@@ -1,12 +1,13 @@
 """BackpropClassifier: labels in, class probabilities out."""
 
 from contextlib import contextmanager
+from numbers import Real
 
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
-from sklearn.utils._param_validation import StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -15,7 +16,7 @@ from sklearn.utils.multiclass import (
     type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from . import _messages, _sklearn_bridge
 from ._activations import OUT_ACTIVATION_NAMES
@@ -85,6 +86,27 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         converts a model trained with it, and warns that the MLP trains on
         without it.
 
+    label_smoothing : float in [0, 1), default=0.0
+        Trains against smoothed targets instead of the 0/1 indicator
+        (Szegedy et al. 2016; ``torch.nn.CrossEntropyLoss(label_smoothing=)``
+        and Keras's ``label_smoothing`` for multiclass):
+
+        - a softmax output over K classes: t = y·(1 − ε) + ε/K, so the
+          loss is −Σ_k t_k·log p_k = (1 − ε)·(−log p_y) + ε·(−(1/K)·Σ_k log p_k);
+        - every other output (logistic: binary and multilabel targets, each
+          label its own two-class problem): t = y·(1 − ε) + ε/2, in
+          −(t·log p + (1 − t)·log(1 − p)).
+
+        The gradient at the output is then δ = out − t. With
+        ``loss="squared_error"`` the same t replace the 0/1 targets in
+        ½Σ(t − out)². Only the training loss changes (``loss_curve_``,
+        ``loss_``, ``trace_step``, whose ``y`` holds the t it trained on);
+        labels, ``predict``, the early-stopping split and
+        ``validation_scores_`` use the labels themselves. 0 trains on the
+        labels, with scikit-learn's numbers. scikit-learn's MLPClassifier
+        has no label smoothing: ``to_sklearn`` converts a model trained with
+        it, and warns that the MLP trains on without it.
+
     Attributes
     ----------
     classes_ : ndarray or list of ndarray of shape (n_classes,)
@@ -122,6 +144,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         "loss": [StrOptions({"log_loss", "squared_error"})],
         "out_activation": [None, _ListedStrOptions(OUT_ACTIVATION_NAMES["classifier"])],
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
     }
 
     def __init__(
@@ -160,8 +183,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         warmup_epochs=0,
         weight_decay=0.0,
         class_weight=None,
+        label_smoothing=0.0,
     ):
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
             activation=activation,
@@ -219,6 +244,15 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             weights = per_class[index]
         weights = weights.astype(y.dtype)
         return weights if sample_weight is None else weights * sample_weight
+
+    def _label_smoothing(self, n_outputs):
+        if not self.label_smoothing:
+            # The indicator itself, so that 0 keeps scikit-learn's numbers.
+            return None
+        # A softmax output shares ε among its K classes; any other output
+        # unit is a two-class problem of its own.
+        n_classes = n_outputs if self.out_activation_ == "softmax" else 2
+        return float(self.label_smoothing), n_classes
 
     def _class_index(self, y):
         """Index into classes_ of each row of a binarised single-label target."""
@@ -286,7 +320,16 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         return indicator
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to data X and labels y.
 
         Parameters
@@ -297,13 +340,36 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             Class labels, or a label indicator matrix for multilabel.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights; the loss becomes Σw·E/Σw.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set of one's own, scored after every epoch
+            (``validation_scores_``, ``validation_loss_curve_``). With
+            ``early_stopping=True`` it replaces the split of X, which then
+            trains on all of X (``validation_fraction`` is unused); without,
+            it is only recorded and the weights are those a fit without it
+            gives. Stochastic solvers only. In a Pipeline, X_val is not
+            transformed by the earlier steps unless the pipeline is told so:
+            ``Pipeline(..., transform_input=["X_val"])`` with metadata
+            routing enabled (see the user guide's early stopping section).
+        y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
+            Its labels, all among those of y; required with X_val.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples, in the score and the loss.
 
         Returns
         -------
         self : BackpropClassifier
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -603,9 +669,35 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         with np.errstate(divide="ignore"):
             return np.log(proba, out=proba)
 
-    def _score(self, X, y, sample_weight=None):
-        y_pred = self._targets(self._forward(X))
+    def _score_outputs(self, out, y, sample_weight=None):
+        y_pred = self._targets(out)
         return accuracy_score(self._targets(y), y_pred, sample_weight=sample_weight)
+
+    def _validation_targets(self, y_val, dtype):
+        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        with _labels_checked(y_val):
+            check_classification_targets(y_val)
+        multilabel = self._label_binarizer.y_type_.startswith("multilabel")
+        if multilabel != (y_val.ndim == 2):
+            raise ValueError(
+                f"y_val must be {'a label indicator matrix' if multilabel else '1-D'}"
+                f", as y is; got shape {y_val.shape}."
+            )
+        if multilabel:
+            if y_val.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y_val has {y_val.shape[1]} labels, y has {len(self.classes_)}."
+                )
+        else:
+            unseen = np.setdiff1d(unique_labels(y_val), self.classes_)
+            if len(unseen):
+                raise ValueError(
+                    f"y_val has classes not in `self.classes_`: {unseen}. "
+                    f"`self.classes_` has {self.classes_}."
+                )
+        return self._indicator(y_val, dtype)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -207,10 +207,12 @@ default="constant"
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the data and stop when its score
-        stops improving; the best weights are restored.
+        stops improving; the best weights are restored. A validation set
+        given to ``fit`` (``X_val``, ``y_val``) is used instead of the split.
 
     validation_fraction : float, default=0.1
-        Share of the data held out for early stopping.
+        Share of the data held out for early stopping; unused when ``fit``
+        is given ``X_val`` and ``y_val``.
 
     beta_1 : float, default=0.9
         Decay rate of Adam's first moment estimate, in [0, 1).
@@ -317,15 +319,25 @@ loss_ : float
         the loss E of the initial weights.
 
     history_ : pandas.DataFrame
-        One row per epoch (stochastic solvers): loss, validation score,
-        learning rate, seconds and each layer's gradient norm (before
+        One row per epoch (stochastic solvers): loss, validation score and
+        validation loss, learning rate, seconds and each layer's gradient norm (before
         clipping), plus the number of clipped batches with ``clip_grad_norm``.
 
     validation_scores_ : list of float or None
-        Validation score of each epoch, with ``early_stopping=True``.
+        Validation score of each epoch, with ``early_stopping=True`` or a
+        validation set given to ``fit`` (``X_val``, ``y_val``).
+
+    validation_loss_curve_ : list of float or None
+        The loss of ``loss_curve_`` on the validation data after each epoch,
+        beside ``validation_scores_``: Σw·E/Σw over the validation samples,
+        computed with the epoch's final weights and without the L2 term,
+        which ``loss_curve_`` includes as scikit-learn's does (that term is
+        divided by each batch's size and would differ with the set's size;
+        the curve measures the fit to unseen data alone). It is on the
+        internal split with ``early_stopping=True`` and no ``X_val``.
 
     best_validation_score_ : float or None
-        Best validation score, with ``early_stopping=True``.
+        Best validation score, with ``early_stopping=True`` or ``X_val``.
 
     t_ : int
         Number of training samples seen by the solver.

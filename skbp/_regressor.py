@@ -5,7 +5,7 @@ from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import column_or_1d, validate_data
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 
 from . import _sklearn_bridge
 from ._activations import OUT_ACTIVATION_NAMES
@@ -204,7 +204,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         return X, y
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to data X and targets y.
 
         Parameters
@@ -215,13 +224,36 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             Targets.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights; the loss becomes Σw·E/Σw.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set of one's own, scored after every epoch
+            (``validation_scores_``, ``validation_loss_curve_``). With
+            ``early_stopping=True`` it replaces the split of X, which then
+            trains on all of X (``validation_fraction`` is unused); without,
+            it is only recorded and the weights are those a fit without it
+            gives. Stochastic solvers only. In a Pipeline, X_val is not
+            transformed by the earlier steps unless the pipeline is told so:
+            ``Pipeline(..., transform_input=["X_val"])`` with metadata
+            routing enabled (see the user guide's early stopping section).
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Its targets; required with X_val.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the validation samples, in the score and the loss.
 
         Returns
         -------
         self : BackpropRegressor
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+        return self._fit(
+            X,
+            y,
+            sample_weight=sample_weight,
+            incremental=False,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
@@ -391,12 +423,26 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         """Targets in the user's shape: 1-D for a single output."""
         return out.ravel() if out.shape[1] == 1 else out
 
-    def _score(self, X, y, sample_weight=None):
+    def _score_outputs(self, out, y, sample_weight=None):
         return r2_score(
-            self._targets(y),
-            self._targets(self._forward(X)),
-            sample_weight=sample_weight,
+            self._targets(y), self._targets(out), sample_weight=sample_weight
         )
+
+    def _validation_targets(self, y_val, dtype):
+        y_val = check_array(y_val, ensure_2d=False, dtype=dtype, input_name="y_val")
+        if y_val.ndim == 1:
+            y_val = y_val.reshape(-1, 1)
+        n_outputs = self.coefs_[-1].shape[1]
+        if y_val.ndim != 2 or y_val.shape[1] != n_outputs:
+            raise ValueError(
+                f"y_val has {y_val.shape[1:]} outputs per sample, y has {n_outputs}."
+            )
+        if self.loss == "poisson" and np.any(y_val < 0):
+            raise ValueError(
+                "Some value(s) of y_val are negative which is not allowed for "
+                "loss='poisson'."
+            )
+        return y_val
 
 
 BackpropRegressor.__doc__ = fill(

@@ -7,9 +7,9 @@ scikit-learn's arithmetic step for step and keep the same state, in one flat
 vector in scikit-learn's packing order instead of one array per layer).
 The other way round, only the models scikit-learn can express convert; the
 rest are refused with the parameter that stands in the way. skbp's settings
-that act in training only (dropout, gradient clipping, class weights) leave
-a plain MLP's weights: such a model converts, with a warning that
-scikit-learn's would train on without them.
+that act in training only (dropout, gradient clipping, class weights, label
+smoothing) leave a plain MLP's weights: such a model converts, with a
+warning that scikit-learn's would train on without them.
 """
 
 import copy
@@ -118,6 +118,7 @@ def _history_from_records(estimator):
                 "epoch": epoch + 1,
                 "loss": loss,
                 "validation_score": scores[epoch] if epoch < len(scores) else math.nan,
+                "validation_loss": math.nan,
                 "learning_rate": math.nan,
                 "seconds": math.nan,
                 **{f"grad_norm_{i}": math.nan for i in range(1, n_layers + 1)},
@@ -181,7 +182,9 @@ def _optimizer_to_sklearn(optimizer, params):
         theirs = SGDOptimizer(
             params,
             optimizer.learning_rate_init,
-            optimizer.lr_schedule,
+            optimizer.lr_schedule
+            if _sklearn_schedule(optimizer.lr_schedule)
+            else "constant",
             optimizer.momentum,
             optimizer.nesterov,
             optimizer.power_t,
@@ -233,6 +236,11 @@ def from_sklearn(cls, mlp):
             f"scikit-learn picks for it; {cls.__name__} cannot hold it."
         )
     if getattr(est, "loss_curve_", None) is not None:
+        # scikit-learn records no validation loss: NaN for its epochs.
+        scores = getattr(est, "validation_scores_", None)
+        est.validation_loss_curve_ = (
+            None if scores is None else [math.nan] * len(scores)
+        )
         est._history = _history_from_records(est)
     optimizer = getattr(mlp, "_optimizer", None)
     if optimizer is not None:
@@ -324,8 +332,8 @@ def _training_only_settings(estimator):
 
     Returns ``(setting, what the MLP trains without)`` pairs. They leave no
     trace in the fitted weights -- dropout's masks and clipping act on the
-    steps, class weights on the loss -- so the MLP predicts as the model
-    does, but would train on without them.
+    steps, class weights and label smoothing on the loss -- so the MLP
+    predicts as the model does, but would train on without them.
     """
     settings = []
     try:
@@ -342,7 +350,20 @@ def _training_only_settings(estimator):
         )
     if getattr(estimator, "class_weight", None) is not None:
         settings.append((f"class_weight={estimator.class_weight!r}", "class weights"))
+    if getattr(estimator, "label_smoothing", 0):
+        settings.append(
+            (f"label_smoothing={estimator.label_smoothing!r}", "label smoothing")
+        )
+    if not _sklearn_schedule(estimator.learning_rate):
+        settings.append((f"learning_rate={estimator.learning_rate!r}", "that schedule"))
+    if estimator.weight_decay:
+        settings.append((f"weight_decay={estimator.weight_decay!r}", "weight decay"))
     return settings
+
+
+def _sklearn_schedule(learning_rate):
+    """Whether scikit-learn's MLP has the schedule (cosine, callables: no)."""
+    return isinstance(learning_rate, str) and learning_rate != "cosine"
 
 
 def _join(words, last):
@@ -364,6 +385,9 @@ def to_sklearn(estimator):
     ours = estimator.get_params(deep=False)
     params = {name: ours[name] for name in target._get_param_names() if name in ours}
     params["activation"] = _single_activation(estimator)
+    if not _sklearn_schedule(params["learning_rate"]):
+        # Warned below: the MLP trains on at learning_rate_init.
+        params["learning_rate"] = "constant"
     mlp = target(**copy.deepcopy(params))
     _copy_state(estimator, mlp)
     optimizer = getattr(estimator, "_optimizer", None)

@@ -17,6 +17,7 @@ from sklearn.model_selection import train_test_split
 
 from . import _training
 from ._fitted_state import check_fitted
+from ._losses import get_loss
 from ._network import quiet_overflow
 from ._solvers import SOLVERS, either, stochastic_solvers
 
@@ -32,8 +33,12 @@ class NonFiniteOutputError(ValueError):
 class StoppingMixin:
     """The epoch records and stopping rules of BaseBackprop."""
 
-    def _ensure_stopping_records(self, validation):
+    def _ensure_stopping_records(self, validation, scored=False):
         """Start the records the stopping rule of this call compares against.
+
+        ``scored``: a validation set given to fit is scored every epoch,
+        whatever the rule, so its records (``validation_scores_``,
+        ``validation_loss_curve_``) are started too.
 
         A fit sets up the records of its own rule only: with early stopping
         the validation scores (``best_loss_`` is None), without it the
@@ -56,6 +61,15 @@ class StoppingMixin:
             self.best_validation_score_ = None
         if not hasattr(self, "best_loss_"):
             self.best_loss_ = None
+        if not hasattr(self, "validation_loss_curve_"):
+            self.validation_loss_curve_ = None
+        if (validation or scored) and self.validation_loss_curve_ is None:
+            self.validation_loss_curve_ = []
+        if scored and self.validation_scores_ is None and not validation:
+            # Recorded only: without early stopping the rule stays the
+            # training loss's.
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
         if validation:
             if self.validation_scores_ is None:
                 self.validation_scores_ = []
@@ -167,6 +181,11 @@ class StoppingMixin:
                 "validation_score": (
                     self.validation_scores_[-1] if validation is not None else np.nan
                 ),
+                "validation_loss": (
+                    self.validation_loss_curve_[-1]
+                    if validation is not None
+                    else np.nan
+                ),
                 "learning_rate": learning_rate,
                 "seconds": seconds,
                 **{
@@ -178,7 +197,7 @@ class StoppingMixin:
         self._optimizer.iteration_ends(self.t_)
 
         if self._no_improvement_count > self.n_iter_no_change:
-            what = "Validation score" if validation is not None else "Training loss"
+            what = "Validation score" if self._by_score(validation) else "Training loss"
             msg = (
                 f"{what} did not improve more than tol={self.tol:f} for "
                 f"{self.n_iter_no_change} consecutive epochs."
@@ -188,12 +207,19 @@ class StoppingMixin:
             self._no_improvement_count = 0
         return False
 
+    def _by_score(self, validation):
+        """Whether the stopping rule compares validation scores this epoch."""
+        return validation is not None and self.early_stopping
+
     def _update_no_improvement_count(self, validation):
         if validation is not None:
-            score = self._validation_score(validation)
+            score, loss = self._validation_score(validation)
             self.validation_scores_.append(score)
+            self.validation_loss_curve_.append(loss)
             if self.verbose:
+                # scikit-learn's line, word for word.
                 print(f"Validation score: {score:f}")
+        if self._by_score(validation):
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
             else:
@@ -211,22 +237,34 @@ class StoppingMixin:
                 self.best_loss_ = self.loss_curve_[-1]
 
     def _validation_score(self, validation):
-        """The early-stopping score of the weights as they are now.
+        """The validation score and loss of the weights as they are now.
 
-        The validation pass is the first to see the epoch's last update, so
-        outputs that are infinite or NaN there, or a score whose arithmetic
-        overflows (r2_score squares the residuals), are divergence: raises
-        ``_training.Diverged`` for the epoch loop to roll back, as a
-        non-finite training loss does.
+        The loss is the training loss's data term on the validation set,
+        without the L2 penalty (see ``validation_loss_curve_``).
+
+        With early stopping the validation pass is the first to see the
+        epoch's last update, so outputs that are infinite or NaN there, or a
+        score whose arithmetic overflows (r2_score squares the residuals),
+        are divergence: raises ``_training.Diverged`` for the epoch loop to
+        roll back, as a non-finite training loss does. A validation set
+        given without early stopping is only recorded, NaN then, so that it
+        never changes the weights training arrives at.
         """
+        X_val, y_val, sw_val = validation
         with quiet_overflow():
-            try:
-                score = self._score(*validation)
-            except NonFiniteOutputError:
-                raise _training.Diverged() from None
-        if not math.isfinite(score):
-            raise _training.Diverged()
-        return score
+            out = self._forward_unchecked(X_val)
+            if np.isfinite(out).all():
+                score = self._score_outputs(out, y_val, sw_val)
+                loss = get_loss(self.loss, self.out_activation_).value(
+                    y_val, out, sw_val
+                )
+            else:
+                score = loss = math.nan
+        if not (math.isfinite(score) and math.isfinite(loss)):
+            if self.early_stopping:
+                raise _training.Diverged()
+            return math.nan, math.nan
+        return float(score), float(loss)
 
     @property
     def history_(self):
@@ -234,11 +272,12 @@ class StoppingMixin:
 
         One row per epoch run so far (``fit`` epochs, ``partial_fit`` calls
         and ``trace_step`` steps accumulate), with columns ``epoch``,
-        ``loss`` (as in ``loss_curve_``), ``validation_score`` (NaN without
-        early stopping), ``learning_rate`` (the optimizer's step size during
-        the epoch), ``seconds`` and ``grad_norm_1`` ... ``grad_norm_L``: for
-        each layer of weights ``coefs_[l - 1]``, the root mean square over
-        the epoch's batches of the Frobenius norm of
+        ``loss`` (as in ``loss_curve_``), ``validation_score`` and
+        ``validation_loss`` (as in ``validation_loss_curve_``; NaN without
+        early stopping or ``X_val``), ``learning_rate`` (the optimizer's
+        step size during the epoch), ``seconds`` and ``grad_norm_1`` ...
+        ``grad_norm_L``: for each layer of weights ``coefs_[l - 1]``, the
+        root mean square over the epoch's batches of the Frobenius norm of
         :math:`\partial E / \partial W^{(l)}`. With logistic units
         :math:`\sigma' \le 1/4`, so these norms shrink toward the input
         layer: the vanishing gradient, made visible. They are the norms

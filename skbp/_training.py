@@ -157,6 +157,13 @@ class Checkpoint:
         "_best_intercepts",
     )
 
+    _records = (
+        "loss_curve_",
+        "_history",
+        "validation_scores_",
+        "validation_loss_curve_",
+    )
+
     def __init__(self, estimator, params):
         self.estimator, self.params = estimator, params
         self.saved_params = np.empty_like(params)
@@ -171,8 +178,8 @@ class Checkpoint:
         self.random_state = est._random_state.get_state()
         self.lengths = {
             name: len(getattr(est, name))
-            for name in ("loss_curve_", "_history", "validation_scores_")
-            if getattr(est, name) is not None
+            for name in self._records
+            if getattr(est, name, None) is not None
         }
 
     def restore(self):
@@ -266,7 +273,9 @@ def gradient_norm(grads):
     return largest * math.sqrt(float(np.dot(scaled, scaled)))
 
 
-def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tasks):
+def fit_stochastic(
+    estimator, X, y, sample_weight, layer_units, incremental, tasks, validation=None
+):
     """Run the epochs of ``solver="sgd"`` or ``"adam"`` (one for partial_fit).
 
     Parameters
@@ -281,15 +290,18 @@ def fit_stochastic(estimator, X, y, sample_weight, layer_units, incremental, tas
         One epoch from the current state (``partial_fit``).
     tasks : skbp._callbacks.FitTasks
         The callbacks' hooks.
+    validation : tuple or None
+        fit's own (X_val, y_val, sample_weight_val), validated: scored each
+        epoch, and early stopping's set instead of a split of X.
     """
     est = estimator
     if est.early_stopping and incremental:
         raise ValueError("partial_fit does not support early_stopping=True")
-    if est.early_stopping:
+    if est.early_stopping and validation is None:
         X, y, sample_weight, validation = est._split_validation(X, y, sample_weight)
         tasks.set_data(X, y, sample_weight)
-    else:
-        validation = None
+    # After the split: the validation set is scored on its labels.
+    y = est._training_targets(y)
 
     n_samples = X.shape[0]
     batch_size = est._batch_size(n_samples)
@@ -534,7 +546,9 @@ def fit_lbfgs(estimator, X, y, sample_weight, layer_units, incremental, tasks):
 
     with quiet_overflow():
         result = minimize_lbfgs(
-            functools.partial(step, X, y, sample_weight=sample_weight),
+            functools.partial(
+                step, X, est._training_targets(y), sample_weight=sample_weight
+            ),
             [params],
             [step.grads],
             est.max_iter,

@@ -39,6 +39,7 @@ def test_history_has_one_row_per_epoch_matching_loss_curve(iris):
         "epoch",
         "loss",
         "validation_score",
+        "validation_loss",
         "learning_rate",
         "seconds",
         "grad_norm_1",
@@ -48,6 +49,7 @@ def test_history_has_one_row_per_epoch_matching_loss_curve(iris):
     assert history["epoch"].tolist() == list(range(1, 13))
     np.testing.assert_array_equal(history["loss"], est.loss_curve_)
     assert history["validation_score"].isna().all()
+    assert history["validation_loss"].isna().all()
     assert (history["seconds"] > 0).all()
 
 

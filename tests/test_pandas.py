@@ -241,14 +241,15 @@ def test_history_is_a_dataframe_with_one_row_per_epoch(solver, frame):
     assert isinstance(history, pd.DataFrame)
     assert len(history) == est.n_iter_ == len(est.loss_curve_)
     assert history["epoch"].tolist() == list(range(1, est.n_iter_ + 1))
-    assert list(history.columns[:5]) == [
+    assert list(history.columns[:6]) == [
         "epoch",
         "loss",
         "validation_score",
+        "validation_loss",
         "learning_rate",
         "seconds",
     ]
-    assert list(history.columns[5:]) == ["grad_norm_1", "grad_norm_2"]
+    assert list(history.columns[6:]) == ["grad_norm_1", "grad_norm_2"]
     np.testing.assert_array_equal(history["loss"], est.loss_curve_)
     assert all(history[c].dtype == np.float64 for c in history.columns[1:])
 

@@ -77,8 +77,19 @@ def test_validation_scores_are_drawn_on_a_twin_axis(early_net):
     assert_array_equal(disp.validation_line_.get_xdata(), np.arange(1, n + 1))
     assert_array_equal(disp.validation_line_.get_ydata(), early_net.validation_scores_)
     assert_array_equal(disp.line_.get_ydata(), early_net.loss_curve_)
-    # Both curves in one legend, the validation score dashed in the same colour.
-    assert legend_texts(disp.ax_) == ["training loss", "validation score"]
+    # The validation loss beside the training loss, on its axes, dotted.
+    assert disp.validation_loss_line_.axes is disp.ax_
+    assert_array_equal(
+        disp.validation_loss_line_.get_ydata(), early_net.validation_loss_curve_
+    )
+    assert disp.validation_loss_line_.get_linestyle() == ":"
+    assert disp.ax_.get_ylabel() == "loss"
+    # All curves in one legend, the validation score dashed in the same colour.
+    assert legend_texts(disp.ax_) == [
+        "training loss",
+        "validation loss",
+        "validation score",
+    ]
     assert disp.ax_.get_legend().get_title().get_text() == "BackpropClassifier"
     assert disp.validation_line_.get_linestyle() == "--"
     assert disp.validation_line_.get_color() == disp.line_.get_color()
@@ -141,10 +152,17 @@ def test_estimators_compared_on_one_axes_share_the_validation_axis(early_net):
     ax = skbp_disp.ax_
     assert mlp_disp.ax_validation_ is skbp_disp.ax_validation_
     assert len(ax.figure.axes) == 2
-    assert ax.get_lines() == [skbp_disp.line_, mlp_disp.line_]
+    # scikit-learn's MLP records no validation loss.
+    assert mlp_disp.validation_loss_line_ is None
+    assert ax.get_lines() == [
+        skbp_disp.line_,
+        skbp_disp.validation_loss_line_,
+        mlp_disp.line_,
+    ]
     assert skbp_disp.line_.get_color() != mlp_disp.line_.get_color()
     assert legend_texts(ax) == [
         "BackpropClassifier: training loss",
+        "BackpropClassifier: validation loss",
         "MLPClassifier: training loss",
         "BackpropClassifier: validation score",
         "MLPClassifier: validation score",

@@ -115,7 +115,7 @@ def _layer_label(layer, n_layers):
 
 
 class LossCurveDisplay:
-    """Training loss per epoch, and the validation score with early stopping.
+    """Training loss per epoch, and the validation score and loss when scored.
 
     It is recommended to use :meth:`LossCurveDisplay.from_estimator` to
     create a display. All parameters are stored as attributes.
@@ -127,16 +127,26 @@ class LossCurveDisplay:
 
     validation_scores : array-like of shape (n_epochs,), default=None
         Validation score of each epoch, as in ``validation_scores_`` with
-        ``early_stopping=True``. None draws no validation curve.
+        ``early_stopping=True`` or a validation set given to ``fit``. None
+        draws no validation score.
 
     estimator_name : str, default=None
         Name put in front of the line labels. With one estimator on the
         axes the legend shows it once, as its title. None puts no name.
 
+    validation_loss_curve : array-like of shape (n_epochs,), default=None
+        Validation loss of each epoch, as in ``validation_loss_curve_``,
+        drawn on the training loss's axes (the same loss, without the L2
+        term). None draws no validation loss.
+
     Attributes
     ----------
     line_ : matplotlib Line2D
         The training loss against the epoch (1, 2, ...).
+
+    validation_loss_line_ : matplotlib Line2D or None
+        The validation loss against the epoch, on ``ax_``, dotted in the
+        training loss's colour; None without a validation loss.
 
     validation_line_ : matplotlib Line2D or None
         The validation score against the epoch, on ``ax_validation_``; None
@@ -174,10 +184,17 @@ class LossCurveDisplay:
     >>> plt.close(disp.figure_)
     """
 
-    def __init__(self, loss_curve, validation_scores=None, estimator_name=None):
+    def __init__(
+        self,
+        loss_curve,
+        validation_scores=None,
+        estimator_name=None,
+        validation_loss_curve=None,
+    ):
         self.loss_curve = loss_curve
         self.validation_scores = validation_scores
         self.estimator_name = estimator_name
+        self.validation_loss_curve = validation_loss_curve
 
     def plot(self, ax=None, *, name=None, validation_kwargs=None, **kwargs):
         """Plot the training loss and, if there are any, the validation scores.
@@ -240,6 +257,17 @@ class LossCurveDisplay:
         )
         _label_epochs(ax)
         ax.set_ylabel("training loss")
+        self.validation_loss_line_ = None
+        if self.validation_loss_curve is not None:
+            val_loss = np.asarray(self.validation_loss_curve, dtype=float)
+            (self.validation_loss_line_,) = ax.plot(
+                np.arange(1, val_loss.size + 1),
+                val_loss,
+                label=f"{prefix}validation loss",
+                color=self.line_.get_color(),
+                linestyle=":",
+            )
+            ax.set_ylabel("loss")
 
         self.ax_validation_ = self.validation_line_ = None
         if self.validation_scores is not None:
@@ -293,7 +321,8 @@ class LossCurveDisplay:
             scikit-learn's ``MLPClassifier`` or ``MLPRegressor``), or a
             pipeline ending in one, fitted by a stochastic solver ("sgd" or
             "adam"): ``loss_curve_`` is drawn, and ``validation_scores_``
-            when it was fitted with ``early_stopping=True``.
+            and ``validation_loss_curve_`` when it was fitted with
+            ``early_stopping=True`` or a validation set (``X_val``).
 
         ax : matplotlib Axes, default=None
             Axes to plot on. None creates a new figure and axes.
@@ -362,6 +391,7 @@ class LossCurveDisplay:
             loss_curve=net.loss_curve_,
             validation_scores=getattr(net, "validation_scores_", None),
             estimator_name=type(net).__name__ if name is None else name,
+            validation_loss_curve=getattr(net, "validation_loss_curve_", None),
         )
         return display.plot(ax=ax, validation_kwargs=validation_kwargs, **kwargs)
 
