@@ -535,6 +535,9 @@ TRAINING_ONLY = {
     "dropout": (dict(dropout=(0.0, 0.5)), "dropout=(0.0, 0.5)"),
     "clip_grad_norm": (dict(clip_grad_norm=0.5), "clip_grad_norm=0.5"),
     "class_weight": (dict(class_weight="balanced"), "class_weight='balanced'"),
+    "label_smoothing": (dict(label_smoothing=0.1), "label_smoothing=0.1"),
+    "weight_decay": (dict(weight_decay=0.01), "weight_decay=0.01"),
+    "cosine": (dict(learning_rate="cosine"), "learning_rate='cosine'"),
 }
 
 
@@ -544,6 +547,7 @@ def _training_only_cases():
         kinds = list(TRAINING_ONLY)
         if name in ("single", "multi"):
             kinds.remove("class_weight")
+            kinds.remove("label_smoothing")
         cases += [(name, (kind,)) for kind in kinds] + [(name, tuple(kinds))]
     return cases
 
@@ -556,8 +560,9 @@ def _training_only_cases():
 def test_model_trained_with_settings_sklearn_lacks_converts_with_a_warning(
     name, settings
 ):
-    # Dropout, clipping and class weights act in training only: the fitted
-    # weights are a plain MLP, which scikit-learn's computes alike.
+    # Dropout, clipping, class weights and label smoothing act in training
+    # only: the fitted weights are a plain MLP, which scikit-learn's computes
+    # alike.
     X, y = data(name)
     Net = BackpropRegressor if name in ("single", "multi") else BackpropClassifier
     params = {}
@@ -575,6 +580,8 @@ def test_model_trained_with_settings_sklearn_lacks_converts_with_a_warning(
     assert type(mlp).__name__ in message
     assert "trained further" in message
     assert not set(TRAINING_ONLY) & set(mlp.get_params())
+    # A schedule the MLP lacks becomes its constant rate.
+    assert mlp.learning_rate == "constant"
     assert_same_weights(mlp, net)
     if Net is BackpropClassifier:
         np.testing.assert_array_equal(mlp.predict(X), net.predict(X))
@@ -596,8 +603,18 @@ def test_settings_switched_off_convert_without_a_warning():
     net = BackpropClassifier(
         hidden_layer_sizes=(5, 4), dropout=0.3, clip_grad_norm=1.0, **SOLVERS["sgd"]
     )
-    net.set_params(max_iter=3, random_state=0, class_weight="balanced").fit(X, y)
-    net.set_params(dropout=(0.0, 0.0), clip_grad_norm=None, class_weight=None)
+    net.set_params(
+        max_iter=3,
+        random_state=0,
+        class_weight="balanced",
+        label_smoothing=0.1,
+        weight_decay=0.1,
+        learning_rate="cosine",
+    ).fit(X, y)
+    net.set_params(
+        dropout=(0.0, 0.0), clip_grad_norm=None, class_weight=None, label_smoothing=0
+    )
+    net.set_params(weight_decay=0.0, learning_rate="invscaling")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         mlp = net.to_sklearn()
