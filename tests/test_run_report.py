@@ -152,6 +152,23 @@ def test_mazur_page_holds_his_first_step(mazur_page):
         assert float(value) == pytest.approx(got, abs=10 ** -(len(value) - 2) / 2)
 
 
+@pytest.mark.parametrize(
+    "settings",
+    [{}, {"momentum": 0.9}, {"solver": "adam"}, {"weight_decay": 0.1}],
+    ids=["sgd", "momentum", "adam", "weight_decay"],
+)
+def test_update_formula_is_written_only_where_it_holds(settings):
+    # The page writes w⁺ = w − η·∂E/∂w only where the recorded numbers obey
+    # it; elsewhere it gives the optimizer's Δw.
+    net, X, y = iris_network()
+    run = trace_run(net.set_params(**settings), X, y, n_steps=3)
+    data = run.payload()
+    trace = run.traces[2]
+    rule = trace.updates["old_weight"] - trace.learning_rate * trace.updates["gradient"]
+    holds = np.allclose(rule, trace.updates["new_weight"], rtol=0, atol=1e-12)
+    assert data["plain_sgd"] == holds == (settings == {})
+
+
 def test_trace_run_leaves_the_estimator_as_it_was():
     net, X, y = mazur_network()
     run = trace_run(net, X, y, n_steps=2)

@@ -220,7 +220,10 @@ class TracedRun:
             "loss": net.loss,
             "canonical": net.out_activation_ in loss.canonical,
             "alpha": float(getattr(net, "alpha", 0.0)),
-            "plain_sgd": net.solver == "sgd" and not net.momentum,
+            # Where w⁺ = w − η·∂E/∂w holds (η: the step's own, scheduled).
+            "plain_sgd": net.solver == "sgd"
+            and not net.momentum
+            and not getattr(net, "weight_decay", 0),
             "optimizer": optimizer_settings(net) or net.solver,
             "fit_intercept": fit_intercept,
             "fixed_intercepts": None
