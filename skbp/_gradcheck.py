@@ -165,7 +165,8 @@ def _float64_copy(estimator, X, y, sample_weight):
     est.coefs_ = [c.astype(np.float64) for c in est.coefs_]
     est.intercepts_ = [b.astype(np.float64) for b in est.intercepts_]
     X = X.astype(np.float64)
-    y = y.astype(np.float64)
+    # The targets fit trains on (smoothed with label_smoothing).
+    y = est._training_targets(y.astype(np.float64))
     if sample_weight is not None:
         sample_weight = sample_weight.astype(np.float64)
     return est, X, y, sample_weight, layer_units

@@ -137,7 +137,8 @@ class StepTrace:
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         The batch, as the network read it.
     y : ndarray of shape (n_samples, n_outputs)
-        Its targets as trained on (a classifier's classes one-hot or 0/1).
+        Its targets as trained on (a classifier's classes one-hot or 0/1,
+        smoothed with ``label_smoothing``).
     sample_weight : ndarray of shape (n_samples,) or None
         The weights of the samples (``class_weight`` folded in).
     activations : list of str
@@ -164,6 +165,11 @@ class StepTrace:
         state arrays before (``state``) and after (``new_state``) the step,
         one entry per row of ``updates``: SGD's velocity ``v``, Adam's
         moments ``m`` and ``v``.
+    label_smoothing : dict or None
+        With a classifier's ``label_smoothing``: ``epsilon`` (ε),
+        ``n_classes`` (K: the softmax's classes, 2 for logistic outputs) and
+        the 0/1 ``labels`` y that ``y`` smooths, y·(1 − ε) + ε/K. None
+        without.
 
     See Also
     --------
@@ -174,6 +180,7 @@ class StepTrace:
     # context: explain says so instead of failing on a missing attribute.
     X = y = sample_weight = activations = loss_function = alpha = None
     intercepts = fit_intercept = dropout = clip = optimizer = None
+    label_smoothing = None
 
     def __init__(
         self,
@@ -553,4 +560,5 @@ def step_trace(record, new_coefs, new_intercepts, fit_intercept):
         dropout=record.dropout,
         clip=record.clip,
         optimizer=record.optimizer,
+        label_smoothing=getattr(record, "label_smoothing", None),
     )
