@@ -246,6 +246,65 @@ def test_dropout_and_clipping_reach_skbp_and_the_mlp_trains_without(
     assert model_rows(out) == ["BackpropClassifier", "MLPClassifier"]
 
 
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (
+            ["--solver", "lbfgs", "--cosine"],
+            "--cosine needs --solver adam or sgd, not lbfgs",
+        ),
+        (
+            ["--solver", "lbfgs", "--weight-decay", "0.1"],
+            "--weight-decay needs --solver adam or sgd, not lbfgs",
+        ),
+        (["--weight-decay", "-1"], "argument --weight-decay: must be 0 or more"),
+        (["--warmup-epochs", "2"], "--warmup-epochs is the warm-up of --cosine"),
+        (
+            ["--cosine", "--warmup-epochs", "5", "--max-iter", "5"],
+            "--warmup-epochs 5 leaves no epoch of --max-iter 5",
+        ),
+    ],
+    ids=[
+        "cosine-lbfgs",
+        "decay-lbfgs",
+        "decay-negative",
+        "warmup-alone",
+        "warmup-5-of-5",
+    ],
+)
+def test_bad_schedule_options_are_usage_errors(options, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "absent.csv", "--target", "y", *options])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith(f"skbp compare: error: {message}")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_cosine_schedule_and_weight_decay_reach_skbp_and_the_mlp_trains_without(
+    classes_csv, recorded, capsys
+):
+    out = compare_out(
+        classes_csv,
+        *("--hidden", "6", "--solver", "sgd", "--learning-rate", "0.1"),
+        *("--cosine", "--warmup-epochs", "2", "--weight-decay", "0.01"),
+        capsys=capsys,
+    )
+    for net, mlp in zip(*recorded["networks"].values()):
+        assert (net.learning_rate, net.warmup_epochs, net.weight_decay) == (
+            "cosine",
+            2,
+            0.01,
+        )
+        assert mlp.learning_rate == "constant"
+        # Warm-up: the first epoch runs at a third of the rate.
+        assert net.history_["learning_rate"].iloc[0] == pytest.approx(0.1 / 3)
+    assert (
+        "skbp's network only: learning_rate='cosine', warmup_epochs=2, "
+        "weight_decay=0.01." in " ".join(out.split())
+    )
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_without_skbp_only_settings_both_networks_train_alike(
     classes_csv, recorded, capsys

@@ -25,6 +25,15 @@ ESTIMATORS = [
     # (here the one hidden layer's), gradient clipping.
     BackpropClassifier(dropout=0.2, activation=("softplus",), clip_grad_norm=5.0),
     BackpropRegressor(dropout=(0.1,), activation=["leaky_relu"]),
+    # Issue 23's schedules and decoupled weight decay, with sgd and adam.
+    BackpropRegressor(
+        solver="sgd",
+        learning_rate="cosine",
+        warmup_epochs=2,
+        weight_decay=0.01,
+        learning_rate_init=0.01,
+    ),
+    BackpropClassifier(learning_rate="cosine", weight_decay=0.1),
 ]
 
 

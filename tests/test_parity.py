@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from _sklearn_features import MLP_REGRESSOR_LOSS, MLP_SAMPLE_WEIGHT, needs_sklearn
+from sklearn.base import clone
 from sklearn.datasets import (
     load_diabetes,
     load_digits,
@@ -184,6 +185,22 @@ def test_single_output_regressor_fit_equals_mlpregressor(solver):
 def test_other_hidden_activations_fit_equals_sklearn(activation):
     ours, theirs = fit_pair("multiclass", activation=activation, **SOLVERS["sgd"])
     assert_same_fit(ours, theirs)
+
+
+@fixed_length
+@pytest.mark.parametrize("solver", STOCHASTIC)
+@pytest.mark.parametrize("data", ["multiclass", "single"])
+def test_schedules_and_weight_decay_switched_off_are_sklearns_fit_bit_for_bit(
+    data, solver
+):
+    # Issue 23's parameters in their 'off' state: scikit-learn's schedule,
+    # no warm-up, no decay -- the same numbers as without them.
+    off = dict(warmup_epochs=0, weight_decay=0.0)
+    ours, theirs = fit_pair(data, **SOLVERS[solver])
+    switched_off = clone(ours).set_params(**off).fit(*dataset(data))
+    assert_same_fit(switched_off, theirs)
+    for p, q in zip(weights(switched_off), weights(ours)):
+        np.testing.assert_array_equal(p, q)
 
 
 @pytest.mark.parametrize("data", ["binary", "multiclass", "single"])

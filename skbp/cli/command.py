@@ -141,6 +141,23 @@ def _check_network_options(parser, args):
                 "clipping scales down each batch's gradient before the step, and "
                 f"{solver.title} needs the loss's own gradient at every evaluation"
             )
+        for option, on in (
+            ("--cosine", args.cosine),
+            ("--weight-decay", args.weight_decay),
+        ):
+            if on:
+                parser.error(
+                    f"{option} needs --solver {stochastic}, not {args.solver}: it "
+                    f"acts on each step, and {solver.title} takes no steps of a "
+                    "given size"
+                )
+    if args.warmup_epochs and not args.cosine:
+        parser.error("--warmup-epochs is the warm-up of --cosine: give --cosine too")
+    if args.warmup_epochs >= args.max_iter:
+        parser.error(
+            f"--warmup-epochs {args.warmup_epochs} leaves no epoch of --max-iter "
+            f"{args.max_iter} to the cosine schedule; it must be less"
+        )
 
 
 def _float_above(minimum, inclusive):
@@ -220,6 +237,9 @@ def _compare(args):
         early_stopping=args.early_stopping,
         dropout=args.dropout,
         clip_grad_norm=args.clip_grad_norm,
+        learning_rate="cosine" if args.cosine else "constant",
+        warmup_epochs=args.warmup_epochs,
+        weight_decay=args.weight_decay,
     )
 
 
@@ -380,8 +400,9 @@ at most {MAX_CLASSES} distinct values (stratified folds); regression
 for other numbers (standardized while fitting).
 
 Settings that scikit-learn's MLP lacks are given to skbp's network
-alone, and the settings printed above the results say so: --dropout and
---clip-grad-norm (scikit-learn's MLP trains without them), and hidden
+alone, and the settings printed above the results say so: --dropout,
+--clip-grad-norm, --cosine, --warmup-epochs and --weight-decay
+(scikit-learn's MLP trains without them), and hidden
 units it does not have (--activation {", ".join(SKBP_ONLY_ACTIVATIONS)}, or one per
 layer; scikit-learn's MLP is left out then).
 
@@ -481,9 +502,9 @@ gives one line on stderr and exit status 2.""",
     skbp_only = compare.add_argument_group(
         "settings of skbp's network only",
         # Written wrapped: the raw description formatter keeps line breaks.
-        "scikit-learn's MLP has neither: it trains without them, a baseline\n"
-        "for what they change, as the settings above the results say. Both\n"
-        f"need --solver {either(stochastic_solvers(), quote=str)}.",
+        "scikit-learn's MLP has none of these: it trains without them, a\n"
+        "baseline for what they change, as the settings above the results\n"
+        f"say. All need --solver {either(stochastic_solvers(), quote=str)}.",
     )
     skbp_only.add_argument(
         "--dropout",
@@ -501,6 +522,27 @@ gives one line on stderr and exit status 2.""",
         metavar="NORM",
         help="scale each batch's gradient down to this L2 norm when longer "
         "(default: no clipping)",
+    )
+    skbp_only.add_argument(
+        "--cosine",
+        action="store_true",
+        help="anneal the learning rate from --learning-rate to 0 on a cosine "
+        "over --max-iter epochs, learning_rate='cosine' (default: constant)",
+    )
+    skbp_only.add_argument(
+        "--warmup-epochs",
+        type=_int_at_least(0),
+        default=0,
+        metavar="N",
+        help="epochs of linear warm-up before --cosine's annealing (default: 0)",
+    )
+    skbp_only.add_argument(
+        "--weight-decay",
+        type=_float_above(0, inclusive=True),
+        default=0.0,
+        metavar="LAMBDA",
+        help="decoupled weight decay: each step also shrinks every weight by "
+        "rate x LAMBDA x w, AdamW's (default: 0)",
     )
     compare.add_argument(
         "--plot",

@@ -40,6 +40,9 @@ def run_compare(
     early_stopping=False,
     dropout=0.0,
     clip_grad_norm=None,
+    learning_rate="constant",
+    warmup_epochs=0,
+    weight_decay=0.0,
 ):
     """Everything ``skbp compare`` does: read, check, cross-validate, report.
 
@@ -78,7 +81,7 @@ def run_compare(
         Settings of both networks, see
         :func:`~skbp.cli.engine.make_models`; with hidden units that
         scikit-learn's MLP lacks, skbp's network is the only model.
-    dropout, clip_grad_norm
+    dropout, clip_grad_norm, learning_rate, warmup_epochs, weight_decay
         Settings of skbp's network only; scikit-learn's trains without
         them. The settings printed to ``out`` say so.
 
@@ -136,6 +139,9 @@ def run_compare(
         early_stopping=early_stopping,
         dropout=dropout,
         clip_grad_norm=clip_grad_norm,
+        learning_rate=learning_rate,
+        warmup_epochs=warmup_epochs,
+        weight_decay=weight_decay,
     )
     models = make_models(
         task,

@@ -129,7 +129,13 @@ def sklearn_lacks(activation):
     return None
 
 
-def skbp_only_settings(dropout=0.0, clip_grad_norm=None):
+def skbp_only_settings(
+    dropout=0.0,
+    clip_grad_norm=None,
+    learning_rate="constant",
+    warmup_epochs=0,
+    weight_decay=0.0,
+):
     """The settings of skbp's network that change its training and that
     scikit-learn's MLP does not have.
 
@@ -137,13 +143,17 @@ def skbp_only_settings(dropout=0.0, clip_grad_norm=None):
     ----------
     dropout : float or tuple of float, default=0.0
     clip_grad_norm : float or None, default=None
+    learning_rate : {"constant", "cosine"}, default="constant"
+    warmup_epochs : int, default=0
+    weight_decay : float, default=0.0
 
     Returns
     -------
     settings : dict
-        Those of ``dropout`` and ``clip_grad_norm`` that change skbp's
-        training: a rate above 0 for some layer, a norm that is not None.
-        At 0 and None, skbp trains as scikit-learn's MLP, which has neither.
+        Those that change skbp's training: a dropout rate above 0 for some
+        layer, a norm that is not None, the cosine schedule, a warm-up or a
+        decay above 0. At their defaults skbp trains as scikit-learn's MLP,
+        which has none of them.
 
     Examples
     --------
@@ -159,6 +169,12 @@ def skbp_only_settings(dropout=0.0, clip_grad_norm=None):
         settings["dropout"] = dropout
     if clip_grad_norm is not None:
         settings["clip_grad_norm"] = clip_grad_norm
+    if learning_rate != "constant":
+        settings["learning_rate"] = learning_rate
+    if warmup_epochs:
+        settings["warmup_epochs"] = warmup_epochs
+    if weight_decay:
+        settings["weight_decay"] = weight_decay
     return settings
 
 
@@ -176,6 +192,9 @@ def make_models(
     early_stopping=False,
     dropout=0.0,
     clip_grad_norm=None,
+    learning_rate="constant",
+    warmup_epochs=0,
+    weight_decay=0.0,
 ):
     """The networks to compare, each behind its own copy of ``preprocessor``.
 
@@ -185,8 +204,9 @@ def make_models(
     back, since networks with small initial weights learn badly on targets
     in the thousands.
 
-    Two kinds of settings scikit-learn's MLP does not have. ``dropout`` and
-    ``clip_grad_norm`` go to skbp's network only: scikit-learn's trains
+    Two kinds of settings scikit-learn's MLP does not have. ``dropout``,
+    ``clip_grad_norm``, ``learning_rate="cosine"``, ``warmup_epochs`` and
+    ``weight_decay`` go to skbp's network only: scikit-learn's trains
     without them, as skbp's would at their defaults. Hidden units it lacks
     (see :func:`sklearn_lacks`) would make it another network: it is left
     out, and skbp's network is the only model.
@@ -214,6 +234,12 @@ def make_models(
     dropout : float or tuple of float, default=0.0
         skbp's network only.
     clip_grad_norm : float, default=None
+        skbp's network only.
+    learning_rate : {"constant", "cosine"}, default="constant"
+        skbp's network only; scikit-learn's keeps a constant rate.
+    warmup_epochs : int, default=0
+        skbp's network only (with ``"cosine"``).
+    weight_decay : float, default=0.0
         skbp's network only.
 
     Returns
@@ -251,7 +277,14 @@ def make_models(
         max_iter=max_iter,
         random_state=random_state,
     )
-    skbp_settings = dict(settings, dropout=dropout, clip_grad_norm=clip_grad_norm)
+    skbp_settings = dict(
+        settings,
+        dropout=dropout,
+        clip_grad_norm=clip_grad_norm,
+        learning_rate=learning_rate,
+        warmup_epochs=warmup_epochs,
+        weight_decay=weight_decay,
+    )
     without_sklearn = sklearn_lacks(activation) is not None
     models = {}
     for name, network in MODELS[task].items():

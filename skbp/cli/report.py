@@ -21,6 +21,9 @@ def describe_settings(
     early_stopping=False,
     dropout=0.0,
     clip_grad_norm=None,
+    learning_rate="constant",
+    warmup_epochs=0,
+    weight_decay=0.0,
 ):
     """The lines that give both networks' settings, as :func:`make_models` sets them.
 
@@ -41,6 +44,9 @@ def describe_settings(
     early_stopping : bool, default=False
     dropout : float or tuple of float, default=0.0
     clip_grad_norm : float or None, default=None
+    learning_rate : {"constant", "cosine"}, default="constant"
+    warmup_epochs : int, default=0
+    weight_decay : float, default=0.0
 
     Returns
     -------
@@ -74,7 +80,9 @@ def describe_settings(
     <BLANKLINE>
     """
     left_out = sklearn_lacks(activation)
-    only_skbp = skbp_only_settings(dropout, clip_grad_norm)
+    only_skbp = skbp_only_settings(
+        dropout, clip_grad_norm, learning_rate, warmup_epochs, weight_decay
+    )
     settings = [
         f"activation={activation!r}",
         f"solver={solver!r}",
