@@ -99,11 +99,14 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         The gradient at the output is then δ = out − t. With
         ``loss="squared_error"`` the same t replace the 0/1 targets in
-        ½Σ(t − out)². Only the training loss changes (``loss_curve_``,
-        ``loss_``, ``trace_step``, whose ``y`` holds the t it trained on);
-        labels, ``predict``, the early-stopping split and
-        ``validation_scores_`` use the labels themselves. 0 trains on the
-        labels, with scikit-learn's numbers. scikit-learn's MLPClassifier
+        ½Σ(t − out)². The loss is the one against t wherever skbp reports
+        it: ``loss_curve_``, ``loss_``, ``trace_step`` (whose ``y`` holds
+        the t it trained on), :func:`skbp.check_gradients`, and
+        ``validation_loss_curve_``, so that the training and validation
+        curves compare (as Keras's loss with ``label_smoothing`` does). The
+        labels themselves are what ``classes_``, ``predict``, the
+        early-stopping split and ``validation_scores_`` use. 0 trains on
+        the labels, with scikit-learn's numbers. scikit-learn's MLPClassifier
         has no label smoothing: ``to_sklearn`` converts a model trained with
         it, and warns that the MLP trains on without it.
 

@@ -255,8 +255,10 @@ class StoppingMixin:
             out = self._forward_unchecked(X_val)
             if np.isfinite(out).all():
                 score = self._score_outputs(out, y_val, sw_val)
+                # The training loss's targets (label_smoothing's), so that
+                # the two loss curves compare; the score is on the labels.
                 loss = get_loss(self.loss, self.out_activation_).value(
-                    y_val, out, sw_val
+                    self._training_targets(y_val), out, sw_val
                 )
             else:
                 score = loss = math.nan

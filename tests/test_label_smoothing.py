@@ -247,6 +247,23 @@ def test_early_stopping_splits_and_scores_on_the_labels():
     assert net.loss_curve_ != plain.loss_curve_
 
 
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_validation_loss_is_the_smoothed_loss_and_the_score_the_labels(kind):
+    net, X, y, _, _ = _net(kind, max_iter=2, batch_size=5)
+    X_val, y_val = X[::-1], y[::-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net.fit(X, y, X_val=X_val, y_val=y_val)
+    softmax = kind == "multiclass"
+    Y_val = _one_hot(kind, y_val)
+    expected = _numpy_loss(X_val, Y_val, net.coefs_, net.intercepts_, softmax, EPS)
+    np.testing.assert_allclose(net.validation_loss_curve_[-1], expected, rtol=1e-12)
+    p = _forward(X_val, net.coefs_, net.intercepts_, softmax)
+    predicted = (p == p.max(axis=1, keepdims=True)) if softmax else p > 0.5
+    accuracy = np.all(predicted == Y_val.astype(bool), axis=1).mean()
+    assert net.validation_scores_[-1] == pytest.approx(accuracy, abs=1e-15)
+
+
 @pytest.mark.parametrize("value", [-0.1, 1.0, 1.5, "0.1", None])
 def test_invalid_values_are_refused_before_anything_changes(value):
     X, y = _data("multiclass")
