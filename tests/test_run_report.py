@@ -251,9 +251,12 @@ def browser():
         pytest.skip(f"no browser at {CHROMIUM}")
     with sync_api.sync_playwright() as pw:
         # As docs/check_pages.py: a dead proxy behind the blocked routes.
+        # The hang guard, not playwright's 30 s: a busy machine may start
+        # the browser slowly, and a test must not fail for that.
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             args=["--proxy-server=127.0.0.1:9", "--disable-background-networking"],
+            timeout=HANG_GUARD_SECONDS * 1000,
         )
         yield browser
         browser.close()
@@ -263,6 +266,7 @@ def open_offline(browser, path):
     """The page loaded with every network request blocked, and what went wrong."""
     problems = []
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(HANG_GUARD_SECONDS * 1000)
 
     def block(route):
         problems.append(f"network request: {route.request.url}")
