@@ -34,6 +34,12 @@ ESTIMATORS = [
         learning_rate_init=0.01,
     ),
     BackpropClassifier(learning_rate="cosine", weight_decay=0.1),
+    # Issue 23's label smoothing, on the log-loss and on squared error.
+    BackpropClassifier(label_smoothing=0.1),
+    BackpropClassifier(label_smoothing=0.2, loss="squared_error", solver="lbfgs"),
+    # Issue 23's restore_best: early stopping cannot run the checks (they
+    # fit ten samples and call partial_fit), so it is set where it rests.
+    BackpropRegressor(restore_best="loss"),
 ]
 
 
