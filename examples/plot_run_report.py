@@ -87,6 +87,14 @@ print(
 
 # %%
 # `The iris run <../iris_run.html>`_ opens in this browser, offline too.
+# Here it is in Chromium at step 100, with the hidden unit :math:`h_3`
+# clicked: its net input, output and :math:`\delta` written out with the
+# step's numbers beside the network.
+#
+# .. image:: /_static/run_report_iris_step100.png
+#    :target: ../_static/run_report_iris_step100.png
+#    :alt: The iris run report at step 100: the 4-8-3 network with weights as
+#          red and blue edges, h3 circled, and h3's formulas with numbers.
 #
 # The loss the page's curve draws is each step's batch loss before its
 # update, the ``loss`` of its :class:`~skbp.StepTrace`; the three steps
