@@ -1,6 +1,7 @@
 """Learning-rate schedules (cosine with warm-up, a callable) and decoupled
 weight decay, against plain numpy loops written here from their equations."""
 
+import copy
 import math
 
 import numpy as np
@@ -285,3 +286,31 @@ def test_schedules_that_cannot_run_are_refused(params, message):
     with pytest.raises(ValueError, match=message):
         net.fit(X, Y)
     assert not hasattr(net, "coefs_")
+
+
+def test_float32_stays_float32_under_the_schedule_and_decay():
+    net = BackpropRegressor(
+        solver="adam", learning_rate="cosine", weight_decay=0.1, max_iter=3, **LINEAR
+    )
+    net.fit(X.astype(np.float32), Y.astype(np.float32))
+    assert net.coefs_[0].dtype == net.intercepts_[0].dtype == np.float32
+    assert net._optimizer.ms[0].dtype == np.float32
+
+
+def test_an_optimizer_saved_before_schedules_trains_on_at_its_constant_rate():
+    from skbp._optimizers import Adam
+
+    params = [W0.ravel().copy()]
+    grads = [np.linspace(-1, 1, params[0].size)]
+    saved = Adam(params, learning_rate_init=0.01)
+    state = copy.deepcopy(saved.__getstate__())
+    # What a save from before the schedules holds: no eta, epoch or step.
+    for name in ("eta", "epoch", "step"):
+        state.pop(name, None)
+    loaded = Adam.__new__(Adam)
+    loaded.__setstate__(state)
+    other = [params[0].copy()]
+    saved.update_params(params, grads)
+    loaded.update_params(other, grads)
+    np.testing.assert_array_equal(other[0], params[0])
+    assert loaded.learning_rate == saved.learning_rate
