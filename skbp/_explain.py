@@ -394,9 +394,45 @@ class Writer:
         )
 
     # ------------------------------------------------------------------
+    def smoothed_targets(self, outputs):
+        """label_smoothing's targets, from the 0/1 labels the batch gave."""
+        step, L = self.step, self.step.L
+        smoothing = step.trace.label_smoothing
+        eps, n_classes = smoothing["epsilon"], smoothing["n_classes"]
+        labels = np.asarray(smoothing["labels"], dtype=float)
+        softmax = step.trace.activations[-1] == "softmax"
+        of = "the softmax's classes" if softmax else "each output's two classes"
+        self.paragraph(
+            f"Label smoothing (ε = {_plain(eps)}) trains against the targets "
+            f"y·(1 − ε) + ε/K, with K = {n_classes} ({of}), instead of the "
+            "0/1 labels y.",
+        )
+        constants = {"eps": Var(symbol("ε"), eps), "K": Var(symbol("K"), n_classes)}
+        self.equations(
+            Equation(
+                step.target(k, n).name,
+                parse(
+                    "y * (1 - eps) + eps / K",
+                    {
+                        "y": Var(
+                            symbol("y", step.names[L][k], index=step.index(n)),
+                            labels[n, k],
+                        ),
+                        **constants,
+                    },
+                ),
+                step.y[n, k],
+            )
+            for n in range(step.n)
+            if n in self.samples
+            for k in outputs
+        )
+
     def error(self, outputs, total=True):
         step, L = self.step, self.step.L
         self.heading(2, "Error")
+        if step.trace.label_smoothing is not None:
+            self.smoothed_targets(outputs)
         lines, per_sample = [], []
         for n in range(step.n):
             terms = []

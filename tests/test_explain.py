@@ -320,6 +320,36 @@ def test_every_output_unit_and_loss_is_written_as_it_computes(pair):
     assert ("∂E/∂out_o1[0]" in lines) is not canonical
 
 
+# Label smoothing's targets, from the labels: y·(1 − ε) + ε/K with K the
+# softmax's classes, or 2 for each logistic output.
+SMOOTHED = {
+    "softmax + log-loss": ([0, 1, 2], 3, {}),
+    "logistic + log-loss": ([0, 1, 1], 2, {}),
+    "multilabel": ([[1, 0], [0, 1], [1, 1]], 2, {}),
+    "softmax + squared error": ([0, 1, 2], 3, dict(loss="squared_error")),
+}
+
+
+@pytest.mark.parametrize("case", SMOOTHED)
+def test_label_smoothing_targets_are_written_from_the_labels(case):
+    labels, n_classes, params = SMOOTHED[case]
+    eps = 0.3
+    net = BackpropClassifier(label_smoothing=eps, hidden_layer_sizes=(2,), **SGD)
+    lines = check_step(net.set_params(**params).trace_step(X3, labels))
+    labels = np.asarray(labels)
+    indicator = labels[:, None] == np.arange(n_classes) if labels.ndim == 1 else labels
+    if indicator.shape[1] == 2 and labels.ndim == 1:
+        indicator = indicator[:, 1:]  # one logistic output for two classes
+    for (n, k), label in np.ndenumerate(indicator):
+        target = float(label) * (1 - eps) + eps / n_classes
+        sides, value = lines[f"target_o{k + 1}[{n}]"]
+        assert close(value, target)
+        assert sides[0] == f"y_o{k + 1}[{n}]·(1 − ε) + ε / K"
+        # The label itself is written (each side's arithmetic is checked above).
+        assert sides[1].startswith(f"{int(label)}·(1 − 0.")
+        assert sides[1].endswith(f" / {n_classes}")
+
+
 SETTINGS = {
     "L2": dict(alpha=0.3),
     "sample weights": dict(alpha=0.1, sample_weight=[1.0, 2.5, 0.5]),
