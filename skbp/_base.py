@@ -116,6 +116,7 @@ class BaseBackprop(
         dropout,
         warmup_epochs=0,
         weight_decay=0.0,
+        restore_best="score",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -149,6 +150,7 @@ class BaseBackprop(
         self.dropout = dropout
         self.warmup_epochs = warmup_epochs
         self.weight_decay = weight_decay
+        self.restore_best = restore_best
 
     # ------------------------------------------------------------------
     # Hooks for the subclasses

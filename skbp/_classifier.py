@@ -185,6 +185,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         dropout=0.0,
         warmup_epochs=0,
         weight_decay=0.0,
+        restore_best="score",
         class_weight=None,
         label_smoothing=0.0,
     ):
@@ -223,6 +224,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             dropout=dropout,
             warmup_epochs=warmup_epochs,
             weight_decay=weight_decay,
+            restore_best=restore_best,
         )
 
     def _sample_weight_hook(self, y, sample_weight, incremental):

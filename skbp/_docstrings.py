@@ -297,7 +297,17 @@ EXTRA_PARAMETERS = section(
         ``check_gradients`` are as without it. Unlike ``alpha``'s
         penalty, whose gradient α·w/n Adam divides by √v̂, the decay is the
         same fraction η·λ for every weight. 0 leaves training as
-        scikit-learn's. Stochastic solvers only.""",
+        scikit-learn's. Stochastic solvers only.
+
+    restore_best : {"score", "loss"}, default="score"
+        Which epoch's weights early stopping restores at the end of a fit:
+        ``"score"``, scikit-learn's, the first with the highest validation
+        score (``validation_scores_``); ``"loss"``, the first with the
+        lowest validation loss (``validation_loss_curve_``), which moves
+        with every change of the outputs where accuracy moves in steps of
+        one sample. When to stop is decided by the score either way
+        (``n_iter_no_change``, ``tol``). Without early stopping the last
+        epoch's weights are kept, as scikit-learn keeps them.""",
     indent=4,
 )
 

@@ -130,6 +130,7 @@ class FittedStateMixin:
                 self.validation_scores_ = []
                 self.validation_loss_curve_ = []
                 self.best_validation_score_ = -np.inf
+                self._best_validation_loss = np.inf
                 self.best_loss_ = None
             else:
                 self.best_loss_ = np.inf

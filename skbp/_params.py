@@ -107,6 +107,7 @@ class ParametersMixin:
         "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "warmup_epochs": [Interval(Integral, 0, None, closed="left")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "restore_best": [StrOptions({"score", "loss"})],
     }
 
     def _hidden_units(self):

@@ -139,6 +139,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         dropout=0.0,
         warmup_epochs=0,
         weight_decay=0.0,
+        restore_best="score",
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -173,6 +174,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             dropout=dropout,
             warmup_epochs=warmup_epochs,
             weight_decay=weight_decay,
+            restore_best=restore_best,
         )
 
     def _default_out_activation(self, n_outputs):

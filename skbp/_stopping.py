@@ -224,8 +224,16 @@ class StoppingMixin:
                 self._no_improvement_count += 1
             else:
                 self._no_improvement_count = 0
-            if score > self.best_validation_score_:
+            best = score > self.best_validation_score_
+            if best:
                 self.best_validation_score_ = score
+            if self.restore_best == "loss":
+                loss = self.validation_loss_curve_[-1]
+                best = loss < getattr(self, "_best_validation_loss", np.inf)
+                if best:
+                    self._best_validation_loss = loss
+            if best:
+                # The weights the end of the fit restores (restore_best).
                 self._best_coefs = [c.copy() for c in self.coefs_]
                 self._best_intercepts = [b.copy() for b in self.intercepts_]
         else:

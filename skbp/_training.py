@@ -152,6 +152,7 @@ class Checkpoint:
         "loss_",
         "best_loss_",
         "best_validation_score_",
+        "_best_validation_loss",
         "_no_improvement_count",
         "_best_coefs",
         "_best_intercepts",

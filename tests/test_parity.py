@@ -28,6 +28,7 @@ from sklearn.datasets import (
     make_multilabel_classification,
 )
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss, mean_squared_error
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
@@ -396,6 +397,31 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_score(data):
         est.best_validation_score_, abs=1e-12
     )
     assert est.best_validation_score_ == max(scores)
+
+
+# Not multiclass: skbp stratifies its split, scikit-learn's MLP does not.
+@pytest.mark.parametrize("data", ["binary", "single"])
+def test_restore_best_score_is_sklearns_early_stopping_and_its_loss_sklearns(data):
+    # Issue 23's restore_best in its 'off' state, set explicitly: the same
+    # epochs, scores and restored weights as scikit-learn's MLP; and the
+    # validation loss of the restored epoch is the loss of scikit-learn's
+    # restored model on the split, as sklearn.metrics computes it.
+    X, y = dataset(data)
+    ours, theirs = make_pair(kind_of(data), **EARLY)
+    theirs.fit(X, y)
+    ours.set_params(restore_best="score").fit(X, y)
+    assert_same_fit(ours, theirs)
+    np.testing.assert_allclose(
+        ours.validation_scores_, theirs.validation_scores_, rtol=0, atol=1e-12
+    )
+    assert len(ours.validation_loss_curve_) == ours.n_iter_
+    X_val, y_val = _validation_split(data, ours)
+    if kind_of(data) == "classifier":
+        expected = log_loss(y_val, theirs.predict_proba(X_val))
+    else:
+        expected = 0.5 * mean_squared_error(y_val, theirs.predict(X_val))
+    best = int(np.argmax(theirs.validation_scores_))
+    assert ours.validation_loss_curve_[best] == pytest.approx(expected, rel=1e-6)
 
 
 @pytest.mark.parametrize("data", ["multilabel", "single"])

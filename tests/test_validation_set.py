@@ -48,6 +48,25 @@ def numpy_forward(X, coefs, intercepts, out="softmax"):
     return e / e.sum(axis=1, keepdims=True)
 
 
+def held_out_split(X, y):
+    """The part of (X, y) early stopping holds out with PARAMS.
+
+    The split scikit-learn's MLP draws: after the initial weights (one
+    uniform draw per weight matrix and per bias vector), train_test_split
+    with the same RandomState, stratified by class, of validation_fraction
+    0.1.
+    """
+    hidden = PARAMS["hidden_layer_sizes"]
+    rng = np.random.RandomState(PARAMS["random_state"])
+    for fan_in, fan_out in zip((X.shape[1], *hidden), (*hidden, 3)):
+        rng.uniform(size=(fan_in, fan_out))
+        rng.uniform(size=fan_out)
+    _, X_held, _, y_held = train_test_split(
+        X, y, random_state=rng, test_size=0.1, stratify=y
+    )
+    return X_held, y_held
+
+
 def weights_per_epoch(est, X, y, n_epochs, **fit_params):
     """The weights after each epoch, from partial_fit one epoch at a time."""
     est = est.set_params(early_stopping=False)
@@ -126,17 +145,7 @@ def test_given_set_replaces_the_split_and_the_best_epoch_is_restored():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_internal_split_records_its_validation_loss():
-    # The split scikit-learn's MLP draws: after the initial weights (one
-    # uniform draw per weight matrix and per bias vector), train_test_split
-    # with the same RandomState, stratified by class.
-    hidden = PARAMS["hidden_layer_sizes"]
-    rng = np.random.RandomState(0)
-    for fan_in, fan_out in zip((4, *hidden), (*hidden, 3)):
-        rng.uniform(size=(fan_in, fan_out))
-        rng.uniform(size=fan_out)
-    _, X_held, _, y_held = train_test_split(
-        X_IRIS, Y_IRIS, random_state=rng, test_size=0.1, stratify=Y_IRIS
-    )
+    X_held, y_held = held_out_split(X_IRIS, Y_IRIS)
     net = BackpropClassifier(max_iter=12, early_stopping=True, **PARAMS)
     net.fit(X_IRIS, Y_IRIS)
     assert net.t_ == net.n_iter_ * (len(Y_IRIS) - len(y_held))
@@ -273,3 +282,42 @@ def test_pipeline_transforms_the_set_with_transform_input():
     assert pipe["net"].validation_loss_curve_ == pytest.approx(
         direct.validation_loss_curve_, rel=1e-12
     )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("given", [False, True], ids=["split", "given"])
+def test_restore_best_loss_restores_the_epoch_of_lowest_validation_loss(given):
+    n = 40
+    # A learning rate at which the validation loss is lowest neither at the
+    # best score's epoch nor at the last.
+    params = {**PARAMS, "learning_rate_init": 0.2, "max_iter": n}
+    fit_params = {"X_val": X_VAL, "y_val": Y_VAL} if given else {}
+    X, y = (X_TR, Y_TR) if given else (X_IRIS, Y_IRIS)
+    by_loss = BackpropClassifier(
+        early_stopping=True, restore_best="loss", **params
+    ).fit(X, y, **fit_params)
+    by_score = BackpropClassifier(early_stopping=True, **params).fit(X, y, **fit_params)
+    # The same training and records; only the weights kept differ.
+    assert by_loss.validation_loss_curve_ == by_score.validation_loss_curve_
+    curve = by_loss.validation_loss_curve_
+    best_loss = int(np.argmin(curve))
+    best_score = int(np.argmax(by_score.validation_scores_))
+    assert len({best_loss, best_score, by_loss.n_iter_ - 1}) == 3
+    # Independently: the restored weights' loss on the validation data is
+    # the lowest of the curve.
+    X_held, y_held = (X_VAL, Y_VAL) if given else held_out_split(X, y)
+    proba = numpy_forward(X_held, by_loss.coefs_, by_loss.intercepts_)
+    assert log_loss(y_held, proba) == pytest.approx(min(curve), rel=1e-12)
+    if given:
+        epochs = weights_per_epoch(
+            BackpropClassifier(**params), X, y, n, classes=[0, 1, 2]
+        )
+        for restored, kept in zip(by_loss.coefs_, epochs[best_loss][0]):
+            assert_array_equal(restored, kept)
+        for restored, kept in zip(by_score.coefs_, epochs[best_score][0]):
+            assert_array_equal(restored, kept)
+
+
+def test_restore_best_is_validated():
+    with pytest.raises(ValueError, match="restore_best"):
+        BackpropClassifier(restore_best="accuracy").fit(X_TR, Y_TR)
