@@ -358,6 +358,13 @@ def _training_only_settings(estimator):
         settings.append((f"learning_rate={estimator.learning_rate!r}", "that schedule"))
     if estimator.weight_decay:
         settings.append((f"weight_decay={estimator.weight_decay!r}", "weight decay"))
+    if estimator.early_stopping and estimator.restore_best != "score":
+        settings.append(
+            (
+                f"restore_best={estimator.restore_best!r}",
+                "restoring the epoch of the lowest validation loss",
+            )
+        )
     return settings
 
 
