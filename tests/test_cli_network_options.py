@@ -393,3 +393,65 @@ def test_the_mlp_has_the_units_it_is_given_and_refuses_the_others():
         with pytest.raises(ValueError, match="'activation' parameter"):
             MLPClassifier((2,), activation=name).fit(X, y)
         BackpropClassifier((2,), activation=name, max_iter=1).fit(X, y)
+
+
+# Label smoothing
+
+
+@pytest.mark.parametrize("text, value", [(None, 0.0), ("0.1", 0.1), ("0", 0.0)])
+def test_label_smoothing_is_a_share_in_0_1_and_0_by_default(text, value):
+    options = [] if text is None else ["--label-smoothing", text]
+    assert parse(*options).label_smoothing == value
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1", "argument --label-smoothing: 1 is not in [0, 1)"),
+        ("-0.1", "argument --label-smoothing: -0.1 is not in [0, 1)"),
+        ("nan", "argument --label-smoothing: nan is not in [0, 1)"),
+        ("x", "argument --label-smoothing: 'x' is not a number"),
+    ],
+)
+def test_bad_label_smoothing_is_a_usage_error(text, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "absent.csv", "--target", "y", "--label-smoothing", text])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith(f"skbp compare: error: {message}")
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_label_smoothing_reaches_skbp_and_the_mlp_trains_without(
+    solver, classes_csv, recorded, capsys
+):
+    out = compare_out(
+        classes_csv,
+        *("--hidden", "6", "--solver", solver, "--label-smoothing", "0.2"),
+        capsys=capsys,
+    )
+    assert model_rows(out) == ["BackpropClassifier", "MLPClassifier"]
+    for net, mlp in zip(*recorded["networks"].values()):
+        assert net.label_smoothing == 0.2
+        assert "label_smoothing" not in mlp.get_params()
+        # Same initial weights; the smoothed targets change skbp's steps,
+        # which otherwise agree with scikit-learn's to rounding (1e-12).
+        assert np.abs(net.coefs_[-1] - mlp.coefs_[-1]).max() > 1e-8
+    assert "skbp's network only: label_smoothing=0.2." in out
+
+
+def test_label_smoothing_of_a_regression_is_refused_in_one_line(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "numbers.csv"
+    frame = pd.DataFrame({"a": rng.normal(size=30), "label": rng.normal(size=30)})
+    frame.to_csv(path, index=False)
+    argv = ["compare", str(path), "--target", "label", *FAST]
+    assert main([*argv, "--label-smoothing", "0.1"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        "skbp compare: error: --label-smoothing smooths class labels, and this "
+        "is a regression; leave it out, or give --task classification if the "
+        "target holds classes"
+    ]

@@ -104,6 +104,23 @@ def _dropout(text):
     return rates[0] if len(rates) == 1 else tuple(rates)
 
 
+def _label_smoothing(text):
+    """argparse type: "0.1" -> 0.1, in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number: give ε in [0, 1), e.g. 0.1"
+        ) from None
+    # Written so that NaN fails too.
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text} is not in [0, 1): ε is the share of each target spread "
+            "over the classes, below 1 for the label to keep some"
+        )
+    return value
+
+
 def _check_network_options(parser, args):
     """The rules between ``skbp compare``'s network options, each an
     argparse error: per-layer values as many as ``--hidden`` has layers,
@@ -240,6 +257,7 @@ def _compare(args):
         learning_rate="cosine" if args.cosine else "constant",
         warmup_epochs=args.warmup_epochs,
         weight_decay=args.weight_decay,
+        label_smoothing=args.label_smoothing,
     )
 
 
@@ -401,8 +419,8 @@ for other numbers (standardized while fitting).
 
 Settings that scikit-learn's MLP lacks are given to skbp's network
 alone, and the settings printed above the results say so: --dropout,
---clip-grad-norm, --cosine, --warmup-epochs and --weight-decay
-(scikit-learn's MLP trains without them), and hidden
+--clip-grad-norm, --cosine, --warmup-epochs, --weight-decay and
+--label-smoothing (scikit-learn's MLP trains without them), and hidden
 units it does not have (--activation {", ".join(SKBP_ONLY_ACTIVATIONS)}, or one per
 layer; scikit-learn's MLP is left out then).
 
@@ -504,7 +522,8 @@ gives one line on stderr and exit status 2.""",
         # Written wrapped: the raw description formatter keeps line breaks.
         "scikit-learn's MLP has none of these: it trains without them, a\n"
         "baseline for what they change, as the settings above the results\n"
-        f"say. All need --solver {either(stochastic_solvers(), quote=str)}.",
+        "say. All but --label-smoothing need --solver "
+        f"{either(stochastic_solvers(), quote=str)}.",
     )
     skbp_only.add_argument(
         "--dropout",
@@ -543,6 +562,15 @@ gives one line on stderr and exit status 2.""",
         metavar="LAMBDA",
         help="decoupled weight decay: each step also shrinks every weight by "
         "rate x LAMBDA x w, AdamW's (default: 0)",
+    )
+    skbp_only.add_argument(
+        "--label-smoothing",
+        type=_label_smoothing,
+        default=0.0,
+        metavar="EPS",
+        help="classification only: train against the targets y(1 - EPS) + "
+        "EPS/K instead of the 0/1 labels, K the classes (2 for each logistic "
+        "output), label_smoothing=EPS (default: 0)",
     )
     compare.add_argument(
         "--plot",

@@ -43,6 +43,7 @@ def run_compare(
     learning_rate="constant",
     warmup_epochs=0,
     weight_decay=0.0,
+    label_smoothing=0.0,
 ):
     """Everything ``skbp compare`` does: read, check, cross-validate, report.
 
@@ -84,6 +85,9 @@ def run_compare(
     dropout, clip_grad_norm, learning_rate, warmup_epochs, weight_decay
         Settings of skbp's network only; scikit-learn's trains without
         them. The settings printed to ``out`` say so.
+    label_smoothing : float, default=0.0
+        skbp's classifier only, as the settings above; a regression refuses
+        it (InputError).
 
     Returns
     -------
@@ -129,8 +133,6 @@ def run_compare(
     X, y, task = prepare_data(
         frame, target, task=task, cv=cv, note=notes.append, drop=drop
     )
-    for line in notes:
-        print(f"skbp compare: {line}", file=err, flush=True)
     settings = dict(
         activation=hidden_activation(activation),
         solver=solver,
@@ -142,6 +144,7 @@ def run_compare(
         learning_rate=learning_rate,
         warmup_epochs=warmup_epochs,
         weight_decay=weight_decay,
+        label_smoothing=label_smoothing,
     )
     models = make_models(
         task,
@@ -151,6 +154,9 @@ def run_compare(
         random_state,
         **settings,
     )
+    # After the models, which refuse settings the task cannot take.
+    for line in notes:
+        print(f"skbp compare: {line}", file=err, flush=True)
 
     score_column, score_heading, _ = METRICS[task][0]
     width = max(map(len, models))

@@ -135,6 +135,7 @@ def skbp_only_settings(
     learning_rate="constant",
     warmup_epochs=0,
     weight_decay=0.0,
+    label_smoothing=0.0,
 ):
     """The settings of skbp's network that change its training and that
     scikit-learn's MLP does not have.
@@ -146,14 +147,15 @@ def skbp_only_settings(
     learning_rate : {"constant", "cosine"}, default="constant"
     warmup_epochs : int, default=0
     weight_decay : float, default=0.0
+    label_smoothing : float, default=0.0
 
     Returns
     -------
     settings : dict
         Those that change skbp's training: a dropout rate above 0 for some
-        layer, a norm that is not None, the cosine schedule, a warm-up or a
-        decay above 0. At their defaults skbp trains as scikit-learn's MLP,
-        which has none of them.
+        layer, a norm that is not None, the cosine schedule, a warm-up, a
+        decay or a label smoothing above 0. At their defaults skbp trains as
+        scikit-learn's MLP, which has none of them.
 
     Examples
     --------
@@ -175,6 +177,8 @@ def skbp_only_settings(
         settings["warmup_epochs"] = warmup_epochs
     if weight_decay:
         settings["weight_decay"] = weight_decay
+    if label_smoothing:
+        settings["label_smoothing"] = label_smoothing
     return settings
 
 
@@ -195,6 +199,7 @@ def make_models(
     learning_rate="constant",
     warmup_epochs=0,
     weight_decay=0.0,
+    label_smoothing=0.0,
 ):
     """The networks to compare, each behind its own copy of ``preprocessor``.
 
@@ -205,8 +210,9 @@ def make_models(
     in the thousands.
 
     Two kinds of settings scikit-learn's MLP does not have. ``dropout``,
-    ``clip_grad_norm``, ``learning_rate="cosine"``, ``warmup_epochs`` and
-    ``weight_decay`` go to skbp's network only: scikit-learn's trains
+    ``clip_grad_norm``, ``learning_rate="cosine"``, ``warmup_epochs``,
+    ``weight_decay`` and (classification only) ``label_smoothing`` go to
+    skbp's network only: scikit-learn's trains
     without them, as skbp's would at their defaults. Hidden units it lacks
     (see :func:`sklearn_lacks`) would make it another network: it is left
     out, and skbp's network is the only model.
@@ -241,6 +247,8 @@ def make_models(
         skbp's network only (with ``"cosine"``).
     weight_decay : float, default=0.0
         skbp's network only.
+    label_smoothing : float, default=0.0
+        skbp's classifier only.
 
     Returns
     -------
@@ -285,6 +293,15 @@ def make_models(
         warmup_epochs=warmup_epochs,
         weight_decay=weight_decay,
     )
+    if label_smoothing:
+        # A classifier's setting: the regressor has no labels to smooth.
+        if task != "classification":
+            raise InputError(
+                "--label-smoothing smooths class labels, and this is a "
+                "regression; leave it out, or give --task classification if "
+                "the target holds classes"
+            )
+        skbp_settings["label_smoothing"] = label_smoothing
     without_sklearn = sklearn_lacks(activation) is not None
     models = {}
     for name, network in MODELS[task].items():

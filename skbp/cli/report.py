@@ -24,6 +24,7 @@ def describe_settings(
     learning_rate="constant",
     warmup_epochs=0,
     weight_decay=0.0,
+    label_smoothing=0.0,
 ):
     """The lines that give both networks' settings, as :func:`make_models` sets them.
 
@@ -47,6 +48,7 @@ def describe_settings(
     learning_rate : {"constant", "cosine"}, default="constant"
     warmup_epochs : int, default=0
     weight_decay : float, default=0.0
+    label_smoothing : float, default=0.0
 
     Returns
     -------
@@ -81,7 +83,12 @@ def describe_settings(
     """
     left_out = sklearn_lacks(activation)
     only_skbp = skbp_only_settings(
-        dropout, clip_grad_norm, learning_rate, warmup_epochs, weight_decay
+        dropout,
+        clip_grad_norm,
+        learning_rate,
+        warmup_epochs,
+        weight_decay,
+        label_smoothing,
     )
     settings = [
         f"activation={activation!r}",
