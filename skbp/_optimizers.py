@@ -4,7 +4,10 @@ Stochastic optimizers share scikit-learn's interface (``update_params``,
 ``iteration_ends``, ``trigger_stopping``) and its arithmetic, so that with
 the same initial weights skbp follows ``MLPClassifier`` step for step; the
 updates here are written in place into per-parameter scratch buffers.
-:func:`minimize_lbfgs` adapts the full-batch loss to scipy's L-BFGS-B.
+The cosine and callable schedules and decoupled weight decay, which
+scikit-learn lacks, come from ``skbp._schedules.Schedule`` (off unless
+``set_schedule`` turns them on). :func:`minimize_lbfgs` adapts the
+full-batch loss to scipy's L-BFGS-B.
 """
 
 import copy
@@ -256,7 +259,8 @@ class SGD(BaseOptimizer):
         Initial step size η.
     lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
         ``invscaling``: η_t = η / (t + 1)**power_t with t the samples seen;
-        ``adaptive``: η is divided by 5 when the loss stops improving.
+        ``adaptive``: η is divided by 5 when the loss stops improving
+        (``set_schedule`` adds ``"cosine"`` and a callable).
     momentum : float, default=0.9
         Momentum μ: v <- μ v - η g.
     nesterov : bool, default=True
