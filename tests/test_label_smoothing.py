@@ -134,6 +134,16 @@ def test_fit_loss_curve_is_the_smoothed_loss_of_each_epochs_start(kind):
 
 
 @pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+def test_partial_fit_trains_on_the_smoothed_targets(kind):
+    net, X, y, coefs, intercepts = _net(kind, batch_size=10)
+    classes = np.arange(3) if kind == "multilabel" else np.unique(y)
+    net.partial_fit(X, y, classes=classes)
+    softmax = kind == "multiclass"
+    expected = _numpy_loss(X, _one_hot(kind, y), coefs, intercepts, softmax, EPS)
+    np.testing.assert_allclose(net.loss_curve_[0], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
 def test_lbfgs_minimises_the_smoothed_loss(kind):
     net, X, y, _, _ = _net(kind, solver="lbfgs", max_iter=200)
     with warnings.catch_warnings():
