@@ -455,3 +455,33 @@ def test_label_smoothing_of_a_regression_is_refused_in_one_line(tmp_path, capsys
         "is a regression; leave it out, or give --task classification if the "
         "target holds classes"
     ]
+
+
+def test_restore_best_without_early_stopping_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["compare", "absent.csv", "--target", "y", "--restore-best", "loss"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith(
+        "skbp compare: error: --restore-best picks the epoch --early-stopping "
+        "restores: give --early-stopping too"
+    )
+
+
+def test_restore_best_is_score_by_default():
+    assert parse().restore_best == "score"
+    assert parse("--early-stopping", "--restore-best", "loss").restore_best == "loss"
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_restore_best_reaches_skbp_and_the_mlp_restores_by_score(
+    classes_csv, recorded, capsys
+):
+    out = compare_out(
+        classes_csv, "--early-stopping", "--restore-best", "loss", capsys=capsys
+    )
+    for net, mlp in zip(*recorded["networks"].values()):
+        assert (net.early_stopping, net.restore_best) == (True, "loss")
+        assert mlp.early_stopping and "restore_best" not in mlp.get_params()
+        assert len(net.validation_loss_curve_) == net.n_iter_
+    assert "skbp's network only: restore_best='loss'." in out

@@ -170,6 +170,11 @@ def _check_network_options(parser, args):
                 )
     if args.warmup_epochs and not args.cosine:
         parser.error("--warmup-epochs is the warm-up of --cosine: give --cosine too")
+    if args.restore_best != "score" and not args.early_stopping:
+        parser.error(
+            "--restore-best picks the epoch --early-stopping restores: give "
+            "--early-stopping too"
+        )
     if args.warmup_epochs >= args.max_iter:
         parser.error(
             f"--warmup-epochs {args.warmup_epochs} leaves no epoch of --max-iter "
@@ -258,6 +263,7 @@ def _compare(args):
         warmup_epochs=args.warmup_epochs,
         weight_decay=args.weight_decay,
         label_smoothing=args.label_smoothing,
+        restore_best=args.restore_best,
     )
 
 
@@ -419,8 +425,9 @@ for other numbers (standardized while fitting).
 
 Settings that scikit-learn's MLP lacks are given to skbp's network
 alone, and the settings printed above the results say so: --dropout,
---clip-grad-norm, --cosine, --warmup-epochs, --weight-decay and
---label-smoothing (scikit-learn's MLP trains without them), and hidden
+--clip-grad-norm, --cosine, --warmup-epochs, --weight-decay,
+--label-smoothing and --restore-best (scikit-learn's MLP trains without
+them), and hidden
 units it does not have (--activation {", ".join(SKBP_ONLY_ACTIVATIONS)}, or one per
 layer; scikit-learn's MLP is left out then).
 
@@ -571,6 +578,13 @@ gives one line on stderr and exit status 2.""",
         help="classification only: train against the targets y(1 - EPS) + "
         "EPS/K instead of the 0/1 labels, K the classes (2 for each logistic "
         "output), label_smoothing=EPS (default: 0)",
+    )
+    skbp_only.add_argument(
+        "--restore-best",
+        choices=("score", "loss"),
+        default="score",
+        help="with --early-stopping, restore the epoch of the best validation "
+        "score or of the lowest validation loss, restore_best (default: score)",
     )
     compare.add_argument(
         "--plot",

@@ -44,6 +44,7 @@ def run_compare(
     warmup_epochs=0,
     weight_decay=0.0,
     label_smoothing=0.0,
+    restore_best="score",
 ):
     """Everything ``skbp compare`` does: read, check, cross-validate, report.
 
@@ -82,7 +83,8 @@ def run_compare(
         Settings of both networks, see
         :func:`~skbp.cli.engine.make_models`; with hidden units that
         scikit-learn's MLP lacks, skbp's network is the only model.
-    dropout, clip_grad_norm, learning_rate, warmup_epochs, weight_decay
+    dropout, clip_grad_norm, learning_rate, warmup_epochs, weight_decay, \
+restore_best
         Settings of skbp's network only; scikit-learn's trains without
         them. The settings printed to ``out`` say so.
     label_smoothing : float, default=0.0
@@ -145,6 +147,7 @@ def run_compare(
         warmup_epochs=warmup_epochs,
         weight_decay=weight_decay,
         label_smoothing=label_smoothing,
+        restore_best=restore_best,
     )
     models = make_models(
         task,

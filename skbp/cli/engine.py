@@ -136,6 +136,7 @@ def skbp_only_settings(
     warmup_epochs=0,
     weight_decay=0.0,
     label_smoothing=0.0,
+    restore_best="score",
 ):
     """The settings of skbp's network that change its training and that
     scikit-learn's MLP does not have.
@@ -148,6 +149,7 @@ def skbp_only_settings(
     warmup_epochs : int, default=0
     weight_decay : float, default=0.0
     label_smoothing : float, default=0.0
+    restore_best : {"score", "loss"}, default="score"
 
     Returns
     -------
@@ -179,6 +181,8 @@ def skbp_only_settings(
         settings["weight_decay"] = weight_decay
     if label_smoothing:
         settings["label_smoothing"] = label_smoothing
+    if restore_best != "score":
+        settings["restore_best"] = restore_best
     return settings
 
 
@@ -200,6 +204,7 @@ def make_models(
     warmup_epochs=0,
     weight_decay=0.0,
     label_smoothing=0.0,
+    restore_best="score",
 ):
     """The networks to compare, each behind its own copy of ``preprocessor``.
 
@@ -211,8 +216,8 @@ def make_models(
 
     Two kinds of settings scikit-learn's MLP does not have. ``dropout``,
     ``clip_grad_norm``, ``learning_rate="cosine"``, ``warmup_epochs``,
-    ``weight_decay`` and (classification only) ``label_smoothing`` go to
-    skbp's network only: scikit-learn's trains
+    ``weight_decay``, ``restore_best`` and (classification only)
+    ``label_smoothing`` go to skbp's network only: scikit-learn's trains
     without them, as skbp's would at their defaults. Hidden units it lacks
     (see :func:`sklearn_lacks`) would make it another network: it is left
     out, and skbp's network is the only model.
@@ -249,6 +254,8 @@ def make_models(
         skbp's network only.
     label_smoothing : float, default=0.0
         skbp's classifier only.
+    restore_best : {"score", "loss"}, default="score"
+        skbp's network only (with ``early_stopping``).
 
     Returns
     -------
@@ -292,6 +299,7 @@ def make_models(
         learning_rate=learning_rate,
         warmup_epochs=warmup_epochs,
         weight_decay=weight_decay,
+        restore_best=restore_best,
     )
     if label_smoothing:
         # A classifier's setting: the regressor has no labels to smooth.

@@ -25,6 +25,7 @@ def describe_settings(
     warmup_epochs=0,
     weight_decay=0.0,
     label_smoothing=0.0,
+    restore_best="score",
 ):
     """The lines that give both networks' settings, as :func:`make_models` sets them.
 
@@ -49,6 +50,7 @@ def describe_settings(
     warmup_epochs : int, default=0
     weight_decay : float, default=0.0
     label_smoothing : float, default=0.0
+    restore_best : {"score", "loss"}, default="score"
 
     Returns
     -------
@@ -89,6 +91,7 @@ def describe_settings(
         warmup_epochs,
         weight_decay,
         label_smoothing,
+        restore_best,
     )
     settings = [
         f"activation={activation!r}",
