@@ -25,8 +25,8 @@ from ._solvers import SOLVERS, either, stochastic_solvers
 class NonFiniteOutputError(ValueError):
     """The network's output is infinite or NaN (a ValueError to the user).
 
-    Its own type so that early stopping's validation pass can tell weights
-    that diverged from any other error.
+    Its own type so that callers can tell outputs that overflowed from any
+    other error (the validation pass checks its outputs itself).
     """
 
 

@@ -321,3 +321,25 @@ def test_restore_best_loss_restores_the_epoch_of_lowest_validation_loss(given):
 def test_restore_best_is_validated():
     with pytest.raises(ValueError, match="restore_best"):
         BackpropClassifier(restore_best="accuracy").fit(X_TR, Y_TR)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_multilabel_and_sparse_validation_sets():
+    # Multilabel: one logistic output per label, the loss the sum of the
+    # labels' binary cross-entropies; X_val sparse, as X may be.
+    from scipy import sparse
+
+    Y = np.c_[Y_TR == 0, Y_TR == 2].astype(int)
+    Y_v = np.c_[Y_VAL == 0, Y_VAL == 2].astype(int)
+    net = BackpropClassifier(max_iter=3, **PARAMS).fit(
+        X_TR, Y, X_val=sparse.csr_matrix(X_VAL), y_val=Y_v
+    )
+    a = 1 / (1 + np.exp(-(X_VAL @ net.coefs_[0] + net.intercepts_[0])))
+    p = 1 / (1 + np.exp(-(a @ net.coefs_[1] + net.intercepts_[1])))
+    expected = -np.mean(np.sum(Y_v * np.log(p) + (1 - Y_v) * np.log(1 - p), axis=1))
+    assert net.validation_loss_curve_[-1] == pytest.approx(expected, rel=1e-12)
+    assert net.validation_scores_[-1] == accuracy_score(Y_v, (p > 0.5).astype(int))
+    with pytest.raises(ValueError, match="y_val has 3 labels, y has 2"):
+        BackpropClassifier(max_iter=1).fit(
+            X_TR, Y, X_val=X_VAL, y_val=np.c_[Y_v, Y_v[:, 0]]
+        )
