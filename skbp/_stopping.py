@@ -237,6 +237,9 @@ class StoppingMixin:
                 self._best_coefs = [c.copy() for c in self.coefs_]
                 self._best_intercepts = [b.copy() for b in self.intercepts_]
         else:
+            if validation is not None:
+                # Recorded only: the rule below is the training loss's.
+                self.best_validation_score_ = max(self.best_validation_score_, score)
             if self.loss_curve_[-1] > self.best_loss_ - self.tol:
                 self._no_improvement_count += 1
             else:

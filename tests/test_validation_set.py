@@ -174,6 +174,7 @@ def test_without_early_stopping_the_set_changes_nothing_of_the_fit(solver):
     assert plain.best_loss_ == scored.best_loss_
     assert plain.validation_scores_ is None and plain.validation_loss_curve_ is None
     assert len(scored.validation_scores_) == scored.n_iter_
+    assert scored.best_validation_score_ == max(scored.validation_scores_)
     assert len(scored.validation_loss_curve_) == scored.n_iter_
 
 
