@@ -195,6 +195,29 @@ def test_squared_error_takes_the_smoothed_targets_too(loss_out):
     np.testing.assert_allclose(trace.loss, expected, rtol=1e-12)
 
 
+def test_logistic_outputs_of_a_multiclass_problem_smooth_as_binary_ones():
+    # Each logistic output unit is a two-class problem of its own: ε/2.
+    net, X, y, coefs, intercepts = _net("multiclass", out_activation="logistic")
+    trace = net.trace_step(X, y)
+    Y = _one_hot("multiclass", y)
+    np.testing.assert_allclose(trace.y, Y * (1 - EPS) + EPS / 2, rtol=1e-15)
+    p = _forward(X, coefs, intercepts, softmax=False)
+    t = trace.y
+    expected = -(t * np.log(p) + (1 - t) * np.log(1 - p)).sum(axis=1).mean()
+    np.testing.assert_allclose(trace.loss, expected, rtol=1e-12)
+
+
+def test_class_weight_weighs_the_smoothed_loss_of_each_sample():
+    # class_weight reads the labels, the loss the smoothed targets.
+    net, X, y, coefs, intercepts = _net("binary", class_weight={0: 1.0, 1: 3.0})
+    trace = net.trace_step(X, y)
+    p = _forward(X, coefs, intercepts, softmax=False)[:, 0]
+    t = y * (1 - EPS) + EPS / 2
+    per_sample = -(t * np.log(p) + (1 - t) * np.log(1 - p))
+    w = np.where(y == 1, 3.0, 1.0)
+    np.testing.assert_allclose(trace.loss, per_sample @ w / w.sum(), rtol=1e-12)
+
+
 def test_zero_trains_as_mlpclassifier_and_as_the_default():
     X, y = _data("multiclass")
     params = dict(
