@@ -2,12 +2,15 @@
 
 With ``early_stopping=True`` a stratified (for a classifier) share of the
 samples is held out, as scikit-learn's MLP holds it out, and scored after
-every epoch; without it the training loss is compared. After each epoch
+every epoch; without it the training loss is compared. A validation set
+given to fit (``X_val``, ``y_val``) replaces the split, and without early
+stopping is scored all the same, for the records only. After each epoch
 :meth:`StoppingMixin._end_epoch` records the loss, the validation score and
-the per-layer gradient norms (``history_``), lets the optimizer's schedule
-act, and says whether ``n_iter_no_change`` epochs without an improvement of
-``tol`` have passed. Validation outputs that are infinite or NaN count as
-divergence, which the epoch loop rolls back.
+loss and the per-layer gradient norms (``history_``), lets the optimizer's
+schedule act, and says whether ``n_iter_no_change`` epochs without an
+improvement of ``tol`` have passed; early stopping keeps the weights of the
+best epoch (``restore_best``). With early stopping, validation outputs that
+are infinite or NaN count as divergence, which the epoch loop rolls back.
 """
 
 import math
