@@ -1,6 +1,5 @@
 """BackpropClassifier: labels in, class probabilities out."""
 
-from contextlib import contextmanager
 from numbers import Real
 
 import numpy as np
@@ -8,17 +7,14 @@ from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
-    _check_partial_fit_first_call,
     check_classification_targets,
-    type_of_target,
     unique_labels,
 )
-from sklearn.utils.validation import check_array, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 
-from . import _messages, _sklearn_bridge
+from . import _sklearn_bridge
 from ._activations import OUT_ACTIVATION_NAMES
 from ._base import BaseBackprop
 from ._docstrings import (
@@ -31,6 +27,7 @@ from ._docstrings import (
     fill,
     section,
 )
+from ._labels import LabelsMixin, _check_batch_defines_classes, _labels_checked
 from ._params import _ListedStrOptions
 from ._training import restore_on_error
 
@@ -54,7 +51,7 @@ default=None
 )
 
 
-class BackpropClassifier(ClassifierMixin, BaseBackprop):
+class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
     """Multilayer perceptron classifier trained by hand-written backpropagation.
 
     A drop-in for :class:`sklearn.neural_network.MLPClassifier` (same
@@ -227,50 +224,6 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             restore_best=restore_best,
         )
 
-    def _sample_weight_hook(self, y, sample_weight, incremental):
-        if self.class_weight is None:
-            return sample_weight
-        if self._label_binarizer.y_type_.startswith("multilabel"):
-            # One output per label, each with classes {0, 1}.
-            weights = compute_sample_weight(self.class_weight, y.astype(int))
-        else:
-            if self.class_weight == "balanced" and incremental:
-                raise ValueError(
-                    "class_weight='balanced' is not supported for partial_fit: "
-                    "the class frequencies of one batch are not those of the "
-                    "data. Compute them once with "
-                    "sklearn.utils.class_weight.compute_class_weight and pass "
-                    "them as a dict."
-                )
-            index = self._class_index(y)
-            per_class = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=self.classes_[index]
-            )
-            weights = per_class[index]
-        weights = weights.astype(y.dtype)
-        return weights if sample_weight is None else weights * sample_weight
-
-    def _label_smoothing(self, n_outputs):
-        if not self.label_smoothing:
-            # The indicator itself, so that 0 keeps scikit-learn's numbers.
-            return None
-        # A softmax output shares ε among its K classes; any other output
-        # unit is a two-class problem of its own.
-        n_classes = n_outputs if self.out_activation_ == "softmax" else 2
-        return float(self.label_smoothing), n_classes
-
-    def _class_index(self, y):
-        """Index into classes_ of each row of a binarised single-label target."""
-        return y[:, 0].astype(int) if y.shape[1] == 1 else y.argmax(axis=1)
-
-    def _stratify_by(self, y):
-        # Every class, not only the binary case as in scikit-learn's MLP
-        # (which stratifies by the binarised target only when it has one
-        # column); multilabel targets are not stratified.
-        if self._label_binarizer.y_type_.startswith("multilabel"):
-            return None
-        return self._class_index(y)
-
     def _default_out_activation(self, n_outputs):
         if self._label_binarizer.y_type_ == "multiclass":
             return "softmax"
@@ -312,17 +265,6 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
         return X, self._indicator(y, X.dtype)
-
-    def _indicator(self, y, dtype):
-        """The network's targets: a 0/1 matrix in the network's dtype."""
-        if self._label_binarizer.y_type_ != "multiclass":
-            return self._label_binarizer.transform(y).astype(dtype)
-        # Written directly in the network's dtype: LabelBinarizer's int64
-        # matrix would first take twice the memory (80 MB for 1M rows and
-        # 10 classes) and then be copied.
-        indicator = np.zeros((len(y), len(self.classes_)), dtype=dtype)
-        indicator[np.arange(len(y)), np.searchsorted(self.classes_, y)] = 1
-        return indicator
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(
@@ -399,22 +341,6 @@ default=None
         """
         self._learn_classes(y, classes)
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-
-    def _learn_classes(self, y, classes):
-        """Set up the labels from ``classes`` on a first incremental call.
-
-        As scikit-learn's partial_fit: ``classes`` is required unless the
-        model has classes already, and must then equal them; multilabel
-        targets take their labels from the indicator's columns.
-        """
-        if _check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            with _labels_checked(y):
-                multilabel = type_of_target(y).startswith("multilabel")
-            if multilabel:
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
 
     def trace_step(self, X, y, sample_weight=None, classes=None):
         """Perform one training step on (X, y) and return every number of it.
@@ -617,12 +543,6 @@ default=None
         """
         return _sklearn_bridge.to_sklearn(self)
 
-    def _targets(self, out):
-        """Class labels of network outputs or of binarised targets."""
-        if self.n_outputs_ == 1:
-            out = out.ravel()
-        return self._label_binarizer.inverse_transform(out)
-
     def predict(self, X):
         """Predict class labels.
 
@@ -678,61 +598,10 @@ default=None
         y_pred = self._targets(out)
         return accuracy_score(self._targets(y), y_pred, sample_weight=sample_weight)
 
-    def _validation_targets(self, y_val, dtype):
-        y_val = check_array(y_val, ensure_2d=False, dtype=None, input_name="y_val")
-        if y_val.ndim == 2 and y_val.shape[1] == 1:
-            y_val = column_or_1d(y_val, warn=True)
-        with _labels_checked(y_val):
-            check_classification_targets(y_val)
-        multilabel = self._label_binarizer.y_type_.startswith("multilabel")
-        if multilabel != (y_val.ndim == 2):
-            raise ValueError(
-                f"y_val must be {'a label indicator matrix' if multilabel else '1-D'}"
-                f", as y is; got shape {y_val.shape}."
-            )
-        if multilabel:
-            if y_val.shape[1] != len(self.classes_):
-                raise ValueError(
-                    f"y_val has {y_val.shape[1]} labels, y has {len(self.classes_)}."
-                )
-        else:
-            unseen = np.setdiff1d(unique_labels(y_val), self.classes_)
-            if len(unseen):
-                raise ValueError(
-                    f"y_val has classes not in `self.classes_`: {unseen}. "
-                    f"`self.classes_` has {self.classes_}."
-                )
-        return self._indicator(y_val, dtype)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
-
-
-@contextmanager
-def _labels_checked(y):
-    """Say that y has missing labels when sorting them fails because of it."""
-    try:
-        yield
-    except (TypeError, ValueError) as error:
-        explained = _messages.missing_labels_error(error, y)
-        if explained is None:
-            raise
-        raise explained from error
-
-
-def _check_batch_defines_classes(y):
-    """Refuse a batch whose labels cannot be all the classes of the problem."""
-    if type_of_target(y) in ("binary", "multiclass"):
-        labels = unique_labels(y).tolist()
-        if len(labels) == 1:
-            raise ValueError(
-                "trace_step on an unfitted classifier takes the classes from "
-                f"the batch, and this batch holds only the class {labels[0]!r}. "
-                "Pass classes=, all the classes of the problem, as to "
-                "partial_fit."
-            )
 
 
 BackpropClassifier.__doc__ = fill(
