@@ -33,7 +33,7 @@ except ImportError:  # older scikit-learn: no set_callbacks, nothing to call
         """Placeholder: this scikit-learn has no callback API."""
 
 
-from . import _messages, _network, _trace, _training
+from . import _messages, _network, _trace, _traced_step, _training
 from ._activations import HIDDEN_ACTIVATION_NAMES  # noqa: F401 -- re-exported
 from ._callbacks import FitTasks
 from ._docstrings import TRACE_STEP, fill
@@ -478,7 +478,7 @@ class BaseBackprop(
                 step.dropout.start(self.t_)
             before = _training.Checkpoint(self, step.params)
             before.save()
-            record = _training.traced_step(
+            record = _traced_step.traced_step(
                 step,
                 X,
                 self._training_targets(y),

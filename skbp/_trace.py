@@ -1,6 +1,6 @@
 """One training step as tables of every number the worked examples compute by hand.
 
-Turns the arrays of a traced step (``_training.traced_step``) into pandas
+Turns the arrays of a traced step (``_traced_step.traced_step``) into pandas
 DataFrames; it runs nothing. ``StepTrace.explain`` hands the step to
 ``skbp._explain``, which writes it out.
 """
@@ -515,7 +515,7 @@ def step_trace(record, new_coefs, new_intercepts, fit_intercept):
 
     Parameters
     ----------
-    record : skbp._training.StepRecord
+    record : skbp._traced_step.StepRecord
         The step's arrays.
     new_coefs, new_intercepts : list of ndarray
         The weights after the update.
