@@ -490,9 +490,12 @@ default=None
         units are those the network was fitted with,
         ``hidden_activations_``. skbp's own parameters are not carried:
         ``coefs_init`` and ``intercepts_init`` only chose the starting
-        weights, and ``dropout``, ``clip_grad_norm`` and ``class_weight``
-        act in training only, so a model trained with them converts to an
-        MLP that predicts as it does -- but would train on without them.
+        weights, and the settings scikit-learn lacks that act in training
+        only (``dropout``, ``clip_grad_norm``, ``class_weight``,
+        ``label_smoothing``, ``weight_decay``, ``learning_rate="cosine"`` or
+        a callable, ``restore_best="loss"``) leave a model that converts to
+        an MLP that predicts as it does -- but would train on without them
+        (at a constant ``learning_rate_init`` in place of skbp's schedule).
 
         Returns
         -------
@@ -515,10 +518,9 @@ default=None
         Warns
         -----
         UserWarning
-            If ``dropout`` is not 0, ``clip_grad_norm`` not None or
-            ``class_weight`` not None, naming each: MLPClassifier has none
-            of them, and its ``partial_fit`` or warm-started ``fit`` trains
-            without them.
+            If the model uses any of the training-only settings above,
+            naming each: MLPClassifier has none of them, and its
+            ``partial_fit`` or warm-started ``fit`` trains without them.
 
         See Also
         --------

@@ -353,9 +353,12 @@ default=None
         units are those the network was fitted with,
         ``hidden_activations_``. skbp's own parameters are not carried:
         ``coefs_init`` and ``intercepts_init`` only chose the starting
-        weights, and ``dropout`` and ``clip_grad_norm`` act in training
-        only, so a model trained with them converts to an MLP that predicts
-        as it does -- but would train on without them. ``loss_``,
+        weights, and the settings scikit-learn lacks that act in training
+        only (``dropout``, ``clip_grad_norm``, ``weight_decay``,
+        ``learning_rate="cosine"`` or a callable, ``restore_best="loss"``)
+        leave a model that converts to an MLP that predicts as it does --
+        but would train on without them (at a constant
+        ``learning_rate_init`` in place of skbp's schedule). ``loss_``,
         ``loss_curve_`` and ``best_loss_`` are copied as skbp computed them
         (for several outputs, n_outputs times scikit-learn's squared error).
 
@@ -379,9 +382,9 @@ default=None
         Warns
         -----
         UserWarning
-            If ``dropout`` is not 0 or ``clip_grad_norm`` not None, naming
-            each: MLPRegressor has neither, and its ``partial_fit`` or
-            warm-started ``fit`` trains without them.
+            If the model uses any of the training-only settings above,
+            naming each: MLPRegressor has none of them, and its
+            ``partial_fit`` or warm-started ``fit`` trains without them.
 
         See Also
         --------
