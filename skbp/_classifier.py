@@ -23,6 +23,7 @@ from ._docstrings import (
     EXTRA_PARAMETERS,
     REFERENCES,
     TRACE_STEP,
+    X_VAL,
     choices,
     fill,
     section,
@@ -287,17 +288,7 @@ class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
             Class labels, or a label indicator matrix for multilabel.
         sample_weight : array-like of shape (n_samples,), default=None
             Sample weights; the loss becomes Σw·E/Σw.
-        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
-default=None
-            A validation set of one's own, scored after every epoch
-            (``validation_scores_``, ``validation_loss_curve_``). With
-            ``early_stopping=True`` it replaces the split of X, which then
-            trains on all of X (``validation_fraction`` is unused); without,
-            it is only recorded and the weights are those a fit without it
-            gives. Stochastic solvers only. In a Pipeline, X_val is not
-            transformed by the earlier steps unless the pipeline is told so:
-            ``Pipeline(..., transform_input=["X_val"])`` with metadata
-            routing enabled (see the user guide's early stopping section).
+        {x_val}
         y_val : array-like of shape (n_val,) or (n_val, n_labels), default=None
             Its labels, all among those of y; required with X_val.
         sample_weight_val : array-like of shape (n_val,), default=None
@@ -606,6 +597,7 @@ default=None
         return tags
 
 
+BackpropClassifier.fit.__doc__ = fill(BackpropClassifier.fit.__doc__, x_val=X_VAL)
 BackpropClassifier.__doc__ = fill(
     BackpropClassifier.__doc__,
     common_parameters=COMMON_PARAMETERS,

@@ -419,6 +419,22 @@ REFERENCES = section(
 
 # The description of trace_step, shared by both estimators; inserted where
 # ``{trace_step}`` stands in their method docstrings.
+# fit's X_val, the same in both estimators.
+X_VAL = section(
+    """X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set of one's own, scored after every epoch
+            (``validation_scores_``, ``validation_loss_curve_``). With
+            ``early_stopping=True`` it replaces the split of X, which then
+            trains on all of X (``validation_fraction`` is unused); without,
+            it is only recorded and the weights are those a fit without it
+            gives. Stochastic solvers only. In a Pipeline, X_val is not
+            transformed by the earlier steps unless the pipeline is told so:
+            ``Pipeline(..., transform_input=["X_val"])`` with metadata
+            routing enabled (see the user guide's early stopping section).""",
+    indent=8,
+)
+
 TRACE_STEP = section(
     """The whole of ``X`` is one batch: one forward pass, one backward pass
         and one optimizer update from the current weights (the initial
