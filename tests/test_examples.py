@@ -417,6 +417,115 @@ def check_plot_target_scaling(ns, out):
 
 
 @claim
+def check_plot_training_controls(ns, out):
+    models, X_test, y_test = ns["models"], ns["X_test"], ns["y_test"]
+    X_val, y_val = ns["X_val"], ns["y_val"]
+    assert "training 319, validation 107, test 143" in out
+    # The printed table against log loss and accuracy computed here with
+    # numpy from each fitted model's predict_proba.
+    loss, accuracy, p_true = {}, {}, {}
+    for name, model in models.items():
+        proba = model.predict_proba(X_test)[:, 1]
+        p_true[name] = np.where(y_test == 1, proba, 1 - proba)
+        loss[name] = -np.mean(np.log(p_true[name]))
+        accuracy[name] = np.mean(p_true[name] > 0.5)
+        row = next(line for line in out.splitlines() if line.startswith(name + " "))
+        printed = [float(v) for v in row[len(name) :].split()]
+        assert printed[:2] == [round(loss[name], 4), round(accuracy[name], 4)]
+        assert printed[2] == model.n_iter_
+    base = "baseline"
+    smooth, decay = "label_smoothing=0.1", "weight_decay=1"
+    cosine, warmup = "cosine", "cosine, 10 warm-up epochs"
+    stop = 'early stopping, restore_best="loss"'
+    assert len(models) == 6
+    # Each variant differs from the baseline in the parameters its row names.
+    for name, params in ns["VARIANTS"].items():
+        changed = {
+            k
+            for k, v in models[name].get_params().items()
+            if v != models[base].get_params()[k]
+        }
+        assert changed == set(params)
+    # The baseline's validation loss is lowest within the first few epochs
+    # and climbs to more than three times that; its validation accuracy
+    # peaks early and loses three of 107.
+    val_loss = np.array(models[base].validation_loss_curve_)
+    assert np.argmin(val_loss) < 5 and val_loss[-1] > 3 * val_loss.min()
+    scores = np.array(models[base].validation_scores_)
+    assert np.argmax(scores) < 5
+    assert round((scores.max() - scores[-1]) * len(y_val)) == 3
+    # Every setting lowers the held-out log loss; none moves the accuracy by
+    # more than three of 143; early stopping is lowest, smoothing above weight
+    # decay and early stopping with the lowest accuracy; the warm-up below
+    # the cosine schedule alone, both stopping before max_iter.
+    assert all(loss[name] < loss[base] for name in models if name != base)
+    assert all(
+        abs(accuracy[name] - accuracy[base]) * len(y_test) <= 3 + 1e-9
+        for name in models
+    )
+    assert min(loss, key=loss.get) == stop
+    assert loss[smooth] > max(loss[decay], loss[stop])
+    assert min(accuracy, key=accuracy.get) == smooth
+    assert loss[warmup] < loss[cosine]
+    assert models[cosine].n_iter_ < 100 and models[warmup].n_iter_ < 100
+    # The parts from right and wrong answers add up to the log loss; almost
+    # all of the baseline's is from its 7 wrong answers; weight decay's wrong
+    # answers cost about a third of the baseline's, with one more of them;
+    # smoothing's right answers about ten times the baseline's, and about a
+    # third of the tumours get p > 0.95 from it, though some go past 0.95.
+    parts = ns["parts"]
+    wrong = {
+        name: -np.log(p[p <= 0.5]).sum() / len(y_test) for name, p in p_true.items()
+    }
+    right = {name: loss[name] - wrong[name] for name in models}
+    for name in models:
+        assert parts.loc[name, "from right"] + parts.loc[name, "from wrong"] == (
+            pytest.approx(loss[name], rel=1e-12)
+        )
+        assert parts.loc[name, "from wrong"] == pytest.approx(wrong[name], rel=1e-12)
+    assert wrong[base] > 0.9 * loss[base] and np.sum(p_true[base] <= 0.5) == 7
+    assert 0.25 < wrong[decay] / wrong[base] < 0.4
+    assert np.sum(p_true[decay] <= 0.5) == 8
+    assert 8 < right[smooth] / right[base] < 15 and wrong[smooth] < wrong[base]
+    assert 0.3 < np.mean(p_true[smooth] > 0.95) < 0.4
+    assert p_true[smooth].max() > 0.95
+    # Weight decay's validation loss stays near its lowest to the end.
+    decay_val = np.array(models[decay].validation_loss_curve_)
+    assert decay_val[-1] < 1.1 * decay_val.min()
+    # Early stopping keeps the baseline's best epoch: its curve is the
+    # baseline's first epochs, and its weights are those of a baseline fit
+    # stopped at the epoch of the lowest validation loss.
+    stopped = models[stop]
+    np.testing.assert_allclose(
+        stopped.validation_loss_curve_, val_loss[: stopped.n_iter_], rtol=1e-12
+    )
+    best = int(np.argmin(val_loss)) + 1
+    short = type(stopped)(**{**ns["BASELINE"], "max_iter": best})
+    short.fit(ns["X_train"], ns["y_train"])
+    np.testing.assert_allclose(
+        stopped.predict_proba(X_test), short.predict_proba(X_test), rtol=1e-12
+    )
+    # Smoothing's validation loss is against the smoothed targets, not the
+    # labels: cross-entropy on y·(1 − ε) + ε/2 with the final weights.
+    proba = models[smooth].predict_proba(X_val)[:, 1]
+    target = y_val * 0.9 + 0.05
+    smoothed_loss = -np.mean(target * np.log(proba) + (1 - target) * np.log1p(-proba))
+    assert models[smooth].validation_loss_curve_[-1] == pytest.approx(
+        smoothed_loss, rel=1e-9
+    )
+    # The figures: both losses of the baseline; each variant's validation
+    # loss but smoothing's; three step-size curves; at most 9 in wide.
+    display = ns["display"]
+    np.testing.assert_array_equal(display.line_.get_ydata(), models[base].loss_curve_)
+    np.testing.assert_array_equal(display.validation_loss_line_.get_ydata(), val_loss)
+    labels = [line.get_label() for line in ns["ax_loss"].get_lines()]
+    assert labels == [name for name in models if name != smooth]
+    assert len(ns["ax_rate"].get_lines()) == 3
+    for figure in (display.figure_, ns["ax_loss"].figure):
+        assert figure.get_figwidth() <= 9
+
+
+@claim
 def check_plot_vanishing_gradients(ns, out):
     first_epoch = ns["first_epoch"]
     logistic = first_epoch["logistic"].to_numpy()
