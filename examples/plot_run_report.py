@@ -24,7 +24,6 @@ page below, and ``skbp trace DATA.csv --target COLUMN --html FILE`` one for
 a CSV file.
 """
 
-import time
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -74,16 +73,9 @@ clf = BackpropClassifier(
     momentum=0.0,
     random_state=0,
 )
-started = time.perf_counter()
 iris_run = trace_run(clf, X, y, n_steps=200)
-recorded = time.perf_counter() - started
-started = time.perf_counter()
 iris_bytes = iris_run.write_html(folder / "iris_run.html")
-written = time.perf_counter() - started
-print(
-    f"iris_run.html: {iris_bytes / 1e6:.2f} MB, 200 steps; "
-    f"recorded in {recorded:.1f} s, written in {written:.2f} s"
-)
+print(f"iris_run.html: {iris_bytes / 1e6:.2f} MB, 200 steps")
 
 # %%
 # `The iris run <../iris_run.html>`_ opens in this browser, offline too.
