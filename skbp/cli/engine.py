@@ -19,7 +19,7 @@ from sklearn.metrics import (
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import LabelEncoder, StandardScaler
 from threadpoolctl import threadpool_limits
 
 from .. import BackpropClassifier, BackpropRegressor
@@ -416,6 +416,12 @@ def cross_validate_models(models, X, y, task, cv=5, random_state=0, progress=Non
     2     2  BackpropClassifier       3
     3     2       MLPClassifier       3
     """
+    if task == "classification":
+        # Each label's index among the sorted labels in place of the label:
+        # the folds (StratifiedKFold sorts the labels too) and the scores
+        # are the same, and scikit-learn's MLP fails early stopping on string
+        # labels in some releases (scikit-learn issue 33760).
+        y = LabelEncoder().fit_transform(y)
     if isinstance(cv, int):
         splitter = StratifiedKFold if task == "classification" else KFold
         cv = splitter(n_splits=cv, shuffle=True, random_state=random_state)
