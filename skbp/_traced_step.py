@@ -81,7 +81,7 @@ def traced_step(step, X, y, sample_weight, coefs, intercepts, clip_grad_norm=Non
     with quiet_overflow():
         loss = step(X, y, sample_weight=sample_weight, nets=nets)
         sw_sum = _network.weight_total(X.shape[0], sample_weight)
-        grad_norms = [np.linalg.norm(g) for g in workspace.coef_grads]
+        grad_norms = [gradient_norm(g.ravel()) for g in workspace.coef_grads]
         # The workspace holds δ of the batch *mean*; the trace shows each
         # sample's own error term, as the worked examples compute it.
         deltas = [d * sw_sum for d in workspace.deltas]

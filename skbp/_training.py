@@ -235,6 +235,16 @@ def clip_gradient(grads, max_norm):
     return False
 
 
+def _exact_squares_floor(dtype):
+    """The smallest sum of squares in ``dtype`` that underflow cannot spoil.
+
+    Above tiny / eps, squares lost to underflow (each below tiny) are too
+    small to change the sum.
+    """
+    info = np.finfo(dtype)
+    return float(info.tiny / info.eps)
+
+
 def gradient_norm(grads):
     """The L2 norm of a flat vector, without overflow or underflow.
 
@@ -260,12 +270,9 @@ def gradient_norm(grads):
     >>> print(f"{gradient_norm(g):.6g}")
     5e+19
     """
-    info = np.finfo(grads.dtype)
     with np.errstate(over="ignore", under="ignore"):
         squares = float(np.dot(grads, grads))
-    # Above tiny / eps, squares lost to underflow (each below tiny) are too
-    # small to change the sum.
-    if info.tiny / info.eps <= squares < math.inf:
+    if _exact_squares_floor(grads.dtype) <= squares < math.inf:
         return math.sqrt(squares)
     largest = float(np.max(np.abs(grads))) if grads.size else 0.0
     if largest == 0.0 or not math.isfinite(largest):
@@ -313,6 +320,7 @@ def fit_stochastic(
     clip = est.clip_grad_norm
     batches = Batches(X, y, sample_weight, batch_size, est.shuffle)
     layer_grads = workspace.coef_grads
+    exact_squares = _exact_squares_floor(layer_grads[0].dtype)
     # Two checkpoints, the starts of this epoch and of the one before. An
     # epoch's last update is checked by the next epoch's first forward pass
     # (its loss is that of the weights the epoch starts from) rather than by
@@ -356,7 +364,12 @@ def fit_stochastic(
                     first = False
                     accumulated_loss += loss * X_b.shape[0]
                     for i, g in enumerate(layer_grads):
-                        grad_sq[i] += np.dot(g.ravel(), g.ravel())
+                        squares = float(np.dot(g.ravel(), g.ravel()))
+                        if not exact_squares <= squares < math.inf:
+                            # A float32 dot overflows past a norm of ~1.8e19.
+                            norm = gradient_norm(g.ravel())
+                            squares = norm * norm
+                        grad_sq[i] += squares
                     if clip is not None:
                         n_clipped += clip_gradient(grads, clip)
                     step.update()

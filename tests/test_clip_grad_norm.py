@@ -155,6 +155,41 @@ def test_a_float32_gradient_whose_squared_norm_overflows_is_clipped_not_zeroed()
     assert net.history_["clipped"].tolist() == [1]
 
 
+@pytest.mark.parametrize("step", ["trace_step", "partial_fit", "fit"])
+@pytest.mark.parametrize("clip", [None, 1.0])
+def test_history_records_a_float32_gradient_norm_past_the_square_root_of_max(
+    step, clip
+):
+    # The same ~3e19 gradient as above: the recorded per-layer norms are its
+    # norms computed in float64, not the infinity a float32 dot product gives.
+    coefs, intercepts = _initial(hidden=8)
+    X32 = (20 * np.sign(np.random.RandomState(2).randn(2, 4))).astype(np.float32)
+    y32 = np.array([1e19, 1e19], dtype=np.float32)
+    net = _sgd(
+        hidden_layer_sizes=(8,),
+        clip_grad_norm=clip,
+        coefs_init=coefs,
+        intercepts_init=intercepts,
+        batch_size=2,
+        max_iter=1,
+        shuffle=False,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        _quiet(getattr(net, step), X32, y32)
+    g_coefs, _ = squared_error_gradients(
+        X32.astype(float),
+        y32.astype(float),
+        [w.astype(np.float32).astype(float) for w in coefs],
+        [b.astype(np.float32).astype(float) for b in intercepts],
+        ["tanh"],
+    )
+    expected = [np.linalg.norm(g) for g in g_coefs]
+    assert expected[0] > np.sqrt(np.finfo(np.float32).max)
+    got = net.history_.loc[0, ["grad_norm_1", "grad_norm_2"]].to_numpy(float)
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
 @pytest.mark.parametrize(
     "values, dtype",
     [
