@@ -85,6 +85,18 @@ def test_exp_and_expit_logistic_are_within_four_ulp_of_every_normal_output(form,
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("form", list(FORMULATIONS["logistic"]))
+def test_every_logistic_form_is_zero_where_the_exact_value_rounds_to_zero(form, dtype):
+    # Saturated units carry no subnormal floor into the next layer (slow
+    # arithmetic on many CPUs), and every CPU class gives the same 0.
+    info = np.finfo(dtype)
+    start = 110.0 if dtype == np.float32 else 750.0
+    z = -np.geomspace(start, float(info.max) / 2, 2000).astype(dtype)
+    assert np.all(_reference("logistic", z).astype(dtype) == 0)
+    assert np.all(_run("logistic", form, z) == 0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize(("name", "form"), ALL_FORMS)
 def test_every_formulation_saturates_at_plus_and_minus_infinity_of_the_dtype(
     name, form, dtype
