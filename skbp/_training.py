@@ -18,8 +18,8 @@ import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
 from . import _messages
+from ._lbfgs import minimize_lbfgs
 from ._network import quiet_overflow
-from ._optimizers import minimize_lbfgs
 from .exceptions import TargetScaleWarning, TrainingInterruptedWarning
 
 

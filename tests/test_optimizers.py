@@ -11,14 +11,8 @@ from sklearn.neural_network._stochastic_optimizers import (
     SGDOptimizer,
 )
 
-from skbp._optimizers import (
-    SGD,
-    Adam,
-    LbfgsIterations,
-    minimize_lbfgs,
-    pack,
-    unpack,
-)
+from skbp._lbfgs import LbfgsIterations, minimize_lbfgs, pack, unpack
+from skbp._optimizers import SGD, Adam
 
 SHAPES = [(3, 4), (4,), (4, 2), (2,)]
 N_STEPS = 8
