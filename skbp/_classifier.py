@@ -314,6 +314,14 @@ class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the network with one epoch over the given data.
 
+        Training goes on with the parameters as they are at the call: a
+        ``learning_rate_init``, ``momentum``, ``beta_1``, schedule or
+        ``solver`` set with ``set_params`` since the last call takes effect.
+        The optimizer's momentum or moments, step count and epoch carry over
+        and its step size is rescaled by new / old ``learning_rate_init``;
+        another solver starts its own state at zero. (scikit-learn's MLP
+        keeps the optimizer of its first call and ignores such changes.)
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)

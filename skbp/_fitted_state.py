@@ -172,7 +172,9 @@ class FittedStateMixin:
         if optimizer and (new_optimizer or not hasattr(self, "_optimizer")):
             self._optimizer = self._make_optimizer([params])
         elif optimizer:
-            self._optimizer = self._optimizer.for_params([params])
+            self._optimizer = self._optimizer_as_set(
+                self._optimizer.for_params([params]), [params]
+            )
         rates = self._dropout_rates(len(layer_units) - 2)
         dropout = None
         if any(rates):
@@ -203,6 +205,17 @@ class FittedStateMixin:
 
     def _make_optimizer(self, params):
         return SOLVERS[self.solver].optimizer.from_estimator(params, self)
+
+    def _optimizer_as_set(self, optimizer, params):
+        """``optimizer``, or one that follows the parameters set since it was made.
+
+        Checked on parameters of no size, so that an optimizer whose
+        settings still hold costs no allocation.
+        """
+        probe = self._make_optimizer([p[:0] for p in params])
+        if type(probe) is type(optimizer) and probe.settings() == optimizer.settings():
+            return optimizer
+        return optimizer.carried_into(self._make_optimizer(params))
 
     def _reconstruction_attributes(self):
         # What a callback needs to predict with the weights as they are now.

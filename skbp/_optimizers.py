@@ -89,6 +89,15 @@ class BaseOptimizer(Schedule):
     # Names of the attributes that make up the optimizer's state: lists of
     # arrays (momentum buffers, moments) and scalars (step size, step count).
     _state_attrs = ("learning_rate", "eta", "epoch", "step")
+    # The constants from_estimator reads from the estimator's parameters.
+    _setting_attrs = (
+        "learning_rate_init",
+        "schedule",
+        "max_iter",
+        "warmup_epochs",
+        "weight_decay",
+        "n_weights",
+    )
     # The state arrays as update_formulas names them: symbol -> attribute.
     _state_symbols = {}
 
@@ -226,6 +235,62 @@ class BaseOptimizer(Schedule):
         resized._scratch = [np.empty_like(p) for p in params]
         return resized
 
+    def settings(self):
+        """The constants this optimizer was made with, by name.
+
+        Returns
+        -------
+        settings : dict
+        """
+        return {name: getattr(self, name) for name in self._setting_attrs}
+
+    def carried_into(self, fresh):
+        """``fresh`` (made from the parameters as they are) with this one's progress.
+
+        ``partial_fit`` and ``trace_step`` train with the parameters as they
+        are at the call (scikit-learn keeps the optimizer of the first call
+        and ignores ``set_params`` after it). The same kind of optimizer
+        keeps its state: momentum or moments, step count, epoch, and the step
+        size -- rescaled by the ratio of the new ``learning_rate_init`` to
+        the old one, so that a schedule goes on from where it was (a
+        constant rate becomes the new one), or restarted as ``fresh``'s when
+        the schedule itself changed. Another solver's optimizer starts with
+        its own state at zero, at the epoch and step reached.
+
+        Parameters
+        ----------
+        fresh : BaseOptimizer
+            A new optimizer over the same parameters.
+
+        Returns
+        -------
+        fresh : BaseOptimizer
+            Updated in place.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> sgd = SGD([np.zeros(2)], learning_rate_init=0.1, momentum=0.5)
+        >>> sgd.update_params([np.zeros(2)], [np.ones(2)])
+        >>> faster = sgd.carried_into(SGD([np.zeros(2)], 0.2, momentum=0.5))
+        >>> faster.learning_rate, faster.velocities[0].tolist()
+        (0.2, [-0.1, -0.1])
+        """
+        if type(fresh) is type(self):
+            state = self.get_state()
+            rule = (getattr(self, "lr_schedule", None), self.schedule)
+            if rule != (getattr(fresh, "lr_schedule", None), fresh.schedule):
+                del state["learning_rate"], state["eta"]
+            elif fresh.learning_rate_init != self.learning_rate_init:
+                for name in ("learning_rate", "eta"):
+                    ratio = state[name] / self.learning_rate_init
+                    state[name] = fresh.learning_rate_init * ratio
+            fresh.set_state(state)
+        else:
+            fresh.epoch, fresh.step = self.epoch, self.step
+        fresh._resume_schedule()
+        return fresh
+
     def trigger_stopping(self, msg, verbose):
         """Decide whether training stops after no improvement.
 
@@ -274,6 +339,13 @@ class SGD(BaseOptimizer):
     """
 
     _state_attrs = (*BaseOptimizer._state_attrs, "velocities")
+    _setting_attrs = (
+        *BaseOptimizer._setting_attrs,
+        "lr_schedule",
+        "momentum",
+        "nesterov",
+        "power_t",
+    )
     _state_symbols = {"v": "velocities"}
 
     def __init__(
@@ -449,6 +521,7 @@ class Adam(BaseOptimizer):
     """
 
     _state_attrs = (*BaseOptimizer._state_attrs, "t", "ms", "vs")
+    _setting_attrs = (*BaseOptimizer._setting_attrs, "beta_1", "beta_2", "epsilon")
     _state_symbols = {"m": "ms", "v": "vs"}
 
     def __init__(

@@ -137,6 +137,10 @@ class Schedule:
 
     def _next_epoch(self):
         self.epoch += 1
+        self._resume_schedule()
+
+    def _resume_schedule(self):
+        # η of the epoch reached, which only "cosine" derives from it.
         if self.schedule == "cosine":
             self._set_eta(
                 cosine_rate(
