@@ -21,11 +21,13 @@ from ._docstrings import (
     COMMON_ATTRIBUTES,
     COMMON_PARAMETERS,
     EXTRA_PARAMETERS,
+    PARTIAL_FIT,
     REFERENCES,
     TRACE_STEP,
     X_VAL,
     choices,
     fill,
+    filled,
     section,
 )
 from ._labels import LabelsMixin, _check_batch_defines_classes, _labels_checked
@@ -311,16 +313,11 @@ class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
 
     @available_if(lambda est: est._check_solver())
     @_fit_context(prefer_skip_nested_validation=True)
+    @filled(partial_fit=PARTIAL_FIT)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the network with one epoch over the given data.
 
-        Training goes on with the parameters as they are at the call: a
-        ``learning_rate_init``, ``momentum``, ``beta_1``, schedule or
-        ``solver`` set with ``set_params`` since the last call takes effect.
-        The optimizer's momentum or moments, step count and epoch carry over
-        and its step size is rescaled by new / old ``learning_rate_init``;
-        another solver starts its own state at zero. (scikit-learn's MLP
-        keeps the optimizer of its first call and ignores such changes.)
+        {partial_fit}
 
         Parameters
         ----------

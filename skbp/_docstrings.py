@@ -39,6 +39,29 @@ def section(text, indent):
     return "\n".join([first, *(line[indent:] for line in rest)])
 
 
+def filled(**sections):
+    r"""A decorator that :func:`fill`\ s the function's own docstring.
+
+    Put it nearest the function, so that the decorators above it (which
+    copy the docstring) see it filled.
+
+    Parameters
+    ----------
+    **sections : str
+        As for :func:`fill`.
+
+    Returns
+    -------
+    decorate : callable
+    """
+
+    def decorate(function):
+        function.__doc__ = fill(function.__doc__, **sections)
+        return function
+
+    return decorate
+
+
 def fill(docstring, **sections):
     r"""``docstring`` with each ``{name}`` replaced by ``sections[name]``.
 
@@ -417,8 +440,6 @@ REFERENCES = section(
 )
 
 
-# The description of trace_step, shared by both estimators; inserted where
-# ``{trace_step}`` stands in their method docstrings.
 # fit's X_val, the same in both estimators.
 X_VAL = section(
     """X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
@@ -435,6 +456,20 @@ default=None
     indent=8,
 )
 
+# How partial_fit follows set_params, the same in both estimators.
+PARTIAL_FIT = section(
+    """Training goes on with the parameters as they are at the call: a
+        ``learning_rate_init``, ``momentum``, ``beta_1``, schedule or
+        ``solver`` set with ``set_params`` since the last call takes effect.
+        The optimizer's momentum or moments, step count and epoch carry over
+        and its step size is rescaled by new / old ``learning_rate_init``;
+        another solver starts its own state at zero. (scikit-learn's MLP
+        keeps the optimizer of its first call and ignores such changes.)""",
+    indent=8,
+)
+
+# The description of trace_step, shared by both estimators; inserted where
+# ``{trace_step}`` stands in their method docstrings.
 TRACE_STEP = section(
     """The whole of ``X`` is one batch: one forward pass, one backward pass
         and one optimizer update from the current weights (the initial
