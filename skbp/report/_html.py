@@ -1,9 +1,11 @@
 """The run report's page: its HTML around the inline script, style and numbers.
 
-The script (``run_report.js``) and style (``run_report.css``) ship as
-package data and are copied into the page, so that the file opens offline,
-anywhere, without a server: no CDN, no font, no math library. The formulas
-are written as plain text with Unicode subscripts and symbols.
+The scripts (``run_report.js``, and ``run_report_train.js``: the
+arithmetic of a training step, for "train on") and style
+(``run_report.css``) ship as package data and are copied into the page, so
+that the file opens offline, anywhere, without a server: no CDN, no font,
+no math library. The formulas are written as plain text with Unicode
+subscripts and symbols.
 """
 
 import html
@@ -35,7 +37,16 @@ PAGE = """<!DOCTYPE html>
 <button type="button" id="play" title="play the steps">play</button>
 <input type="range" id="slider" min="0" max="0" value="0" aria-label="step">
 <span id="step-label"></span>
+<span id="train-controls" hidden>train on: η
+<input type="number" id="train-eta" step="any" min="0" aria-label="learning rate η">
+<button type="button" id="train-step"
+ title="one gradient-descent step from w⁺ of this step">step</button>
+<button type="button" id="train-10" title="ten gradient-descent steps">10 steps</button>
+<button type="button" id="train-reset" title="back to the recorded steps"
+ hidden>recorded steps</button>
+</span>
 </nav>
+<p class="note" id="train-note"></p>
 <main>
 <section id="network-panel">
 <h2>Network at this step</h2>
@@ -60,6 +71,9 @@ PAGE = """<!DOCTYPE html>
 </main>
 <script type="application/json" id="run-data">{data}</script>
 <script>
+{train_js}
+</script>
+<script>
 {js}
 </script>
 </body>
@@ -82,6 +96,7 @@ def render_page(payload):
         version=html.escape(__version__),
         title=html.escape(payload["title"]),
         css=_asset("run_report.css"),
+        train_js=_asset("run_report_train.js"),
         js=_asset("run_report.js"),
         data=data,
     )

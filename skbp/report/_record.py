@@ -8,6 +8,7 @@ or on the next batch of rows. :class:`TracedRun` keeps every step's
 """
 
 import base64
+import copy
 import numbers
 
 import numpy as np
@@ -28,6 +29,9 @@ MAX_DRAWN_EDGES = 200
 # under this (about 0.55 MB of base64 for weights and gradients); beyond it,
 # only the drawn edges', so that the page's size stays bounded.
 MAX_STORED_NUMBERS = 40_000
+# The page trains on ("train on") only when it can embed the data: at most
+# this many numbers of X (about 0.27 MB of base64), and the targets.
+MAX_TRAIN_NUMBERS = 20_000
 
 
 def _b64(values):
@@ -86,7 +90,9 @@ def trace_run(estimator, X, y, n_steps=100, *, batch_size=None, sample=0, top_ed
     Returns
     -------
     run : TracedRun
-        The steps' traces; :meth:`TracedRun.write_html` writes the page.
+        The steps' traces; :meth:`TracedRun.write_html` writes the page,
+        which can also train on from any step in the browser (plain
+        gradient descent at a learning rate of the reader's choosing).
 
     Examples
     --------
@@ -151,6 +157,23 @@ class TracedRun:
         """Write the run as one self-contained HTML page.
 
         The page needs no network: its script, style and numbers are inline.
+
+        It can also train on ("train on": a learning-rate field, "step" and
+        "10 steps"): plain gradient-descent steps w ← w − η·∂E/∂w from w⁺
+        of the step shown, on the batches the run's scheme gives the next
+        steps, with the network's own units, loss, L2 term and fixed
+        intercepts, computed in the page in float64 (to 1e-12 of
+        ``trace_step``'s numbers). They are appended as steps the stepper,
+        loss curve, network and details show like recorded ones; stepping
+        from an earlier step discards the steps after it, and "recorded
+        steps" brings the recorded ones back. A run whose optimizer is not
+        plain SGD (Adam, momentum, a schedule, weight decay, dropout,
+        clipping) gets the same plain steps, and the page says so. The page
+        embeds X and the targets as the network trains on them (one-hot,
+        0/1, smoothed, or y) for this, only when X has at most 20,000
+        numbers, the page keeps every weight (at most 40,000 weights ×
+        steps), the run is in float64 and has no ``class_weight``; otherwise
+        it says why the control is absent.
 
         Parameters
         ----------
@@ -246,7 +269,60 @@ class TracedRun:
             "y": [_plain(row) for row in y_rows],
             "classes": [_plain(c) for c in getattr(net, "classes_", [])] or None,
             "plane": self._plane(all_stored),
+            "train": self._training_data(all_stored),
             "explained": explained or None,
+        }
+
+    def _training_data(self, all_stored):
+        """X and the targets as the network trains on them, for "train on".
+
+        Or, where the page cannot train on, ``{"absent": why}``.
+        """
+        net = self.estimator
+        n, n_features = self.X.shape
+        why = None
+        if not all_stored:
+            why = "the page keeps the weights of the drawn edges only"
+        elif n * n_features > MAX_TRAIN_NUMBERS:
+            why = (
+                f"the data ({n} × {n_features} numbers) is larger than the "
+                f"{MAX_TRAIN_NUMBERS:,} numbers of X the page embeds"
+            )
+        elif net.coefs_[0].dtype != np.float64:
+            why = "the run is in float32 and the page computes in float64"
+        elif getattr(net, "class_weight", None) is not None:
+            why = "the run weighs its samples (class_weight)"
+        if why is not None:
+            return {"absent": why}
+        # skbp's own validation and encoding, on a copy: one-hot (or 0/1)
+        # labels, smoothed as the run smooths them; y as it is for regression.
+        model = copy.deepcopy(net)
+        X, y = model._validate_input(self.X, self.y, incremental=True, reset=False)
+        Y = model._training_targets(y.reshape(n, -1))
+        if hasattr(X, "toarray"):
+            X = X.toarray()
+        differs = [
+            what
+            for what, used in [
+                (net.solver, net.solver != "sgd"),
+                ("momentum", net.solver == "sgd" and net.momentum),
+                (
+                    "a learning-rate schedule",
+                    net.solver == "sgd" and net.learning_rate != "constant",
+                ),
+                ("weight decay", getattr(net, "weight_decay", 0)),
+                ("dropout", np.any(np.asarray(getattr(net, "dropout", 0)) > 0)),
+                ("gradient clipping", getattr(net, "clip_grad_norm", None)),
+            ]
+            if used
+        ]
+        return {
+            "X": _b64(X),
+            "Y": _b64(Y),
+            "n_outputs": int(Y.shape[1]),
+            "batch_size": len(self.batches[0]),
+            "eta": float(net.learning_rate_init),
+            "differs": differs,
         }
 
     def _explained(self, trace, layer_units):

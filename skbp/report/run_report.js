@@ -1,7 +1,8 @@
 // skbp's run report: steps through a recorded training run.
 // Every number shown is one recorded by trace_step (embedded as float64);
 // the script only formats them, except the sums it writes out in a formula
-// and the surfaces over the input plane, which it computes from the weights.
+// and the surfaces over the input plane, which it computes from the weights,
+// and the steps "train on" appends, which run_report_train.js computes.
 (function () {
   "use strict";
   const D = JSON.parse(document.getElementById("run-data").textContent);
@@ -12,8 +13,13 @@
     for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
     return new Float64Array(bytes.buffer);
   }
-  const W = f64(D.W), G = f64(D.G), U = f64(D.U), XS = f64(D.x);
-  const N = D.n_steps, P = D.params.length, L = D.layers;
+  // Steps "train on" appends grow these; N counts the steps shown.
+  let W = f64(D.W), G = f64(D.G), U = f64(D.U), XS = f64(D.x);
+  let N = D.n_steps;
+  const P = D.params.length, L = D.layers;
+  // The first step computed in the page (Infinity: none), and their targets.
+  let firstNew = Infinity;
+  const newY = [];
   const nLayers = L.length, nIn = L[0];
   const offset = [0];
   for (let l = 1; l < nLayers; l++) offset.push(offset[l - 1] + (l > 1 ? L[l - 1] : 0));
@@ -66,6 +72,7 @@
 
   // The target of output unit u for the shown sample, as the loss reads it.
   function target(k, u) {
+    if (k >= firstNew) return newY[k][u];
     const y = D.y[k];
     if (D.classes) {
       const flat = Array.isArray(y) ? y : [y];
@@ -208,6 +215,7 @@
   // of a small network (the first, a middle and the last).
   function explained(l, u) {
     if (!D.explained) return "";
+    if (step >= firstNew) return `<p class="note">A step computed in this page: StepTrace.explain's text is kept for recorded steps only.</p>`;
     const text = D.explained[step] && D.explained[step][l + "," + u];
     if (!text) {
       const steps = Object.keys(D.explained).join(", ");
@@ -291,7 +299,7 @@
     const d = unit(k, layer, to, 2);
     const penalty = j >= 0 && D.alpha ? " + α·w/N" : "";
     html += formula(`<b>∂E/∂${esc(pname)}</b> = (1/N) Σ<sub>n</sub> out<sub>${esc(source)}</sub>·δ<sub>${esc(target)}</sub>${penalty},  N = ${n}\n sample ${D.sample}'s term: ${pf(a)}·${pf(d)} = ${fmt(a * d)}\n = ${fmt(grad)}`);
-    if (D.plain_sgd) {
+    if (D.plain_sgd || k >= firstNew) {
       html += formula(`<b>${esc(pname)}⁺</b> = w − η·∂E/∂w,  η = ${lr}\n = ${fmt(v)} − ${lr}·${pf(grad)}\n = ${fmt(next)}`);
     } else {
       html += formula(`<b>${esc(pname)}⁺</b> = w + Δw, Δw from ${esc(D.optimizer)} (step size ${lr})\n = ${fmt(v)} + ${pf(next - v)}\n = ${fmt(next)}`);
@@ -343,13 +351,15 @@
   lossSvg.setAttribute("viewBox", `0 0 ${LW} ${LH}`);
   lossSvg.setAttribute("width", LW);
   lossSvg.setAttribute("height", LH);
-  const finite = D.loss_values.filter((v) => v !== null && Number.isFinite(v));
-  const lmin = Math.min(...finite), lmax = Math.max(...finite);
+  let lmin = 0, lmax = 0;
   const lx = (k) => LM.left + (N > 1 ? (k * (LW - LM.left - LM.right)) / (N - 1) : 0);
   const ly = (v) => LM.top + (lmax > lmin ? ((lmax - v) * (LH - LM.top - LM.bottom)) / (lmax - lmin) : (LH - LM.top - LM.bottom) / 2);
-  const curve = D.loss_values.map((v, k) => (v === null ? null : `${lx(k).toFixed(1)},${ly(v).toFixed(1)}`)).filter(Boolean).join(" ");
   function drawLoss() {
     const k = step, v = D.loss_values[k];
+    const finite = D.loss_values.filter((e) => e !== null && Number.isFinite(e));
+    lmin = Math.min(...finite);
+    lmax = Math.max(...finite);
+    const curve = D.loss_values.map((e, q) => (e === null ? null : `${lx(q).toFixed(1)},${ly(e).toFixed(1)}`)).filter(Boolean).join(" ");
     const y0 = LH - LM.bottom;
     lossSvg.innerHTML =
       `<line x1="${LM.left}" y1="${y0}" x2="${LW - LM.right}" y2="${y0}" stroke="#888"/>` +
@@ -360,6 +370,8 @@
       `<text x="${LW - LM.right}" y="${LH - 10}" text-anchor="end">${N - 1}</text>` +
       `<text x="${(LM.left + LW) / 2}" y="${LH - 4}" text-anchor="middle">step</text>` +
       `<text x="12" y="${LM.top + 60}" transform="rotate(-90 12 ${LM.top + 60})" text-anchor="end">loss E</text>` +
+      (firstNew < N ? `<line x1="${lx(firstNew - 0.5)}" y1="${LM.top}" x2="${lx(firstNew - 0.5)}" y2="${y0}" stroke="#999" stroke-dasharray="2 2"/>` +
+        `<text x="${lx(firstNew - 0.5) + 3}" y="${LM.top + 10}">computed in the page →</text>` : "") +
       `<polyline points="${curve}" fill="none" stroke="#1f5fa8" stroke-width="1.6"/>` +
       `<line x1="${lx(k)}" y1="${LM.top}" x2="${lx(k)}" y2="${y0}" stroke="#e08000" stroke-dasharray="4 3"/>` +
       (v === null ? "" : `<circle id="loss-marker" cx="${lx(k)}" cy="${ly(v)}" r="4.5" fill="#e08000"/>`);
@@ -512,10 +524,12 @@
   slider.max = String(N - 1);
   const label = document.getElementById("step-label");
   function render() {
+    slider.max = String(N - 1);
     slider.value = String(step);
     document.body.dataset.step = String(step);
     const v = D.loss_values[step];
-    label.textContent = `step ${step} of ${N - 1}` + (step === 0 ? " (the initial weights)" : "") + `, loss E = ${fmt(v)}`;
+    label.textContent = `step ${step} of ${N - 1}` + (step === 0 ? " (the initial weights)" : "") +
+      (step >= firstNew ? " (computed in this page)" : "") + `, loss E = ${fmt(v)}`;
     drawNetwork();
     drawDetails();
     drawLoss();
@@ -546,6 +560,116 @@
     if (event.key === "Home") go(0);
   });
 
+  // --- train on: steps computed in the page ------------------------------------
+  // Plain gradient descent from w⁺ of the step shown, on the batch the run's
+  // scheme gives the next step, with η from the field; run_report_train.js
+  // does the arithmetic, this section files its numbers as a step's.
+  const T = D.train;
+  const trainNet = { layers: L, activations: D.activations, loss: D.loss, alpha: D.alpha, fitIntercept: D.fit_intercept };
+  const TX = T && T.X ? f64(T.X) : null, TY = T && T.Y ? f64(T.Y) : null;
+  const recorded = { W, G, U, XS, n: N, lists: ["loss_values", "learning_rates", "batch_sizes", "y"].map((key) => [key, D[key].slice()]) };
+
+  // The weights before step k, as layers: coefs[l][j][k], intercepts[l][k].
+  function layersAt(k) {
+    const coefs = [], intercepts = [];
+    for (let l = 1; l < nLayers; l++) {
+      coefs.push(Array.from({ length: L[l - 1] }, () => new Array(L[l]).fill(0)));
+      intercepts.push(D.fixed_intercepts ? D.fixed_intercepts[l - 1].slice() : new Array(L[l]).fill(0));
+    }
+    D.params.forEach((p, i) => {
+      if (p[1] < 0) intercepts[p[0] - 1][p[2]] = w(k, i);
+      else coefs[p[0] - 1][p[1]][p[2]] = w(k, i);
+    });
+    return { coefs, intercepts };
+  }
+  // The first n numbers of a, with room for extra more.
+  function kept(a, n, extra) {
+    const b = new Float64Array(n + extra);
+    b.set(a.subarray(0, n));
+    return b;
+  }
+
+  // Step s = k + 1 from w⁺ of step k, after dropping every step after k.
+  function trainStep(k, eta) {
+    const s = k + 1, rows = T.batch_size, nOut = T.n_outputs, m = D.sample;
+    const index = Array.from({ length: rows }, (_, r) => (s * rows + r) % D.n_samples);
+    const X = index.map((r) => Array.from(TX.subarray(r * nIn, (r + 1) * nIn)));
+    const Y = index.map((r) => Array.from(TY.subarray(r * nOut, (r + 1) * nOut)));
+    const done = window.skbpTrain.step(Object.assign({}, trainNet, layersAt(s)), X, Y, eta);
+    W = kept(W, (s + 1) * P, P);
+    G = kept(G, s * P, P);
+    U = kept(U, s * nUnits * 3, nUnits * 3);
+    XS = kept(XS, s * nIn, nIn);
+    D.params.forEach((p, i) => {
+      const [layer, j, to] = p;
+      W[(s + 1) * P + i] = j < 0 ? done.intercepts[layer - 1][to] : done.coefs[layer - 1][j][to];
+      G[s * P + i] = j < 0 ? done.interceptGrads[layer - 1][to] : done.coefGrads[layer - 1][j][to];
+    });
+    for (let l = 1; l < nLayers; l++) {
+      for (let u = 0; u < L[l]; u++) {
+        U.set([done.nets[l][m][u], done.outs[l][m][u], done.deltas[l][m][u]], (s * nUnits + offset[l] + u) * 3);
+      }
+    }
+    XS.set(X[m], s * nIn);
+    ["loss_values", "learning_rates", "batch_sizes", "y"].forEach((key) => { D[key].length = s; });
+    D.loss_values.push(Number.isFinite(done.loss) ? done.loss : null);
+    D.learning_rates.push(eta);
+    D.batch_sizes.push(rows);
+    D.y.push(null);
+    newY[s] = Y[m];
+    firstNew = Math.min(firstNew, s);
+    N = s + 1;
+  }
+  function train(eta, times) {
+    stop();
+    for (let t = 0; t < times; t++) { trainStep(step, eta); step = N - 1; }
+    document.getElementById("train-reset").hidden = false;
+    render();
+  }
+  function setupTrain() {
+    const note = document.getElementById("train-note");
+    const why = !T ? "this page was written without its data" : T.absent || window.skbpTrain.unsupported(trainNet);
+    if (why) {
+      note.textContent = `No "train on" in this page: ${why}.`;
+      return;
+    }
+    document.getElementById("train-controls").hidden = false;
+    const field = document.getElementById("train-eta");
+    field.value = String(T.eta);
+    const rows = T.batch_size === D.n_samples ? "the whole data" : `the next ${T.batch_size} rows, wrapping`;
+    let text = `Train on: "step" takes a plain gradient-descent step w ← w − η·∂E/∂w from w⁺ of the step shown, ` +
+      `on the batch the run would take next (${rows}), computed in this page; its numbers show as a step's. ` +
+      `Stepping from an earlier step discards the steps after it ("recorded steps" brings the recorded ones back).`;
+    if (T.differs.length) {
+      text += ` The run used ${T.differs.join(", ")} (${D.optimizer}); the page's own steps are plain gradient descent from the current weights.`;
+    }
+    note.textContent = text;
+    const click = (times) => () => {
+      const eta = Number(field.value);
+      if (field.value.trim() === "" || !Number.isFinite(eta) || eta < 0) {
+        note.textContent = `η must be a number ≥ 0; got "${field.value}". ` + text;
+        return;
+      }
+      train(eta, times);
+    };
+    document.getElementById("train-step").addEventListener("click", click(1));
+    document.getElementById("train-10").addEventListener("click", click(10));
+    document.getElementById("train-reset").addEventListener("click", () => {
+      ({ W, G, U, XS, n: N } = recorded);
+      recorded.lists.forEach(([key, list]) => { D[key] = list.slice(); });
+      firstNew = Infinity;
+      document.getElementById("train-reset").hidden = true;
+      go(Math.min(step, N - 1));
+    });
+  }
+  // For tests: the numbers of step k as the page holds them.
+  window.skbpRun = {
+    nSteps: () => N,
+    weights: (k) => Array.from(W.subarray(k * P, (k + 1) * P)),
+    gradients: (k) => Array.from(G.subarray(k * P, (k + 1) * P)),
+    loss: (k) => D.loss_values[k],
+  };
+
   // --- the summary ------------------------------------------------------------
   const n = D.batch_sizes[0];
   let summary = `${L.join("-")} network, ${D.activations.slice(1, -1).join("/") || "no hidden"} hidden units, ` +
@@ -560,5 +684,6 @@
   } else note.textContent = `Numbers under the units: their output for the shown sample (inputs: its values).`;
   if (!showValues && !D.top_edges) note.textContent = "";
   setupPlane();
+  setupTrain();
   render();
 })();

@@ -1,0 +1,274 @@
+"""The run report's "train on": steps computed in the page, held to skbp's.
+
+Each test records a run, opens its page in headless Chromium with every
+network request blocked, goes to step k, sets η and clicks "step" m times,
+then reads the weights the page holds. An independent estimator (plain SGD
+at that η, started from the recorded weights after step k with
+``coefs_init`` and ``intercepts_init``) takes ``trace_step`` on the batches
+the run's scheme gives steps k + 1, ..., k + m; the page's weights and
+gradients must equal its numbers to 1e-12, and its shown loss and unit
+values equal the traced ones at the printed digits.
+"""
+
+import base64
+
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.datasets import make_regression
+from sklearn.utils import _safe_indexing
+from test_run_report import (  # noqa: F401 (browser: a fixture)
+    browser,
+    embedded,
+    iris_network,
+    open_offline,
+    printed,
+    shown,
+    step_of,
+)
+
+from skbp import BackpropClassifier, BackpropRegressor
+from skbp.report import trace_run
+from skbp.report._record import MAX_TRAIN_NUMBERS
+from skbp.worked_examples import mazur_network
+
+
+def weights_after(run, k):
+    """coefs and intercepts after the run's step k, from its trace's table."""
+    net = run.estimator
+    coefs = [np.zeros_like(c) for c in net.coefs_]
+    # Fixed intercepts (fit_intercept=False) are the estimator's own.
+    intercepts = [np.array(b, dtype=float) for b in net.intercepts_]
+    updates = run.traces[k].updates
+    for layer, j, to, kind, value in updates[
+        ["layer", "from_unit", "to_unit", "kind", "new_weight"]
+    ].itertuples(index=False):
+        if kind == "coef":
+            coefs[layer - 1][int(j), int(to)] = value
+        else:
+            intercepts[layer - 1][int(to)] = value
+    return coefs, intercepts
+
+
+def independent_steps(run, k, eta, m):
+    """m plain-SGD traces of a fresh estimator from the weights after step k."""
+    coefs, intercepts = weights_after(run, k)
+    net = clone(run.estimator).set_params(
+        solver="sgd",
+        momentum=0.0,
+        learning_rate="constant",
+        learning_rate_init=eta,
+        weight_decay=0.0,
+        dropout=0.0,
+        clip_grad_norm=None,
+        coefs_init=[c.tolist() for c in coefs],
+        intercepts_init=[b.tolist() for b in intercepts],
+    )
+    n, rows = run.X.shape[0], len(run.batches[0])
+    extra = {"classes": run.estimator.classes_} if is_classifier(net) else {}
+    traces = []
+    for step in range(k + 1, k + 1 + m):
+        index = (step * rows + np.arange(rows)) % n
+        X, y = _safe_indexing(run.X, index), _safe_indexing(run.y, index)
+        traces.append(net.trace_step(X, y, **extra))
+        extra = {}
+    return traces
+
+
+def train_in_page(browser, run, path, k, eta, m):  # noqa: F811
+    """Open the page, go to step k, set η, click "step" m times."""
+    run.write_html(path)
+    page, problems = open_offline(browser, path)
+    assert page.is_visible("#train-step")
+    page.fill("#slider", str(k))
+    assert step_of(page) == k
+    if eta is not None:
+        page.fill("#train-eta", repr(eta))
+    for _ in range(m):
+        page.click("#train-step")
+    assert step_of(page) == k + m
+    return page, problems
+
+
+def assert_page_equals(page, traces, k):
+    """The page's steps k + 1, ... hold the traces' numbers to 1e-12."""
+    for t, trace in enumerate(traces):
+        s = k + 1 + t
+        got = np.array(page.evaluate(f"skbpRun.weights({s})"))
+        np.testing.assert_allclose(got, trace.updates["old_weight"], rtol=0, atol=1e-12)
+        got = np.array(page.evaluate(f"skbpRun.gradients({s})"))
+        np.testing.assert_allclose(got, trace.updates["gradient"], rtol=0, atol=1e-12)
+        got = np.array(page.evaluate(f"skbpRun.weights({s + 1})"))
+        np.testing.assert_allclose(got, trace.updates["new_weight"], rtol=0, atol=1e-12)
+        assert page.evaluate(f"skbpRun.loss({s})") == pytest.approx(
+            trace.loss, rel=0, abs=1e-12
+        )
+
+
+def test_mazur_network_trains_on_as_skbp_does(browser, tmp_path):  # noqa: F811
+    # Logistic units, squared error, the biases held fixed: ten more steps
+    # at Mazur's η = 0.5 from the last recorded one, with "10 steps".
+    net, X, y = mazur_network()
+    run = trace_run(net, X, y, n_steps=5)
+    run.write_html(tmp_path / "mazur.html")
+    page, problems = open_offline(browser, tmp_path / "mazur.html")
+    assert page.input_value("#train-eta") == "0.5"
+    page.fill("#slider", "4")
+    page.click("#train-10")
+    assert step_of(page) == 14
+    traces = independent_steps(run, 4, 0.5, 10)
+    assert_page_equals(page, traces, 4)
+    label = page.inner_text("#step-label")
+    assert f"loss E = {printed(traces[-1].loss)}" in label
+    assert "computed in this page" in label
+    # The fixed biases stay as they are: the page trains the weights only.
+    assert page.evaluate("skbpRun.weights(15).length") == 8
+    assert "plain gradient descent" not in page.inner_text("#train-note")
+    assert problems == []
+    page.context.close()
+
+
+def test_iris_softmax_with_l2_and_wrapping_batches_trains_on(
+    browser,  # noqa: F811
+    tmp_path,
+):
+    # Softmax + log-loss, alpha > 0, batches of 30 of the 150 rows: from
+    # recorded step 2 seven steps take batches 3, ..., 9, wrapping after
+    # the fifth; the recorded steps 3 to 5 are dropped, then brought back.
+    net, X, y = iris_network()
+    net.set_params(alpha=0.05)
+    run = trace_run(net, X, y, n_steps=6, batch_size=30)
+    page, problems = train_in_page(browser, run, tmp_path / "iris.html", 2, 0.3, 7)
+    traces = independent_steps(run, 2, 0.3, 7)
+    assert_page_equals(page, traces, 2)
+    assert page.evaluate("skbpRun.nSteps()") == 10
+    # The details panel at a computed step: the page's arithmetic, shown as
+    # a recorded step's numbers are.
+    assert f"loss E = {printed(traces[-1].loss)}" in page.inner_text("#step-label")
+    page.dispatch_event('.unit[data-layer="2"][data-unit="1"]', "click")
+    forward = traces[-1].forward.query("sample == 0 and layer == 2 and unit == 1")
+    backward = traces[-1].backward.query("sample == 0 and layer == 2 and unit == 1")
+    assert shown(page, "net") == printed(forward["net_input"].item())
+    assert shown(page, "out") == printed(forward["output"].item())
+    assert shown(page, "delta") == printed(backward["delta"].item())
+    assert "computed in this page" in page.inner_text("#details")
+    # "recorded steps" brings the run back as it was recorded.
+    page.click("#train-reset")
+    assert page.evaluate("skbpRun.nSteps()") == 6
+    data = embedded((tmp_path / "iris.html").read_text(encoding="utf-8"))
+    np.testing.assert_array_equal(page.evaluate("skbpRun.weights(4)"), data["W"][4])
+    assert problems == []
+    page.context.close()
+
+
+@pytest.mark.parametrize(
+    "activation", ["tanh", "relu", "leaky_relu", "softplus", "logistic", "identity"]
+)
+def test_regressor_trains_on_with_its_hidden_units(
+    browser,  # noqa: F811
+    tmp_path,
+    activation,
+):
+    # Identity output, squared error, alpha > 0, batches of 16 of 40 rows.
+    X, y = make_regression(n_samples=40, n_features=3, noise=5.0, random_state=0)
+    net = BackpropRegressor(
+        hidden_layer_sizes=(5,),
+        activation=activation,
+        solver="sgd",
+        momentum=0.0,
+        alpha=0.1,
+        learning_rate_init=0.01,
+        random_state=0,
+    )
+    run = trace_run(net, X, y / y.std(), n_steps=3, batch_size=16)
+    page, problems = train_in_page(browser, run, tmp_path / "r.html", 2, 0.05, 4)
+    traces = independent_steps(run, 2, 0.05, 4)
+    assert_page_equals(page, traces, 2)
+    assert problems == []
+    page.context.close()
+
+
+def test_fixed_intercepts_of_a_binary_classifier_stay_fixed(
+    browser,  # noqa: F811
+    tmp_path,
+):
+    # fit_intercept=False with intercepts of its own, logistic output and
+    # the binary log-loss on 0/1 targets, two hidden layers.
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(25, 2))
+    y = np.where(X[:, 0] * X[:, 1] > 0, "same", "other")
+    net = BackpropClassifier(
+        hidden_layer_sizes=(3, 2),
+        solver="sgd",
+        momentum=0.0,
+        fit_intercept=False,
+        intercepts_init=[[0.1, -0.2, 0.3], [0.5, -0.5], [0.25]],
+        learning_rate_init=0.2,
+        alpha=0.01,
+        random_state=0,
+    )
+    run = trace_run(net, X, y, n_steps=4)
+    page, problems = train_in_page(browser, run, tmp_path / "b.html", 3, None, 5)
+    traces = independent_steps(run, 3, 0.2, 5)
+    assert_page_equals(page, traces, 3)
+    assert problems == []
+    page.context.close()
+
+
+def test_the_page_embeds_the_targets_the_network_trains_on():
+    # The page's targets are the ones trace_step trained on, batch by batch:
+    # one-hot for iris's three classes (smoothed here), X as scaled.
+    net, X, y = iris_network()
+    net.set_params(label_smoothing=0.1)
+    run = trace_run(net, X, y, n_steps=5, batch_size=30)
+    train = run.payload()["train"]
+
+    def decoded(key, columns):
+        raw = np.frombuffer(base64.b64decode(train[key]), dtype="<f8")
+        return raw.reshape(-1, columns)
+
+    Y, Xp = decoded("Y", train["n_outputs"]), decoded("X", 4)
+    for trace, batch in zip(run.traces, run.batches):
+        np.testing.assert_array_equal(Y[batch], trace.y)
+        np.testing.assert_array_equal(Xp[batch], trace.X)
+    one_hot = (y[:, None] == np.unique(y)[None, :]).astype(float)
+    np.testing.assert_allclose(Y, one_hot * 0.9 + 0.1 / 3, rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(Xp, X.to_numpy())
+    assert train["batch_size"] == 30 and train["eta"] == 0.1
+
+
+def test_an_adam_run_says_the_pages_steps_are_plain_gradient_descent(
+    browser,  # noqa: F811
+    tmp_path,
+):
+    net, X, y = iris_network()
+    net.set_params(solver="adam", learning_rate_init=0.01)
+    run = trace_run(net, X, y, n_steps=3)
+    page, problems = train_in_page(browser, run, tmp_path / "adam.html", 2, None, 1)
+    note = page.inner_text("#train-note")
+    assert "The run used adam" in note
+    assert "the page's own steps are plain gradient descent" in note
+    traces = independent_steps(run, 2, 0.01, 1)
+    assert_page_equals(page, traces, 2)
+    assert problems == []
+    page.context.close()
+
+
+def test_a_page_whose_data_is_too_large_says_why_it_cannot_train_on(
+    browser,  # noqa: F811
+    tmp_path,
+):
+    rng = np.random.RandomState(0)
+    n = MAX_TRAIN_NUMBERS // 5 + 1
+    X, y = rng.normal(size=(n, 5)), rng.normal(size=n)
+    net = BackpropRegressor(hidden_layer_sizes=(2,), solver="sgd", random_state=0)
+    path = tmp_path / "large.html"
+    run = trace_run(net, X, y, n_steps=1, batch_size=10)
+    assert "X" not in run.payload()["train"]
+    run.write_html(path)
+    page, problems = open_offline(browser, path)
+    assert page.is_hidden("#train-controls")
+    note = page.inner_text("#train-note")
+    assert f"the data ({n} × 5 numbers) is larger than the 20,000" in note
+    assert problems == []
+    page.context.close()
