@@ -19,6 +19,14 @@ w` and :math:`w^+` with theirs. For data with two features, each hidden
 unit's output and the decision surface are drawn over the input plane at the
 current step, as TensorFlow Playground draws them.
 
+The page can also train on: set the learning rate :math:`\eta` and click
+"step" (or "10 steps") for plain gradient-descent steps
+:math:`w \leftarrow w - \eta\,\partial E/\partial w` from :math:`w^+` of
+the step shown, on the batches the run would take next. The page computes
+them itself, with the network's own units, loss and L2 term, to
+:math:`10^{-12}` of ``trace_step``'s numbers, and shows them as steps like
+the recorded ones; stepping from an earlier step discards the steps after it.
+
 From the command line, ``skbp trace --html mazur.html`` writes the first
 page below, and ``skbp trace DATA.csv --target COLUMN --html FILE`` one for
 a CSV file.

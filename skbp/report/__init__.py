@@ -6,7 +6,9 @@
 the network with its weights as edges, a stepper and slider over the steps,
 the loss curve, every unit's net input, output and δ and every weight's
 gradient and update with their formulas and numbers, and, for data with two
-features, each hidden unit's output and the decision surface over the plane.
+features, each hidden unit's output and the decision surface over the plane;
+it can train on from any step in the browser ("train on", plain gradient
+descent at a learning rate of the reader's choosing).
 ``skbp trace --html FILE`` writes it for Matt Mazur's network and ``skbp
 trace DATA.csv --target COLUMN --html FILE`` for a CSV file.
 """
