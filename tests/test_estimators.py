@@ -529,3 +529,22 @@ def test_weights_set_by_hand_compute_with_activation(kind):
     np.testing.assert_allclose(
         getattr(ours, method)(X_), getattr(theirs, method)(X_), rtol=1e-13
     )
+
+
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+def test_parameter_names_are_the_signatures_also_of_a_subclass(Est):
+    # The names are read once per class: a subclass with parameters of its
+    # own gets its own, in get_params and clone, and the base class keeps its.
+    class Small(Est):
+        def __init__(self, hidden_layer_sizes=(3,), extra=1):
+            super().__init__(hidden_layer_sizes=hidden_layer_sizes)
+            self.extra = extra
+
+    expected = sorted(set(inspect.signature(Est.__init__).parameters) - {"self"})
+    assert sorted(Est().get_params()) == expected
+    assert sorted(Small().get_params()) == ["extra", "hidden_layer_sizes"]
+    assert sorted(Est().get_params()) == expected
+    assert clone(Small(extra=7)).get_params() == {
+        "extra": 7,
+        "hidden_layer_sizes": (3,),
+    }
