@@ -272,3 +272,61 @@ def test_a_page_whose_data_is_too_large_says_why_it_cannot_train_on(
     assert f"the data ({n} × 5 numbers) is larger than the 20,000" in note
     assert problems == []
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"loss": "poisson"},
+        {"out_activation": "logistic"},
+        {"out_activation": "softmax"},
+        {"out_activation": "tanh"},
+    ],
+    ids=["poisson_exp", "squared_logistic", "squared_softmax", "squared_tanh"],
+)
+def test_a_regressors_output_units_and_losses_train_on(
+    browser,  # noqa: F811
+    tmp_path,
+    settings,
+):
+    # The other output units and losses a regressor takes: Poisson deviance
+    # on exp, squared error through a logistic, softmax or tanh output's
+    # derivative; two outputs in [0, 1].
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    y = np.column_stack([1 / (1 + np.exp(-X[:, 0])), np.abs(X[:, 1]) / 3])
+    net = BackpropRegressor(
+        hidden_layer_sizes=(4,),
+        activation="tanh",
+        solver="sgd",
+        momentum=0.0,
+        alpha=0.01,
+        learning_rate_init=0.05,
+        random_state=0,
+        **settings,
+    )
+    run = trace_run(net, X, y, n_steps=2, batch_size=20)
+    page, problems = train_in_page(browser, run, tmp_path / "o.html", 1, 0.1, 3)
+    traces = independent_steps(run, 1, 0.1, 3)
+    assert_page_equals(page, traces, 1)
+    assert problems == []
+    page.context.close()
+
+
+def test_a_multilabel_classifier_trains_on_its_0_1_outputs(
+    browser,  # noqa: F811
+    tmp_path,
+):
+    # Logistic outputs, one per label, each with the binary log-loss.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3))
+    y = np.column_stack([X[:, 0] > 0, X[:, 1] + X[:, 2] > 0]).astype(int)
+    net = BackpropClassifier(
+        hidden_layer_sizes=(4,), solver="sgd", momentum=0.0, random_state=0
+    )
+    run = trace_run(net, X, y, n_steps=2)
+    page, problems = train_in_page(browser, run, tmp_path / "m.html", 1, 0.5, 3)
+    traces = independent_steps(run, 1, 0.5, 3)
+    assert_page_equals(page, traces, 1)
+    assert problems == []
+    page.context.close()
