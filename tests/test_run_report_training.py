@@ -14,6 +14,7 @@ import base64
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.base import clone, is_classifier
 from sklearn.datasets import make_regression
 from sklearn.utils import _safe_indexing
@@ -327,6 +328,21 @@ def test_a_multilabel_classifier_trains_on_its_0_1_outputs(
     run = trace_run(net, X, y, n_steps=2)
     page, problems = train_in_page(browser, run, tmp_path / "m.html", 1, 0.5, 3)
     traces = independent_steps(run, 1, 0.5, 3)
+    assert_page_equals(page, traces, 1)
+    assert problems == []
+    page.context.close()
+
+
+def test_a_run_on_sparse_data_trains_on(browser, tmp_path):  # noqa: F811
+    # X as the estimator sees it, made dense for the page.
+    X, y = make_regression(n_samples=30, n_features=4, random_state=0)
+    X[np.abs(X) < 0.8] = 0
+    net = BackpropRegressor(
+        hidden_layer_sizes=(3,), solver="sgd", momentum=0.0, random_state=0
+    )
+    run = trace_run(net, sparse.csr_matrix(X), y / y.std(), n_steps=2, batch_size=8)
+    page, problems = train_in_page(browser, run, tmp_path / "s.html", 1, 0.05, 4)
+    traces = independent_steps(run, 1, 0.05, 4)
     assert_page_equals(page, traces, 1)
     assert problems == []
     page.context.close()

@@ -366,9 +366,10 @@ class TracedRun:
 
     def _sample_row(self, data, batch):
         row = _safe_indexing(data, [batch[self.sample]])
-        row = row.to_numpy() if hasattr(row, "to_numpy") else np.asarray(row)
+        # A sparse row first: np.asarray would wrap it in an object array.
         if hasattr(row, "toarray"):
             row = row.toarray()
+        row = row.to_numpy() if hasattr(row, "to_numpy") else np.asarray(row)
         return np.asarray(row).reshape(-1)
 
     def _title(self, layer_units):
