@@ -247,7 +247,7 @@ def test_an_adam_run_says_the_pages_steps_are_plain_gradient_descent(
     run = trace_run(net, X, y, n_steps=3)
     page, problems = train_in_page(browser, run, tmp_path / "adam.html", 2, None, 1)
     note = page.inner_text("#train-note")
-    assert "The run used adam" in note
+    assert "The run used Adam;" in note
     assert "the page's own steps are plain gradient descent" in note
     traces = independent_steps(run, 2, 0.01, 1)
     assert_page_equals(page, traces, 2)
@@ -346,3 +346,19 @@ def test_a_run_on_sparse_data_trains_on(browser, tmp_path):  # noqa: F811
     assert_page_equals(page, traces, 1)
     assert problems == []
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    "settings, differs",
+    [
+        ({}, []),
+        ({"momentum": 0.9}, ["momentum"]),
+        ({"learning_rate": "invscaling"}, ["a learning-rate schedule"]),
+        ({"weight_decay": 0.01, "dropout": 0.2}, ["weight decay", "dropout"]),
+        ({"clip_grad_norm": 1.0}, ["gradient clipping"]),
+    ],
+)
+def test_the_page_names_what_the_run_does_that_its_own_steps_do_not(settings, differs):
+    net, X, y = iris_network()
+    run = trace_run(net.set_params(**settings), X, y, n_steps=2)
+    assert run.payload()["train"]["differs"] == differs

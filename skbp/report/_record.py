@@ -304,7 +304,7 @@ class TracedRun:
         differs = [
             what
             for what, used in [
-                (net.solver, net.solver != "sgd"),
+                ("Adam", net.solver == "adam"),
                 ("momentum", net.solver == "sgd" and net.momentum),
                 (
                     "a learning-rate schedule",

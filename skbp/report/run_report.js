@@ -641,7 +641,7 @@
       `on the batch the run would take next (${rows}), computed in this page; its numbers show as a step's. ` +
       `Stepping from an earlier step discards the steps after it ("recorded steps" brings the recorded ones back).`;
     if (T.differs.length) {
-      text += ` The run used ${T.differs.join(", ")} (${D.optimizer}); the page's own steps are plain gradient descent from the current weights.`;
+      text += ` The run used ${T.differs.join(", ")}; the page's own steps are plain gradient descent from the current weights.`;
     }
     note.textContent = text;
     const click = (times) => () => {
