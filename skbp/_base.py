@@ -334,7 +334,7 @@ class BaseBackprop(
         if incremental and hasattr(self, "coefs_"):
             # scikit-learn's _fit_context skips validation in partial_fit once
             # fitted; a parameter set in between must be checked all the same.
-            self._validate_params()
+            self._validate_params_again()
         with restore_on_error(self):
             X, y, sample_weight, layer_units = self._prepare(
                 X, y, sample_weight, incremental, given_validation=given

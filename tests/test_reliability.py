@@ -267,6 +267,27 @@ def test_every_invalid_parameter_value_is_rejected_before_any_change(Est, name, 
     assert _state(est) == before
 
 
+@pytest.mark.parametrize("Est", [BackpropClassifier, BackpropRegressor])
+@pytest.mark.parametrize(
+    "name, value",
+    # An equal value of another type, and values set by assignment.
+    [("max_iter", 5.0), ("learning_rate_init", -1), ("shuffle", 1)],
+)
+def test_partial_fit_checks_a_parameter_changed_after_a_call_that_passed(
+    Est, name, value
+):
+    y = y_clf if Est is BackpropClassifier else y_reg
+    est = Est(hidden_layer_sizes=(3,), max_iter=5, solver="sgd", random_state=0)
+    kwargs = {"classes": np.unique(y)} if Est is BackpropClassifier else {}
+    est.partial_fit(X, y, **kwargs)
+    est.partial_fit(X, y)
+    before = _state(est)
+    setattr(est, name, value)
+    with pytest.raises((ValueError, TypeError), match=name):
+        est.partial_fit(X, y)
+    assert _state(est) == before
+
+
 BAD_INIT = [
     ("coefs_init", [np.ones((4, 5))], "one array per layer: expected 2"),
     (
