@@ -354,6 +354,11 @@
   let lmin = 0, lmax = 0;
   const lx = (k) => LM.left + (N > 1 ? (k * (LW - LM.left - LM.right)) / (N - 1) : 0);
   const ly = (v) => LM.top + (lmax > lmin ? ((lmax - v) * (LH - LM.top - LM.bottom)) / (lmax - lmin) : (LH - LM.top - LM.bottom) / 2);
+  // Beside the line that starts the computed steps, on the side with room.
+  function newLabel(x) {
+    const left = x > (LM.left + LW - LM.right) / 2;
+    return `<text x="${left ? x - 3 : x + 3}" y="${LM.top + 10}" text-anchor="${left ? "end" : "start"}">computed in the page →</text>`;
+  }
   function drawLoss() {
     const k = step, v = D.loss_values[k];
     const finite = D.loss_values.filter((e) => e !== null && Number.isFinite(e));
@@ -371,7 +376,7 @@
       `<text x="${(LM.left + LW) / 2}" y="${LH - 4}" text-anchor="middle">step</text>` +
       `<text x="12" y="${LM.top + 60}" transform="rotate(-90 12 ${LM.top + 60})" text-anchor="end">loss E</text>` +
       (firstNew < N ? `<line x1="${lx(firstNew - 0.5)}" y1="${LM.top}" x2="${lx(firstNew - 0.5)}" y2="${y0}" stroke="#999" stroke-dasharray="2 2"/>` +
-        `<text x="${lx(firstNew - 0.5) + 3}" y="${LM.top + 10}">computed in the page →</text>` : "") +
+        newLabel(lx(firstNew - 0.5)) : "") +
       `<polyline points="${curve}" fill="none" stroke="#1f5fa8" stroke-width="1.6"/>` +
       `<line x1="${lx(k)}" y1="${LM.top}" x2="${lx(k)}" y2="${y0}" stroke="#e08000" stroke-dasharray="4 3"/>` +
       (v === null ? "" : `<circle id="loss-marker" cx="${lx(k)}" cy="${ly(v)}" r="4.5" fill="#e08000"/>`);
