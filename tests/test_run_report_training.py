@@ -71,6 +71,8 @@ def independent_steps(run, k, eta, m):
     for step in range(k + 1, k + 1 + m):
         index = (step * rows + np.arange(rows)) % n
         X, y = _safe_indexing(run.X, index), _safe_indexing(run.y, index)
+        if run.sample_weight is not None:
+            extra["sample_weight"] = run.sample_weight[index]
         traces.append(net.trace_step(X, y, **extra))
         extra = {}
     return traces
@@ -160,6 +162,53 @@ def test_iris_softmax_with_l2_and_wrapping_batches_trains_on(
     np.testing.assert_array_equal(page.evaluate("skbpRun.weights(4)"), data["W"][4])
     assert problems == []
     page.context.close()
+
+
+@pytest.mark.parametrize("class_weight", [None, {"setosa": 3.0, "virginica": 0.5}])
+def test_a_weighted_run_trains_on_with_its_weights(
+    browser,  # noqa: F811
+    tmp_path,
+    class_weight,
+):
+    # sample_weight (some rows weigh 0), class_weight folded in as
+    # trace_step folds it: the loss and gradients are the weighted means,
+    # δ the sample's times its weight, and the L2 term over Σw.
+    net, X, y = iris_network()
+    net.set_params(alpha=0.05, class_weight=class_weight)
+    weights = np.random.RandomState(3).uniform(0, 2, len(y))
+    weights[::7] = 0.0
+    run = trace_run(net, X, y, n_steps=4, batch_size=30, sample_weight=weights)
+    # The recorded steps are partial_fit's on the same batches and weights.
+    fitted = clone(net).set_params(batch_size=30, shuffle=False)
+    for step in range(4):
+        index = step * 30 + np.arange(30)
+        fitted.partial_fit(
+            _safe_indexing(X, index),
+            y[index],
+            sample_weight=weights[index],
+            classes=np.unique(y),
+        )
+    for a, b in zip(
+        fitted.coefs_ + fitted.intercepts_,
+        run.estimator.coefs_ + run.estimator.intercepts_,
+        strict=True,
+    ):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-13)
+    page, problems = train_in_page(browser, run, tmp_path / "w.html", 1, 0.3, 6)
+    traces = independent_steps(run, 1, 0.3, 6)
+    assert_page_equals(page, traces, 1)
+    page.dispatch_event('.unit[data-layer="1"][data-unit="3"]', "click")
+    backward = traces[-1].backward.query("sample == 0 and layer == 1 and unit == 3")
+    assert shown(page, "delta") == printed(backward["delta"].item())
+    assert "weighted mean" in page.inner_text("#summary")
+    assert problems == []
+    page.context.close()
+
+
+def test_trace_run_refuses_weights_that_are_not_one_per_row():
+    net, X, y = iris_network()
+    with pytest.raises(ValueError, match=r"one weight per row of X, shape \(150,\)"):
+        trace_run(net, X, y, n_steps=1, sample_weight=np.ones(149))
 
 
 @pytest.mark.parametrize(

@@ -49,10 +49,21 @@ def _b64(values):
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "sample": [Interval(numbers.Integral, 0, None, closed="left")],
         "top_edges": [Interval(numbers.Integral, 1, None, closed="left")],
+        "sample_weight": ["array-like", None],
     },
     prefer_skip_nested_validation=True,
 )
-def trace_run(estimator, X, y, n_steps=100, *, batch_size=None, sample=0, top_edges=3):
+def trace_run(
+    estimator,
+    X,
+    y,
+    n_steps=100,
+    *,
+    batch_size=None,
+    sample=0,
+    top_edges=3,
+    sample_weight=None,
+):
     """Record a training run step by step, from its initial weights.
 
     A clone of ``estimator`` (the estimator itself is left as it is) takes
@@ -86,6 +97,12 @@ def trace_run(estimator, X, y, n_steps=100, *, batch_size=None, sample=0, top_ed
         the last step, and says so. A smaller network's page also keeps,
         for the first, a middle and the last step, each unit's path as
         :meth:`StepTrace.explain <skbp.StepTrace.explain>` writes it.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Each row's weight, handed with its batch to ``trace_step``: a step's
+        loss and gradients are the batch's weighted means, and the δ the
+        page shows is the sample's times its weight, as in ``trace_step``'s
+        tables. A batch whose weights are all zero is refused, as by
+        ``trace_step``.
 
     Returns
     -------
@@ -105,6 +122,13 @@ def trace_run(estimator, X, y, n_steps=100, *, batch_size=None, sample=0, top_ed
     """
     net = clone(estimator)
     n = X.shape[0] if hasattr(X, "shape") else len(X)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight)
+        if sample_weight.shape != (n,):
+            raise ValueError(
+                f"sample_weight must have one weight per row of X, shape "
+                f"({n},); got shape {sample_weight.shape}."
+            )
     rows = n if batch_size is None else min(batch_size, n)
     if sample >= rows:
         raise ValueError(
@@ -120,10 +144,12 @@ def trace_run(estimator, X, y, n_steps=100, *, batch_size=None, sample=0, top_ed
         index = np.arange(start, start + rows) % n
         batch_X = X if rows == n and start == 0 else _safe_indexing(X, index)
         batch_y = y if rows == n and start == 0 else _safe_indexing(y, index)
+        if sample_weight is not None:
+            extra["sample_weight"] = sample_weight[index]
         traces.append(net.trace_step(batch_X, batch_y, **extra))
         batches.append(index)
         extra = {}
-    return TracedRun(net, X, y, traces, batches, sample, top_edges)
+    return TracedRun(net, X, y, traces, batches, sample, top_edges, sample_weight)
 
 
 class TracedRun:
@@ -142,9 +168,21 @@ class TracedRun:
         The rows of X each step was taken on.
     sample : int
         The row of each batch whose unit values the page shows.
+    sample_weight : ndarray of shape (n_samples,) or None
+        The rows' weights the steps were taken with.
     """
 
-    def __init__(self, estimator, X, y, traces, batches, sample=0, top_edges=3):
+    def __init__(
+        self,
+        estimator,
+        X,
+        y,
+        traces,
+        batches,
+        sample=0,
+        top_edges=3,
+        sample_weight=None,
+    ):
         self.estimator = estimator
         self.X = X
         self.y = y
@@ -152,6 +190,7 @@ class TracedRun:
         self.batches = batches
         self.sample = sample
         self.top_edges = top_edges
+        self.sample_weight = sample_weight
 
     def write_html(self, path, title=None):
         """Write the run as one self-contained HTML page.
@@ -169,11 +208,11 @@ class TracedRun:
         steps" brings the recorded ones back. A run whose optimizer is not
         plain SGD (Adam, momentum, a schedule, weight decay, dropout,
         clipping) gets the same plain steps, and the page says so. The page
-        embeds X and the targets as the network trains on them (one-hot,
-        0/1, smoothed, or y) for this, only when X has at most 20,000
-        numbers, the page keeps every weight (at most 40,000 weights ×
-        steps), the run is in float64 and has no ``class_weight``; otherwise
-        it says why the control is absent.
+        embeds X, the targets as the network trains on them (one-hot, 0/1,
+        smoothed, or y) and each row's weight (``sample_weight`` and
+        ``class_weight``) for this, only when X has at most 20,000 numbers,
+        the page keeps every weight (at most 40,000 weights × steps) and
+        the run is in float64; otherwise it says why the control is absent.
 
         Parameters
         ----------
@@ -270,6 +309,8 @@ class TracedRun:
             "classes": [_plain(c) for c in getattr(net, "classes_", [])] or None,
             "plane": self._plane(all_stored),
             "train": self._training_data(all_stored),
+            "weighted": self.sample_weight is not None
+            or getattr(net, "class_weight", None) is not None,
             "explained": explained or None,
         }
 
@@ -290,8 +331,6 @@ class TracedRun:
             )
         elif net.coefs_[0].dtype != np.float64:
             why = "the run is in float32 and the page computes in float64"
-        elif getattr(net, "class_weight", None) is not None:
-            why = "the run weighs its samples (class_weight)"
         if why is not None:
             return {"absent": why}
         # skbp's own validation and encoding, on a copy: one-hot (or 0/1)
@@ -299,6 +338,13 @@ class TracedRun:
         model = copy.deepcopy(net)
         X, y = model._validate_input(self.X, self.y, incremental=True, reset=False)
         Y = model._training_targets(y.reshape(n, -1))
+        # Each row's weight as trace_step weighs it: sample_weight with
+        # class_weight folded in (None: unweighted).
+        weights = model._sample_weight_hook(
+            np.asarray(y.reshape(n, -1), dtype=X.dtype),
+            None if self.sample_weight is None else self.sample_weight.astype(X.dtype),
+            incremental=True,
+        )
         if hasattr(X, "toarray"):
             X = X.toarray()
         differs = [
@@ -323,6 +369,7 @@ class TracedRun:
             "batch_size": len(self.batches[0]),
             "eta": float(net.learning_rate_init),
             "differs": differs,
+            "weights": None if weights is None else _b64(weights),
         }
 
     def _explained(self, trace, layer_units):

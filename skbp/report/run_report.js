@@ -572,6 +572,7 @@
   const T = D.train;
   const trainNet = { layers: L, activations: D.activations, loss: D.loss, alpha: D.alpha, fitIntercept: D.fit_intercept };
   const TX = T && T.X ? f64(T.X) : null, TY = T && T.Y ? f64(T.Y) : null;
+  const TW = T && T.weights ? f64(T.weights) : null;
   const recorded = { W, G, U, XS, n: N, lists: ["loss_values", "learning_rates", "batch_sizes", "y"].map((key) => [key, D[key].slice()]) };
 
   // The weights before step k, as layers: coefs[l][j][k], intercepts[l][k].
@@ -600,7 +601,8 @@
     const index = Array.from({ length: rows }, (_, r) => (s * rows + r) % D.n_samples);
     const X = index.map((r) => Array.from(TX.subarray(r * nIn, (r + 1) * nIn)));
     const Y = index.map((r) => Array.from(TY.subarray(r * nOut, (r + 1) * nOut)));
-    const done = window.skbpTrain.step(Object.assign({}, trainNet, layersAt(s)), X, Y, eta);
+    const weights = TW ? index.map((r) => TW[r]) : null;
+    const done = window.skbpTrain.step(Object.assign({}, trainNet, layersAt(s)), X, Y, eta, weights);
     W = kept(W, (s + 1) * P, P);
     G = kept(G, s * P, P);
     U = kept(U, s * nUnits * 3, nUnits * 3);
@@ -680,7 +682,8 @@
   let summary = `${L.join("-")} network, ${D.activations.slice(1, -1).join("/") || "no hidden"} hidden units, ` +
     `${D.activations[nLayers - 1]} outputs, loss ${D.loss}; ${D.optimizer}; ${N} steps, each on ` +
     (n === D.n_samples ? `all ${n} rows (one epoch)` : `a batch of ${n} of the ${D.n_samples} rows`) +
-    `. Units show sample ${D.sample} of each step's batch; the gradients are the batch's.`;
+    `. Units show sample ${D.sample} of each step's batch; the gradients are the batch's` +
+    (D.weighted ? " weighted mean, with each sample's weight (δ shown: the sample's times its weight)." : ".");
   document.getElementById("summary").textContent = summary;
   const note = document.getElementById("network-note");
   if (D.top_edges) {

@@ -1,6 +1,7 @@
 // skbp's run report, "train on": one plain gradient-descent step in float64,
 // w ← w − η·∂E/∂w, with the arithmetic of skbp/_network.py (forward,
-// backward, the L2 term α·W/N on the weights only), the units of
+// backward, the L2 term α·W/N on the weights only, N the batch's size or
+// the sum of its sample weights), the units of
 // skbp/_activations.py and the losses of skbp/_losses.py. A test in headless
 // Chromium holds it to skbp's own trace_step to 1e-12.
 window.skbpTrain = (function () {
@@ -62,11 +63,15 @@ window.skbpTrain = (function () {
 
   // net: {layers, activations, loss, alpha, coefs, intercepts, fitIntercept}
   // with coefs[l][j][k] (layer l + 1's weight from unit j to unit k). X, Y:
-  // the batch's rows. Returns every number of the step, weights after it
-  // included.
-  function step(net, X, Y, eta) {
+  // the batch's rows; weights: theirs, or null. Returns every number of the
+  // step, weights after it included.
+  function step(net, X, Y, eta, weights) {
     const { layers, activations, coefs, intercepts } = net;
-    const n = X.length, last = layers.length - 1;
+    const last = layers.length - 1;
+    const sw = weights ? weights.reduce((a, b) => a + b, 0) : X.length;
+    // A batch whose weights are all zero changes nothing (as in skbp's fit).
+    const n = sw > 0 ? sw : Infinity;
+    const wt = (i) => (weights ? weights[i] : 1);
     // Forward: net = a·W + b, out = f(net), one row per sample.
     const nets = [null], outs = [X];
     for (let l = 1; l <= last; l++) {
@@ -78,19 +83,20 @@ window.skbpTrain = (function () {
     }
     const loss = lossName(net);
     const penalty = 0.5 * net.alpha * coefs.flat(2).reduce((s, v) => s + v * v, 0) / n;
-    const E = outs[last].reduce((s, o, i) => s + LOSSES[loss](Y[i], o), 0) / n + penalty;
-    // Backward: each sample's own error term δ (the worked examples'), the
-    // gradients the batch mean of out_prev·δ.
+    const E = sw > 0 ? outs[last].reduce((s, o, i) => s + wt(i) * LOSSES[loss](Y[i], o), 0) / n + penalty : 0;
+    // Backward: each sample's own error term δ (the worked examples'; times
+    // its weight when weighted), the gradients the batch mean of out_prev·δ.
     const deltas = new Array(last + 1);
     const outAct = activations[last];
     deltas[last] = outs[last].map((o, i) => {
       const d = o.map((v, k) => v - Y[i][k]);
-      if (CANONICAL[loss].includes(outAct)) return d;
-      if (outAct === "softmax") {
+      let delta = d;
+      if (CANONICAL[loss].includes(outAct)) delta = d;
+      else if (outAct === "softmax") {
         const s = d.reduce((acc, v, k) => acc + v * o[k], 0);
-        return d.map((v, k) => (v - s) * o[k]);
-      }
-      return d.map((v, k) => v * UNITS[outAct][1](o[k]));
+        delta = d.map((v, k) => (v - s) * o[k]);
+      } else delta = d.map((v, k) => v * UNITS[outAct][1](o[k]));
+      return weights ? delta.map((v) => v * weights[i]) : delta;
     });
     const coefGrads = [], interceptGrads = [];
     for (let l = last; l >= 1; l--) {
