@@ -51,6 +51,14 @@ class Activation:
         Its exact formulations, when it has several: ``forward`` runs the
         one ``_kernels`` chose for the CPU and dtype (``_kernels.FORMS``
         names the same forms, since it cannot import them).
+    output_form : str or None, default=None
+        The form (a key of ``forms``) the output layer runs whatever the
+        CPU, where ``forward``'s choice would lose what the output is used
+        for; None: ``forward``. Logistic outputs are probabilities whose
+        logarithm ``predict_log_proba`` and the log-loss take: the exp form
+        is accurate relative to each output down to the smallest normal
+        number, the tanh form to an ulp of 1 only (it rounds outputs below
+        about 1e-17 to 0).
     hidden : bool, default=False
         Whether ``activation`` takes it for hidden layers.
     output_of : tuple of str, default=()
@@ -94,6 +102,7 @@ class Activation:
     derivative_formula: str
     aliases: tuple = ()
     forms: Mapping = field(default_factory=dict)
+    output_form: str | None = None
     hidden: bool = False
     output_of: tuple = ()
     init_factor: float = 6.0
@@ -104,6 +113,13 @@ class Activation:
     onnx_float32_only: bool = False
     net_ceiling: Callable | None = None
     sklearn_name: str | None = None
+
+    @property
+    def output_forward(self):
+        """The function the output layer runs: ``forms[output_form]`` or ``forward``."""
+        return (
+            self.forward if self.output_form is None else self.forms[self.output_form]
+        )
 
     @property
     def bounded(self):

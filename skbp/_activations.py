@@ -402,6 +402,7 @@ REGISTRY = {
                 "exp": logistic_exp_form,
                 "expit": logistic_expit_form,
             },
+            output_form="exp",
             hidden=True,
             output_of=("classifier", "regressor"),
             init_factor=2.0,
@@ -512,6 +513,7 @@ def _names(records):
 # The tables the network looks names up in, once per call (tests and the
 # profiler patch entries of these dicts, not the records).
 ACTIVATIONS = {name: r.forward for name, r in REGISTRY.items()}
+OUTPUT_ACTIVATIONS = {name: r.output_forward for name, r in REGISTRY.items()}
 DERIVATIVES = {name: r.derivative for name, r in REGISTRY.items()}
 ALIASES = {alias: r.name for r in REGISTRY.values() for alias in r.aliases}
 

@@ -28,7 +28,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ._activations import ACTIVATIONS, DERIVATIVES, OUTPUT_ACTIVATIONS
 
 # Overflow while training is detected (non-finite loss or weights) and
 # handled by rolling back, and at predict time by a clear error; numpy's own
@@ -293,7 +293,10 @@ def forward(X, coefs, intercepts, hidden, output, outs, nets=None, dropout=None)
         z += b
         if nets is not None:
             nets[i][...] = z
-        ACTIVATIONS[output if i == last else hidden if single else hidden[i]](z)
+        if i == last:
+            OUTPUT_ACTIVATIONS[output](z)
+        else:
+            ACTIVATIONS[hidden if single else hidden[i]](z)
         views.append(z)
         a = z
         if dropout is not None and i < last and dropout.masks[i] is not None:

@@ -77,7 +77,9 @@ def test_a_unit_scikit_learn_has_computes_scikit_learns_function(name):
     theirs = z.copy()
     # In place, as skbp's; some scikit-learn releases return None.
     sklearn_base.ACTIVATIONS[unit.sklearn_name](theirs)
-    np.testing.assert_allclose(out, theirs, rtol=1e-14)
+    # To the forms' accuracy (tests/test_kernels.py): two ulp of the output
+    # range, whichever form this CPU runs (the tanh form on AVX-512).
+    np.testing.assert_allclose(out, theirs, rtol=1e-14, atol=2 * np.finfo(z.dtype).eps)
     if unit.sklearn_name in sklearn_base.DERIVATIVES:
         g = np.random.default_rng(1).normal(size=z.shape)
         ours, theirs = g.copy(), g.copy()

@@ -11,11 +11,13 @@ import os
 import platform
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
 from _hang_guard import HANG_GUARD_SECONDS
 from numpy.testing import assert_allclose
+from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -223,6 +225,32 @@ def logistic_form(request, monkeypatch):
     }
     monkeypatch.setitem(_activations.IN_USE, "logistic", forms)
     return request.param
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_logistic_outputs_keep_probabilities_far_below_an_ulp_of_one(
+    logistic_form, dtype
+):
+    # Whatever form the hidden units run, the output layer runs the exp
+    # form: a probability of 1e-17 stays that (the tanh form rounds it to
+    # 0, and predict_log_proba would give -inf), as scikit-learn's expit.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3)).astype(dtype)
+    y = (X[:, 0] > 0).astype(int)
+    with pytest.warns(ConvergenceWarning):
+        net = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=3).fit(X, y)
+    net.intercepts_[-1][:] = -40.0 if dtype == np.float64 else -25.0
+    hidden = expit(X.astype(float) @ net.coefs_[0] + net.intercepts_[0])
+    z = hidden @ net.coefs_[1] + net.intercepts_[1]
+    p = expit(z).ravel()
+    assert p.max() < np.finfo(dtype).eps / 4
+    proba = net.predict_proba(X)
+    assert proba.dtype == dtype
+    assert_allclose(proba[:, 1], p, rtol=1e-12 if dtype == np.float64 else 1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        log_proba = net.predict_log_proba(X)
+    assert_allclose(log_proba[:, 1], np.log(p), rtol=1e-6)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
