@@ -11,6 +11,12 @@ from threadpoolctl import threadpool_info
 import skbp
 from skbp._kernels import cpu_class
 
+choices = skbp.kernel_choices()
+forms = ", ".join(
+    f"{unit} {choices[unit]['float32']}/{choices[unit]['float64']}"
+    for unit in ("logistic", "tanh")
+)
+
 deps = ", ".join(
     f"{name} {version(name)}"
     for name in ("numpy", "scipy", "scikit-learn", "pandas", "threadpoolctl")
@@ -24,5 +30,6 @@ cores = sorted(
 )
 print(
     f"Python {platform.python_version()}; {deps}; CPU class {cpu_class()}, "
-    f"OpenBLAS {'/'.join(cores)}; skbp from {os.path.dirname(skbp.__file__)}"
+    f"OpenBLAS {'/'.join(cores)}; forms {forms}; "
+    f"skbp from {os.path.dirname(skbp.__file__)}"
 )
