@@ -121,14 +121,31 @@ def test_a_clipped_step_is_eta_times_the_penalised_gradient_rescaled(
     )
 
 
-def test_a_float32_gradient_whose_squared_norm_overflows_is_clipped_not_zeroed():
-    # Targets near 1e19 and saturated tanh units: a gradient of norm ~3e19,
-    # whose square passes float32's largest value (3.4e38), while the loss
-    # (half the mean squared error) stays finite. Before: the norm came out
-    # infinite, the step was scaled by 0 and the weights did not move.
+def _overflowing_float32_case():
+    """Targets near 1e19 and saturated tanh units, in float32.
+
+    The gradient's norm is ~3e19, whose square passes float32's largest
+    value (3.4e38), while the loss (half the mean squared error) stays
+    finite. Returns the initial weights, X and y, and the gradients in
+    float64 (numpy from the formulas) from the float32 weights.
+    """
     coefs, intercepts = _initial(hidden=8)
     X32 = (20 * np.sign(np.random.RandomState(2).randn(2, 4))).astype(np.float32)
     y32 = np.array([1e19, 1e19], dtype=np.float32)
+    g_coefs, g_intercepts = squared_error_gradients(
+        X32.astype(float),
+        y32.astype(float),
+        [w.astype(np.float32).astype(float) for w in coefs],
+        [b.astype(np.float32).astype(float) for b in intercepts],
+        ["tanh"],
+    )
+    return coefs, intercepts, X32, y32, g_coefs, g_intercepts
+
+
+def test_a_float32_gradient_whose_squared_norm_overflows_is_clipped_not_zeroed():
+    # Before: the norm came out infinite, the step was scaled by 0 and the
+    # weights did not move.
+    coefs, intercepts, X32, y32, g_coefs, g_intercepts = _overflowing_float32_case()
     net = _sgd(
         hidden_layer_sizes=(8,),
         clip_grad_norm=1.0,
@@ -138,13 +155,6 @@ def test_a_float32_gradient_whose_squared_norm_overflows_is_clipped_not_zeroed()
     trace = net.trace_step(X32, y32)
     assert np.isfinite(trace.loss)
     start32 = _packed([np.float32(w) for w in coefs + intercepts])
-    g_coefs, g_intercepts = squared_error_gradients(
-        X32.astype(float),
-        y32.astype(float),
-        [w.astype(np.float32).astype(float) for w in coefs],
-        [b.astype(np.float32).astype(float) for b in intercepts],
-        ["tanh"],
-    )
     g = _packed(g_coefs + g_intercepts)
     assert np.linalg.norm(g) > np.sqrt(np.finfo(np.float32).max)
     expected = start32 - 0.1 * g / np.linalg.norm(g)
@@ -160,11 +170,9 @@ def test_a_float32_gradient_whose_squared_norm_overflows_is_clipped_not_zeroed()
 def test_history_records_a_float32_gradient_norm_past_the_square_root_of_max(
     step, clip
 ):
-    # The same ~3e19 gradient as above: the recorded per-layer norms are its
-    # norms computed in float64, not the infinity a float32 dot product gives.
-    coefs, intercepts = _initial(hidden=8)
-    X32 = (20 * np.sign(np.random.RandomState(2).randn(2, 4))).astype(np.float32)
-    y32 = np.array([1e19, 1e19], dtype=np.float32)
+    # The same ~3e19 gradient: the recorded per-layer norms are its norms
+    # computed in float64, not the infinity a float32 dot product gives.
+    coefs, intercepts, X32, y32, g_coefs, _ = _overflowing_float32_case()
     net = _sgd(
         hidden_layer_sizes=(8,),
         clip_grad_norm=clip,
@@ -177,13 +185,6 @@ def test_history_records_a_float32_gradient_norm_past_the_square_root_of_max(
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         _quiet(getattr(net, step), X32, y32)
-    g_coefs, _ = squared_error_gradients(
-        X32.astype(float),
-        y32.astype(float),
-        [w.astype(np.float32).astype(float) for w in coefs],
-        [b.astype(np.float32).astype(float) for b in intercepts],
-        ["tanh"],
-    )
     expected = [np.linalg.norm(g) for g in g_coefs]
     assert expected[0] > np.sqrt(np.finfo(np.float32).max)
     got = net.history_.loc[0, ["grad_norm_1", "grad_norm_2"]].to_numpy(float)
