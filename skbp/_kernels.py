@@ -189,8 +189,12 @@ def kernel_choices():
     logistic and tanh units: through ``np.tanh`` where numpy has a SIMD loop
     for it (AVX-512), through ``np.exp`` elsewhere. All agree with an
     extended-precision reference to a few ulp; the choice changes speed, not
-    results beyond rounding. Set the environment variable ``SKBP_KERNELS``
-    (e.g. ``"logistic=tanh"``) before importing skbp to override it.
+    results beyond rounding. The choice is the hidden units': a logistic
+    output layer runs the exp form everywhere, whose outputs keep their
+    relative accuracy down to the smallest normal number (probabilities
+    that ``predict_log_proba`` and the log-loss take the logarithm of). Set
+    the environment variable ``SKBP_KERNELS`` (e.g. ``"logistic=tanh"``)
+    before importing skbp to override the choice.
 
     Returns
     -------
