@@ -371,6 +371,10 @@ def check_plot_out_of_core(ns, out):
     # held-out accuracy, which the model itself scores.
     history = ns["history"]
     assert len(history) == 50
+    # The rate halves after each pass, and the optimizer trained with it.
+    rates = history.groupby("pass")["learning rate"].unique()
+    assert [list(r) for r in rates] == [[0.01 / 2**k] for k in range(5)]
+    assert ns["model"]._optimizer.learning_rate_init == 0.01 / 2**4
     last_of_pass = history.groupby("pass")["test accuracy"].last()
     assert last_of_pass.iloc[-1] > last_of_pass.iloc[0]
     X_test = ns["X_test_scaled"]
