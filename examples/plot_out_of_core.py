@@ -92,9 +92,8 @@ for epoch in range(1, 6):
         )
     model.set_params(learning_rate_init=model.learning_rate_init / 2)
 history = pd.DataFrame(records)
-print(
-    history.groupby("pass")[["learning rate", "loss", "test accuracy"]].last().round(5)
-)
+per_pass = history.groupby("pass")[["learning rate", "loss", "test accuracy"]]
+print(per_pass.last().round({"learning rate": 6, "loss": 4, "test accuracy": 4}))
 final = history.iloc[-1]
 print(f"held-out accuracy after {len(history)} chunks: {final['test accuracy']:.3f}")
 
