@@ -7,7 +7,7 @@ from ._regressor import BackpropRegressor
 from ._show_versions import show_versions
 from ._trace import StepTrace
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "BackpropClassifier",
