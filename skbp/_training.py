@@ -245,6 +245,15 @@ def _exact_squares_floor(dtype):
     return float(info.tiny / info.eps)
 
 
+def _plain_squares(v, floor):
+    """Σv² by one dot product, or None where overflow or underflow spoils it.
+
+    ``floor`` is :func:`_exact_squares_floor` of ``v``'s dtype.
+    """
+    squares = float(np.dot(v, v))
+    return squares if floor <= squares < math.inf else None
+
+
 def gradient_norm(grads):
     """The L2 norm of a flat vector, without overflow or underflow.
 
@@ -271,8 +280,8 @@ def gradient_norm(grads):
     5e+19
     """
     with np.errstate(over="ignore", under="ignore"):
-        squares = float(np.dot(grads, grads))
-    if _exact_squares_floor(grads.dtype) <= squares < math.inf:
+        squares = _plain_squares(grads, _exact_squares_floor(grads.dtype))
+    if squares is not None:
         return math.sqrt(squares)
     largest = float(np.max(np.abs(grads))) if grads.size else 0.0
     if largest == 0.0 or not math.isfinite(largest):
@@ -364,9 +373,10 @@ def fit_stochastic(
                     first = False
                     accumulated_loss += loss * X_b.shape[0]
                     for i, g in enumerate(layer_grads):
-                        squares = float(np.dot(g.ravel(), g.ravel()))
-                        if not exact_squares <= squares < math.inf:
-                            # A float32 dot overflows past a norm of ~1.8e19.
+                        squares = _plain_squares(g.ravel(), exact_squares)
+                        if squares is None:
+                            # A float32 dot overflows past a norm of ~1.8e19
+                            # (norm * norm: a float's ** raises past 1e154).
                             norm = gradient_norm(g.ravel())
                             squares = norm * norm
                         grad_sq[i] += squares
