@@ -29,14 +29,25 @@ def restore_on_error(estimator):
 
     Every fit-like method runs inside this, so a rejected call leaves a
     fitted model exactly as it was (arrays are only mutated in place once
-    validation has passed).
+    validation has passed). A RandomState given as ``random_state`` is the
+    model's too, and is drawn from before some checks can run (the initial
+    weights before ``coefs_init``'s, the split before ``X_val``'s), so its
+    position is put back as well; numpy's global one (``random_state=None``)
+    is left alone.
     """
     state = dict(estimator.__dict__)
+    streams = {
+        id(rs): (rs, rs.get_state())
+        for rs in (state.get("random_state"), state.get("_random_state"))
+        if isinstance(rs, np.random.RandomState) and rs is not np.random.mtrand._rand
+    }
     try:
         yield
     except BaseException:
         estimator.__dict__.clear()
         estimator.__dict__.update(state)
+        for rs, position in streams.values():
+            rs.set_state(position)
         raise
 
 

@@ -327,6 +327,56 @@ def test_bad_initial_weights_name_the_layer_and_leave_the_model_unchanged(
     assert _state(est) == before
 
 
+def _failing_schedule(epoch, step):
+    raise ZeroDivisionError("the schedule's own error")
+
+
+# Calls refused after they drew from the random state: the initial weights
+# are drawn before coefs_init is checked, early stopping's split before
+# X_val, and a schedule runs in the first epoch.
+REJECTED_AFTER_A_DRAW = [
+    (
+        "coefs_init of wrong length",
+        lambda e: e.set_params(coefs_init=[np.ones((4, 5))]).fit(X, y_clf),
+        ValueError,
+    ),
+    (
+        "X_val of 3 features",
+        lambda e: e.fit(X, y_clf, X_val=X[:, :3], y_val=y_clf),
+        ValueError,
+    ),
+    (
+        "schedule raising in fit",
+        lambda e: e.set_params(learning_rate=_failing_schedule).fit(X, y_clf),
+        ZeroDivisionError,
+    ),
+    (
+        "schedule raising in partial_fit",
+        lambda e: e.set_params(learning_rate=_failing_schedule).partial_fit(X, y_clf),
+        ZeroDivisionError,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "call, error",
+    [case[1:] for case in REJECTED_AFTER_A_DRAW],
+    ids=[case[0] for case in REJECTED_AFTER_A_DRAW],
+)
+def test_a_rejected_call_puts_the_callers_random_state_back(call, error):
+    # A RandomState given as random_state is the model's: a refused call
+    # must not move it on, or the next fit would draw other weights.
+    rs = np.random.RandomState(0)
+    est = _fitted(BackpropClassifier, solver="sgd", random_state=rs)
+    before, position = _state(est), rs.get_state()
+    with pytest.raises(error):
+        call(est)
+    assert _state(est) == before
+    after = rs.get_state()
+    np.testing.assert_array_equal(after[1], position[1])
+    assert after[2:] == position[2:]
+
+
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
