@@ -80,8 +80,11 @@ class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``: a dict
         ``{label: weight}``, or ``"balanced"`` for n_samples / (n_classes *
-        count(label)). For multilabel targets the weights are per label
-        column (see :func:`sklearn.utils.class_weight.compute_sample_weight`).
+        count(label)), where with ``sample_weight`` a row counts as its
+        weight (as scikit-learn's ``compute_class_weight`` counts from 1.7
+        on), so a weight of 2 stays the same as the row twice. For multilabel
+        targets the weights are per label column (see
+        :func:`sklearn.utils.class_weight.compute_sample_weight`).
         scikit-learn's MLPClassifier has no class_weight: ``to_sklearn``
         converts a model trained with it, and warns that the MLP trains on
         without it.

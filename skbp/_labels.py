@@ -23,15 +23,38 @@ from sklearn.utils.validation import check_array, column_or_1d
 from . import _messages
 
 
+def _balanced(index, sample_weight):
+    """Each row's "balanced" class weight, the classes counted by their weight.
+
+    Σw / (n_classes · Σw of the row's class), as scikit-learn's
+    ``compute_class_weight`` counts them from 1.7 on: a row of weight 2 then
+    counts as two rows, so weighting rows stays the same as repeating them.
+    Classes of no weight are left out of n_classes, as removing their rows
+    would leave them out (their rows keep weight 0).
+    """
+    counts = np.bincount(index, weights=sample_weight)
+    present = counts > 0
+    per_class = np.zeros_like(counts)
+    np.divide(counts.sum(), present.sum() * counts, out=per_class, where=present)
+    return per_class[index]
+
+
 class LabelsMixin:
     """Label handling of BackpropClassifier (a base listed before BaseBackprop)."""
 
     def _sample_weight_hook(self, y, sample_weight, incremental):
         if self.class_weight is None:
             return sample_weight
+        weighted_balance = self.class_weight == "balanced" and sample_weight is not None
         if self._label_binarizer.y_type_.startswith("multilabel"):
             # One output per label, each with classes {0, 1}.
-            weights = compute_sample_weight(self.class_weight, y.astype(int))
+            if weighted_balance:
+                weights = np.prod(
+                    [_balanced(column, sample_weight) for column in y.T.astype(int)],
+                    axis=0,
+                )
+            else:
+                weights = compute_sample_weight(self.class_weight, y.astype(int))
         else:
             if self.class_weight == "balanced" and incremental:
                 raise ValueError(
@@ -42,10 +65,13 @@ class LabelsMixin:
                     "them as a dict."
                 )
             index = self._class_index(y)
-            per_class = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=self.classes_[index]
-            )
-            weights = per_class[index]
+            if weighted_balance:
+                weights = _balanced(index, sample_weight)
+            else:
+                per_class = compute_class_weight(
+                    self.class_weight, classes=self.classes_, y=self.classes_[index]
+                )
+                weights = per_class[index]
         weights = weights.astype(y.dtype)
         return weights if sample_weight is None else weights * sample_weight
 

@@ -114,3 +114,54 @@ def test_unknown_class_in_class_weight_is_an_error(unbalanced):
     X, y = unbalanced
     with pytest.raises(ValueError, match="class_weight"):
         BackpropClassifier(class_weight={0: 1.0, 7: 2.0}, **PARAMS).fit(X, y)
+
+
+def _repeated(X, y, weights):
+    return np.repeat(X, weights, axis=0), np.repeat(y, weights, axis=0)
+
+
+@pytest.mark.parametrize("task", ["multiclass", "multilabel"])
+def test_balanced_weights_count_classes_by_sample_weight_as_repeated_rows(
+    task, unbalanced
+):
+    # "balanced" counted each row once whatever its weight, so a row of
+    # weight 3 and the same row three times gave the classes other weights
+    # (by up to 1e-3 in probability here). scikit-learn counts them by weight
+    # from 1.7 on, as its LogisticRegression's sample weights require.
+    if task == "multiclass":
+        X, y = unbalanced
+    else:
+        X, y = make_multilabel_classification(60, n_classes=3, random_state=0)
+    weights = np.random.RandomState(1).randint(0, 4, len(y))
+    weights[:5] = 3
+    params = dict(PARAMS, solver="lbfgs", max_iter=8, class_weight="balanced")
+    weighted = BackpropClassifier(**params).fit(X, y, sample_weight=weights)
+    repeated = BackpropClassifier(**params).fit(*_repeated(X, y, weights))
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=0, atol=1e-12
+    )
+    # Unweighted counts differ: the comparison can fail.
+    counted_once = BackpropClassifier(**params).fit(
+        X, y, sample_weight=weights * compute_sample_weight("balanced", y)
+    )
+    assert not np.allclose(
+        counted_once.predict_proba(X), repeated.predict_proba(X), rtol=0, atol=1e-6
+    )
+
+
+def test_balanced_weights_leave_out_a_class_of_zero_weight(unbalanced):
+    # A class whose rows all weigh 0 is as good as absent: n_classes counts
+    # the others, and no 0/0 weight (nor its RuntimeWarning) comes about.
+    X, y = unbalanced
+    weights = np.where(y == 2, 0.0, 1.0)
+    params = dict(PARAMS, solver="lbfgs", class_weight="balanced")
+    a = BackpropClassifier(**params).fit(X, y, sample_weight=weights)
+    n_0, n_1 = np.bincount(y)[:2]
+    expected = np.select(
+        [y == 0, y == 1], [(n_0 + n_1) / (2 * n_0), (n_0 + n_1) / (2 * n_1)], 0.0
+    )
+    b = BackpropClassifier(**{**params, "class_weight": None}).fit(
+        X, y, sample_weight=expected
+    )
+    for p, q in zip(_params(a), _params(b)):
+        np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
