@@ -22,6 +22,7 @@ from ._docstrings import (
     filled,
     section,
 )
+from ._network import quiet_overflow
 from ._params import _ListedStrOptions
 
 _LOSS_DOC = section(
@@ -419,6 +420,34 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             Predicted values.
         """
         return self._targets(self._output(X))
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination R² of the predictions for X.
+
+        scikit-learn's regressors' ``score``, ``r2_score(y, predict(X))``,
+        without numpy's overflow warnings: predictions so far from ``y``
+        that their squared residuals overflow score ``-inf``, the limit R²
+        takes as they grow (NaN when the spread of ``y`` itself overflows
+        as well).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R² of ``self.predict(X)`` against ``y``, averaged uniformly over
+            the outputs.
+        """
+        y_pred = self.predict(X)
+        with quiet_overflow():
+            return r2_score(y, y_pred, sample_weight=sample_weight)
 
     def _targets(self, out):
         """Targets in the user's shape: 1-D for a single output."""

@@ -617,6 +617,28 @@ def test_huge_finite_inputs_give_finite_outputs_or_a_clear_error(Est, scale):
             assert np.isfinite(out.astype(float)).all()
 
 
+def test_regressor_score_of_residuals_whose_squares_overflow_is_minus_infinity():
+    # Finite predictions near 1e200: r2_score squares the residuals, which
+    # overflowed with numpy's RuntimeWarning. R² computed in long double
+    # (range to ~1e4932) is below -1.8e308, so -inf in float64.
+    est = _quiet(
+        BackpropRegressor(
+            hidden_layer_sizes=(), activation="identity", max_iter=5, random_state=0
+        ).fit,
+        X,
+        y_reg,
+    )
+    X_far = X * 1e200
+    y_pred = est.predict(X_far).astype(np.longdouble)
+    assert np.isfinite(y_pred).all()
+    y = y_reg.astype(np.longdouble)
+    r2 = 1 - ((y - y_pred) ** 2).sum() / ((y - y.mean()) ** 2).sum()
+    assert float(r2) == -np.inf
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert est.score(X_far, y_reg) == -np.inf
+
+
 @pytest.mark.parametrize("learning_rate_init", [1e-12, 1.0, 1e3, 1e8, 1e30, 1e300])
 def test_no_learning_rate_lets_a_runtime_warning_escape(learning_rate_init):
     est = BackpropClassifier(
