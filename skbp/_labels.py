@@ -114,6 +114,10 @@ class LabelsMixin:
         model has classes already, and must then equal them; multilabel
         targets take their labels from the indicator's columns.
         """
+        if classes is not None:
+            error = _messages.missing_classes_error(classes)
+            if error is not None:
+                raise error
         if _check_partial_fit_first_call(self, classes):
             self._label_binarizer = LabelBinarizer()
             with _labels_checked(y):

@@ -290,3 +290,24 @@ def missing_labels_error(error, y):
     if not len(rows):
         return None
     return ValueError(f"Input y contains NaN. {_missing_target_advice(rows)}")
+
+
+def missing_classes_error(classes):
+    """A ValueError saying that partial_fit's ``classes`` has missing labels.
+
+    None if it has none. scikit-learn tells the labels' type by casting them
+    to integers first, which lets numpy's RuntimeWarning out on a NaN before
+    its "Input contains NaN." (whose text this one starts with).
+    """
+    try:
+        rows = _rows_without_target(classes)
+    except Exception:  # advice must never hide the error
+        return None
+    if not len(rows):
+        return None
+    which = "position" if len(rows) == 1 else "positions"
+    return ValueError(
+        f"Input contains NaN. classes, all the labels of the problem, holds NaN "
+        f"or a missing value at {which} {_missing_target_rows(rows)}: pass the "
+        "labels y can take, and nothing else."
+    )

@@ -217,6 +217,28 @@ def test_missing_labels_in_partial_fit_say_it_is_y_where_sklearn_fails_to_sort(c
     assert not hasattr(est, "coefs_")
 
 
+@pytest.mark.parametrize("call", ["partial_fit", "trace_step"])
+def test_nan_among_the_classes_is_named_without_a_runtime_warning(call):
+    classes = [0.0, 1.0, np.nan]
+    y = np.arange(N) % 2
+    # scikit-learn casts the classes to int before it refuses the NaN: numpy
+    # warns about the cast, then it says only "Input contains NaN."
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        theirs = _sklearn_message(
+            MLPClassifier().partial_fit, NUMBERS, y, classes=classes
+        )
+    assert [w.category for w in caught] == [RuntimeWarning]
+    est = BackpropClassifier(solver="sgd", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        message = str(_error(getattr(est, call), NUMBERS, y, classes=classes))
+    assert message.startswith(theirs)
+    assert "classes, all the labels of the problem, holds NaN" in message
+    assert "at position 2" in message
+    assert not hasattr(est, "classes_")
+
+
 def test_missing_values_in_x_keep_sklearns_message_exactly():
     X = NUMBERS.copy()
     X[4, 1] = np.nan
