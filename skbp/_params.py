@@ -164,7 +164,12 @@ class ParametersMixin:
         if not hasattr(sizes, "__iter__"):
             sizes = [sizes]
         sizes = list(sizes)
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        # A bool is an Integral to Python, but True is no layer size:
+        # scikit-learn's MLP fails on it too (a TypeError when it builds
+        # the layers).
+        if not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes
+        ):
             raise ValueError(
                 f"hidden_layer_sizes must be positive integers, got {sizes}."
             )

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skbp import BackpropClassifier, BackpropRegressor
@@ -187,3 +188,28 @@ def test_an_unknown_out_activation_lists_the_names_in_the_documented_order(Est):
     assert str(error.value).startswith(
         f"The 'out_activation' parameter of {Est.__name__} must be {listed}"
     )
+
+
+# ----------------------------------------------------------------------------
+# hidden_layer_sizes
+
+
+@pytest.mark.parametrize(
+    ("Est", "MLP"),
+    [(BackpropClassifier, MLPClassifier), (BackpropRegressor, MLPRegressor)],
+)
+@pytest.mark.parametrize(
+    "sizes",
+    [True, (True, 2), (4, False), (5.0,), np.array([3.0]), (0,), (3, -1)],
+    ids=repr,
+)
+def test_hidden_layer_sizes_scikit_learns_mlp_cannot_build_are_refused(Est, MLP, sizes):
+    # A bool is an Integral to Python, so hidden_layer_sizes=True once
+    # trained a network of one hidden unit; scikit-learn's MLP fails on it
+    # (a TypeError as it builds the layers) as on the other sizes here.
+    with pytest.raises((TypeError, ValueError)):
+        MLP(hidden_layer_sizes=sizes, max_iter=2).fit(X, Y[Est])
+    est = Est(hidden_layer_sizes=sizes, max_iter=2)
+    with pytest.raises(ValueError, match="hidden_layer_sizes must be positive"):
+        quiet_fit(est)
+    assert not hasattr(est, "coefs_")
