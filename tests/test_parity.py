@@ -246,6 +246,32 @@ def test_multi_output_squared_error_same_weights_and_loss_is_sklearns_times_n_ou
     )
 
 
+@pytest.mark.parametrize(
+    "solver",
+    [
+        dict(solver="sgd", momentum=0.0),
+        dict(solver="sgd", momentum=0.0, learning_rate="adaptive"),
+        dict(solver="adam"),
+    ],
+    ids=["sgd", "sgd-adaptive", "adam"],
+)
+def test_multi_output_tol_reads_skbps_loss_so_n_outputs_times_tol_stops_as_sklearn(
+    solver,
+):
+    # tol and n_iter_no_change (and the adaptive schedule) compare the
+    # epochs' losses: skbp's improve n_outputs times as fast as
+    # scikit-learn's, so the same tol stops later. With alpha=0, tol times
+    # n_outputs stops at scikit-learn's epoch, with its weights.
+    X, y = dataset("multi")
+    n_outputs = y.shape[1]
+    params = dict(alpha=0.0, tol=0.01, n_iter_no_change=2, max_iter=300, **solver)
+    ours, theirs = fit_pair("multi", **params)
+    assert theirs.n_iter_ < ours.n_iter_ < params["max_iter"]
+    scaled = clone(ours).set_params(tol=n_outputs * params["tol"]).fit(X, y)
+    assert scaled.n_iter_ == theirs.n_iter_
+    assert_same_weights(scaled, theirs)
+
+
 @fixed_length
 def test_multi_output_lbfgs_loss_is_mean_over_samples_of_summed_half_squared_errors():
     # scikit-learn's multi-output lbfgs minimises an objective inconsistent
@@ -598,6 +624,38 @@ def test_warm_start_fit_starts_from_the_previous_fits_weights(data):
     for p, q in zip(weights(warm), weights(fresh)):
         np.testing.assert_allclose(p, q, rtol=0, atol=1e-12)
     assert warm.loss_curve_ == first_loss_curve + fresh.loss_curve_
+
+
+@fixed_length
+@pytest.mark.parametrize("data", ["binary", "single"])
+def test_warm_start_with_early_stopping_keeps_the_best_epoch_of_an_earlier_fit(data):
+    # tol=0.5: no epoch after the first counts as an improvement, so the
+    # first fit stops after n_iter_no_change + 2 epochs, the second (its
+    # count carried over) after one that does not beat the best score. The
+    # best epoch is then in the first fit, and skbp keeps its weights, those
+    # of scikit-learn's first fit. (scikit-learn's second fit returns its
+    # last epoch's: after the first fit its saved best weights are coefs_
+    # itself, and the second fit trains them in place.)
+    X, y = dataset(data)
+    params = dict(
+        solver="sgd", early_stopping=True, warm_start=True, tol=0.5, max_iter=20
+    )
+    params["n_iter_no_change"] = 2
+    ours, theirs = fit_pair(data, **params)
+    best_of_first_fit = [p.copy() for p in weights(theirs)]
+    assert ours.n_iter_ == theirs.n_iter_ == 4
+    ours.fit(X, y)
+    theirs.fit(X, y)
+    assert ours.n_iter_ == theirs.n_iter_ == 1
+    np.testing.assert_allclose(
+        ours.validation_scores_, theirs.validation_scores_, rtol=0, atol=1e-12
+    )
+    assert ours.validation_scores_[-1] <= ours.best_validation_score_
+    assert ours.best_validation_score_ == pytest.approx(
+        theirs.best_validation_score_, abs=1e-12
+    )
+    for p, q in zip(weights(ours), best_of_first_fit):
+        np.testing.assert_allclose(p, q, rtol=0, atol=1e-6)
 
 
 def test_warm_start_with_different_classes_raises_like_sklearn():
