@@ -63,6 +63,29 @@ _SAMPLE_WEIGHT_CHECK = (
 DOCS_URL = "https://skbp.readthedocs.io/en/latest/"
 
 
+def _prediction_input_dtype(X):
+    """The float dtype prediction validates X to.
+
+    scikit-learn's MLP predicts from X as given, so that numpy promotes it
+    with the weights: bool, float16 and the integers of up to 16 bits widen
+    exactly to float32 and leave a float32 model's outputs float32; X of
+    any other type is validated to float64 (float32 and float64 kept).
+    """
+    dtype = getattr(X, "dtype", None)
+    if dtype is None and hasattr(X, "dtypes"):  # a DataFrame's columns
+        try:
+            dtype = np.result_type(*X.dtypes)
+        except TypeError:  # pandas' own dtypes (nullable, categorical)
+            dtype = None
+    if (
+        isinstance(dtype, np.dtype)
+        and dtype.kind in "biuf"
+        and np.promote_types(dtype, np.float32) == np.float32
+    ):
+        return np.float32
+    return (np.float64, np.float32)
+
+
 class BaseBackprop(
     ParametersMixin,
     FittedStateMixin,
@@ -363,7 +386,7 @@ class BaseBackprop(
                     self,
                     X,
                     accept_sparse=["csr", "csc"],
-                    dtype=(np.float64, np.float32),
+                    dtype=_prediction_input_dtype(X),
                     reset=False,
                 )
             except ValueError as error:

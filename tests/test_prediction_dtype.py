@@ -1,8 +1,9 @@
 """Predictions come in the dtype scikit-learn's MLPs give for the same pair.
 
-scikit-learn computes a prediction in the promoted dtype of the input (as
-validated: float32 and float64 kept, anything else float64) and of the
-fitted weights: float32 only when both are. The tests fit scikit-learn's
+scikit-learn computes a prediction in the dtype numpy promotes the input
+and the fitted weights to: float32 only when the weights are float32 and
+the input is float32 or narrower (bool, float16, integers of up to 16
+bits); other input counts as float64. The tests fit scikit-learn's
 MLP alike and compare dtypes with its own, for every pair of fit and
 predict dtype, and check that a float32 model's float64 prediction is
 computed in float64 (against a numpy forward pass), not rounded to float32.
@@ -11,6 +12,7 @@ computed in float64 (against a numpy forward pass), not rounded to float32.
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from network_reference import UNITS
@@ -29,12 +31,20 @@ TARGETS = {
     "multi": np.column_stack([np.sin(X[:, 0]), X[:, 1] * X[:, 2]]),
 }
 FIT_DTYPES = [np.float32, np.float64]
-# As given to predict: scikit-learn keeps float32 and float64 and makes
-# anything else float64; sparse matrices alike.
+# As given to predict, sparse matrices alike. A narrow type widens to
+# float32 with float32 weights (a float16 or bool X predicted in float64
+# by a float32 model was a bug), int32 and int64 to float64.
 PREDICT_INPUTS = {
     "float32": lambda X_: X_.astype(np.float32),
     "float64": lambda X_: X_.astype(np.float64),
     "int64": lambda X_: np.round(X_).astype(np.int64),
+    "int32": lambda X_: np.round(X_).astype(np.int32),
+    "int16": lambda X_: np.round(X_).astype(np.int16),
+    "uint8": lambda X_: np.abs(np.round(X_)).astype(np.uint8),
+    "float16": lambda X_: X_.astype(np.float16),
+    "bool": lambda X_: X_ > 0,
+    "csr-bool": lambda X_: sp.csr_matrix(X_ > 0),
+    "DataFrame-float16": lambda X_: pd.DataFrame(X_.astype(np.float16)),
     "csr-float32": lambda X_: sp.csr_matrix(X_.astype(np.float32)),
     "csr-float64": lambda X_: sp.csr_matrix(X_.astype(np.float64)),
 }
