@@ -570,12 +570,25 @@ class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities in the order of ``classes_``.
+            Class probabilities in the order of ``classes_``. Logistic
+            outputs of a multiclass target are scaled to sum to 1 in each
+            row, as :class:`~sklearn.multiclass.OneVsRestClassifier` scales
+            its classifiers' (uniform where all of them are 0); those of a
+            multilabel target are each label's own probability.
         """
         out = self._output(X)
         if self.n_outputs_ == 1:
             p = out[:, 0]
             return np.column_stack([1 - p, p])
+        if self.out_activation_ != "softmax" and self._label_binarizer.y_type_ == (
+            "multiclass"
+        ):
+            # One logistic unit per class scores each class against the rest;
+            # scikit-learn's scorers (roc_auc_ovr, log_loss) and ensembles
+            # read predict_proba as a distribution over the classes.
+            total = out.sum(axis=1, keepdims=True)
+            np.divide(out, total, out=out, where=total > 0)
+            out[total[:, 0] == 0] = 1 / out.shape[1]
         return out
 
     def predict_log_proba(self, X):

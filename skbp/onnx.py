@@ -19,9 +19,10 @@ them). onnxruntime runs ``LeakyRelu`` and ``Softplus`` in float32 only, so
 a float64 graph spells them out in elementary operators with skbp's own
 formulas. Dropout needs no node:
 it acts in training only, and the fitted network predicts with every unit.
-The classifier adds what its ``predict`` does: ``[1 - p, p]`` for a single
-logistic output, ``ArgMax`` and a look-up into ``classes_`` for labels,
-and the 0.5 threshold for multilabel targets.
+The classifier adds what its ``predict`` and ``predict_proba`` do:
+``[1 - p, p]`` for a single logistic output, logistic outputs of a
+multiclass target over their sum, ``ArgMax`` and a look-up into
+``classes_`` for labels, and the 0.5 threshold for multilabel targets.
 
 Requires onnx, skl2onnx and onnxruntime: the ``onnx`` extra
 (``pip install -e ".[onnx]"`` in a clone of skbp).
@@ -396,6 +397,28 @@ def _softplus_nodes(scope, container, z, proto, dtype, output=None):
 _SPELLED_OUT = {"leaky_relu": _leaky_relu_nodes, "softplus": _softplus_nodes}
 
 
+def _scaled_to_one(scope, container, out, proto, dtype, n_classes, output):
+    """Each row of ``out`` over its sum (uniform where the sum is 0).
+
+    predict_proba's scaling of the logistic outputs of a multiclass target.
+    The sum is a MatMul with a column of ones, which every opset has
+    (ReduceSum's ``axes`` moved from attribute to input in opset 13).
+    """
+    ones = _constant(scope, container, "ones", proto, np.ones((n_classes, 1), dtype))
+    total = _node(scope, container, "MatMul", [out, ones])
+    zero = _constant(scope, container, "zero", proto, dtype(0))
+    positive = _node(scope, container, "Greater", [total, zero])
+    ratio = _node(scope, container, "Div", [out, total])
+    uniform = _constant(
+        scope,
+        container,
+        "uniform",
+        proto,
+        np.full((1, n_classes), 1 / n_classes, dtype),
+    )
+    return _node(scope, container, "Where", [positive, ratio, uniform], output)
+
+
 def _convert_classifier(scope, operator, container):
     _check_opset(container)
     model = operator.raw_operator
@@ -417,6 +440,7 @@ def _convert_classifier(scope, operator, container):
             to=TensorProto.FLOAT,
         )
 
+    scores = proba_name
     if model.n_outputs_ == 1:
         # A single logistic unit is P(classes_[1]); predict_proba stacks
         # [1 - p, p].
@@ -424,6 +448,12 @@ def _convert_classifier(scope, operator, container):
         one = _constant(scope, container, "one", proto, dtype(1))
         q = _node(scope, container, "Sub", [one, p])
         _node(scope, container, "Concat", [q, p], proba_name, axis=1)
+    elif model.out_activation_ != "softmax" and not _is_multilabel(model):
+        # The labels come from the outputs themselves, as predict takes them
+        # (a rounded quotient could tie two close ones).
+        scores = _forward(scope, operator, container)
+        n_classes = len(model.classes_)
+        _scaled_to_one(scope, container, scores, proto, dtype, n_classes, proba_name)
     else:
         _forward(scope, operator, container, proba_name)
 
@@ -440,9 +470,9 @@ def _convert_classifier(scope, operator, container):
     # exact for p in [0.5, 1].
     nocl = scope.get_options(model, {"nocl": False})["nocl"]
     if nocl:
-        _node(scope, container, "ArgMax", [proba_name], label_name, axis=1, keepdims=0)
+        _node(scope, container, "ArgMax", [scores], label_name, axis=1, keepdims=0)
         return
-    index = _node(scope, container, "ArgMax", [proba_name], axis=1, keepdims=0)
+    index = _node(scope, container, "ArgMax", [scores], axis=1, keepdims=0)
     labels, label_proto = _class_labels(model)
     if label_proto == TensorProto.STRING:
         classes = scope.get_unique_variable_name("classes")

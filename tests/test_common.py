@@ -19,6 +19,8 @@ ESTIMATORS = [
     BackpropClassifier(activation="relu"),
     BackpropRegressor(activation="relu"),
     BackpropClassifier(loss="squared_error"),
+    # One logistic unit per class: predict_proba scales them to sum to 1.
+    BackpropClassifier(out_activation="logistic"),
     BackpropClassifier(solver="lbfgs"),
     BackpropRegressor(solver="lbfgs"),
     # What scikit-learn's MLP lacks: dropout, an activation per hidden layer

@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 from _sklearn_features import needs_sklearn
 from network_reference import squared_error_gradients
+from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_diabetes, load_iris, make_multilabel_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import check_scoring, roc_auc_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
@@ -333,6 +335,54 @@ def test_binary_predict_proba_is_logistic_output_and_its_complement():
     assert proba.shape == (40, 2)
     np.testing.assert_allclose(proba[:, 0], 1 - proba[:, 1])
     assert set(est.predict(X)) <= {"no", "yes"}
+
+
+def _logistic_outputs(est, X):
+    """The network's outputs, written out: logistic hidden and output units."""
+    a = X
+    for W, b in zip(est.coefs_, est.intercepts_):
+        a = expit(a @ W + b)
+    return a
+
+
+def test_multiclass_logistic_outputs_are_scaled_to_probabilities(iris):
+    # One logistic unit per class gave rows summing to 0.8 .. 1.7:
+    # roc_auc_ovr refused them and log_loss warned. They are scaled as
+    # OneVsRestClassifier scales its binary classifiers' probabilities.
+    X, y = iris
+    est = BackpropClassifier(
+        hidden_layer_sizes=(5,), out_activation="logistic", max_iter=30, random_state=0
+    ).fit(X, y)
+    out = _logistic_outputs(est, X)
+    assert np.abs(out.sum(axis=1) - 1).max() > 0.1
+    proba = est.predict_proba(X)
+    np.testing.assert_allclose(proba, out / out.sum(axis=1, keepdims=True), rtol=1e-12)
+    np.testing.assert_allclose(est.predict_log_proba(X), np.log(proba), rtol=1e-12)
+    np.testing.assert_array_equal(est.predict(X), est.classes_[out.argmax(axis=1)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score = roc_auc_score(y, proba, multi_class="ovr")
+    assert check_scoring(est, scoring="roc_auc_ovr")(est, X, y) == score
+
+
+def test_multiclass_logistic_outputs_all_zero_give_uniform_probabilities(iris):
+    X, y = iris
+    est = BackpropClassifier(
+        hidden_layer_sizes=(5,), out_activation="logistic", max_iter=5, random_state=0
+    ).fit(X, y)
+    est.intercepts_[-1][:] = -1e4  # every output unit's logistic is 0.0
+    assert not _logistic_outputs(est, X[:3]).any()
+    np.testing.assert_array_equal(est.predict_proba(X[:3]), np.full((3, 3), 1 / 3))
+    np.testing.assert_array_equal(est.predict(X[:3]), est.classes_[[0, 0, 0]])
+
+
+def test_multilabel_logistic_outputs_stay_each_labels_probability():
+    X, Y = make_multilabel_classification(40, n_classes=3, random_state=0)
+    est = BackpropClassifier(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    est.fit(X, Y)
+    np.testing.assert_allclose(
+        est.predict_proba(X), _logistic_outputs(est, X), rtol=1e-12
+    )
 
 
 def test_trace_step_then_estimator_is_fitted_as_after_partial_fit(iris):

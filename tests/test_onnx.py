@@ -409,6 +409,32 @@ def test_pipeline_with_skl2onnx_own_functions(dtype):
     np.testing.assert_allclose(pred, reg.predict(X), rtol=TOL[dtype], atol=TOL[dtype])
 
 
+@pytest.mark.parametrize("opset", [9, None], ids=["opset9", "latest"])
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: d.__name__)
+def test_multiclass_logistic_outputs_are_scaled_as_predict_proba_scales_them(
+    dtype, opset
+):
+    # predict_proba scales one logistic unit per class to sum to 1 (uniform
+    # where every unit is 0); the graph does the same, also in opset 9.
+    clf, X = _fitted_classifier("multiclass", "logistic", "tanh", True, dtype)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=TOL[dtype])
+    options = {"zipmap": False}
+    label, onnx_proba = _run(
+        skbp.onnx.to_onnx(clf, X, target_opset=opset, options=options), X
+    )
+    np.testing.assert_allclose(onnx_proba, proba, rtol=TOL[dtype], atol=TOL[dtype])
+    np.testing.assert_array_equal(label, clf.predict(X))
+
+    clf.intercepts_[-1][:] = -1e4  # every logistic output is 0.0
+    label, onnx_proba = _run(
+        skbp.onnx.to_onnx(clf, X, target_opset=opset, options=options), X
+    )
+    np.testing.assert_array_equal(onnx_proba, np.full((len(X), 3), dtype(1 / 3)))
+    np.testing.assert_array_equal(onnx_proba, clf.predict_proba(X))
+    np.testing.assert_array_equal(label, clf.predict(X))
+
+
 def test_inside_ensembles():
     X, y = _data("multiclass", np.float32)
     voting = VotingClassifier(
