@@ -441,7 +441,8 @@ def _unit_table(arrays, column):
                     "sample": np.repeat(np.arange(n), units),
                     "layer": layer,
                     "unit": np.tile(np.arange(units), n),
-                    column: a.ravel().astype(np.float64),
+                    # A copy, in the step's dtype: float32 stays float32.
+                    column: a.ravel().copy(),
                 }
             )
         )
@@ -505,9 +506,9 @@ def parameter_table(layer_units, fit_intercept=True):
 
 
 def _packed(coefs, intercepts, fit_intercept):
-    """Values in the rows' order of :func:`parameter_table`, as float64."""
+    """Values in the rows' order of :func:`parameter_table`, in their dtype."""
     arrays = [*coefs, *intercepts] if fit_intercept else list(coefs)
-    return np.concatenate([a.ravel() for a in arrays]).astype(np.float64)
+    return np.concatenate([a.ravel() for a in arrays])
 
 
 def step_trace(record, new_coefs, new_intercepts, fit_intercept):

@@ -229,3 +229,42 @@ def test_trace_step_counts_one_epoch_as_partial_fit_does(iris):
     b.partial_fit(X, y)
     assert a.n_iter_ == b.n_iter_ == 1
     assert a.t_ == b.t_
+
+
+def test_a_float32_step_keeps_float32_in_its_tables():
+    # Matt Mazur's network, traced on float32 input: the tables hold the
+    # step's own float32 numbers (they were widened to float64).
+    W = [np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([[0.4, 0.5], [0.45, 0.55]])]
+    b = [np.array([0.35, 0.35]), np.array([0.6, 0.6])]
+    net = BackpropRegressor(
+        hidden_layer_sizes=(2,),
+        solver="sgd",
+        learning_rate_init=0.5,
+        momentum=0,
+        alpha=0,
+        out_activation="logistic",
+        fit_intercept=False,
+        coefs_init=W,
+        intercepts_init=b,
+    )
+    X = np.array([[0.05, 0.1]], dtype=np.float32)
+    trace = net.trace_step(X, np.array([[0.01, 0.99]], dtype=np.float32))
+    assert net.coefs_[0].dtype == np.float32
+    for table, columns in (
+        (trace.forward, ["net_input", "output"]),
+        (trace.backward, ["delta"]),
+        (trace.updates, ["old_weight", "gradient", "new_weight"]),
+    ):
+        for column in columns:
+            assert table[column].dtype == np.float32, column
+    old = np.concatenate([w.astype(np.float32).ravel() for w in W])
+    np.testing.assert_array_equal(trace.updates["old_weight"].to_numpy(), old)
+    new = np.concatenate([c.ravel() for c in net.coefs_])
+    np.testing.assert_array_equal(trace.updates["new_weight"].to_numpy(), new)
+    # Layer 1's net inputs, X·W + b computed by numpy in float32.
+    hidden = X @ W[0].astype(np.float32) + b[0].astype(np.float32)
+    np.testing.assert_allclose(
+        trace.forward.query("layer == 1")["net_input"].to_numpy(),
+        hidden.ravel(),
+        rtol=1e-7,
+    )
