@@ -36,6 +36,9 @@ def restore_on_error(estimator):
     is left alone.
     """
     state = dict(estimator.__dict__)
+    # The records (loss_curve_, history_'s rows, the validation scores) grow
+    # in place, epoch by epoch: their items are put back into the same lists.
+    records = {name: list(v) for name, v in state.items() if type(v) is list}
     streams = {
         id(rs): (rs, rs.get_state())
         for rs in (state.get("random_state"), state.get("_random_state"))
@@ -44,6 +47,8 @@ def restore_on_error(estimator):
     try:
         yield
     except BaseException:
+        for name, items in records.items():
+            state[name][:] = items
         estimator.__dict__.clear()
         estimator.__dict__.update(state)
         for rs, position in streams.values():

@@ -377,6 +377,30 @@ def test_a_rejected_call_puts_the_callers_random_state_back(call, error):
     assert after[2:] == position[2:]
 
 
+def _failing_after_the_first_epoch(epoch, step):
+    if epoch >= 1:
+        raise ZeroDivisionError("the schedule's own error")
+    return 0.01
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_warm_start_fit_raising_in_its_second_epoch_keeps_the_records(
+    early_stopping,
+):
+    # The first epoch's loss and history row (and validation score) were
+    # appended to the fitted model's own lists, which outlived the rollback.
+    est = _fitted(
+        BackpropClassifier, solver="sgd", warm_start=True, early_stopping=early_stopping
+    )
+    n_epochs = len(est.loss_curve_)
+    before = _state(est)
+    est.set_params(learning_rate=_failing_after_the_first_epoch)
+    with pytest.raises(ZeroDivisionError):
+        est.fit(X, y_clf)
+    assert len(est.loss_curve_) == len(est.history_) == n_epochs
+    assert _state(est) == before
+
+
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 @pytest.mark.parametrize("sparse", [False, True], ids=["dense", "sparse"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
