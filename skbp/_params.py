@@ -161,7 +161,9 @@ class ParametersMixin:
 
     def _hidden_units(self):
         sizes = self.hidden_layer_sizes
-        if not hasattr(sizes, "__iter__"):
+        # A 0-d array has __iter__ but cannot be iterated: one size, refused
+        # below as scikit-learn's MLP fails on it (a TypeError of numpy's).
+        if not hasattr(sizes, "__iter__") or np.ndim(sizes) == 0:
             sizes = [sizes]
         sizes = list(sizes)
         # A bool is an Integral to Python, but True is no layer size:

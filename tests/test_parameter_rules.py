@@ -200,7 +200,7 @@ def test_an_unknown_out_activation_lists_the_names_in_the_documented_order(Est):
 )
 @pytest.mark.parametrize(
     "sizes",
-    [True, (True, 2), (4, False), (5.0,), np.array([3.0]), (0,), (3, -1)],
+    [True, (True, 2), (4, False), (5.0,), np.array([3.0]), np.array(3), (0,), (3, -1)],
     ids=repr,
 )
 def test_hidden_layer_sizes_scikit_learns_mlp_cannot_build_are_refused(Est, MLP, sizes):
