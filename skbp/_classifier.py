@@ -338,8 +338,11 @@ class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
         self : BackpropClassifier
             The updated estimator.
         """
-        self._learn_classes(y, classes)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        # The classes are learnt before X is checked: a first call refused
+        # must not leave them for the next to be compared against.
+        with restore_on_error(self):
+            self._learn_classes(y, classes)
+            return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def trace_step(self, X, y, sample_weight=None, classes=None):
         """Perform one training step on (X, y) and return every number of it.

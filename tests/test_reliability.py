@@ -377,6 +377,19 @@ def test_a_rejected_call_puts_the_callers_random_state_back(call, error):
     assert after[2:] == position[2:]
 
 
+def test_a_refused_first_partial_fit_leaves_no_classes_behind():
+    # The classes were learnt before X was checked: the next call, with the
+    # right classes, was refused as "not the same as on last call".
+    est = BackpropClassifier(hidden_layer_sizes=(5,), random_state=0)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        est.partial_fit(_with(X, (0, 0), np.nan), y_clf, classes=[0, 1, 2, 3])
+    assert vars(est) == vars(
+        BackpropClassifier(hidden_layer_sizes=(5,), random_state=0)
+    )
+    est.partial_fit(X, y_clf, classes=[0, 1, 2])
+    np.testing.assert_array_equal(est.classes_, [0, 1, 2])
+
+
 def _failing_after_the_first_epoch(epoch, step):
     if epoch >= 1:
         raise ZeroDivisionError("the schedule's own error")
