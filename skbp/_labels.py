@@ -71,9 +71,24 @@ class LabelsMixin:
                 per_class = compute_class_weight(
                     self.class_weight, classes=self.classes_, y=self.classes_[index]
                 )
+                if np.any(per_class < 0):
+                    # Refused as a negative sample_weight is: the loss
+                    # would be climbed on those samples.
+                    raise ValueError(
+                        f"class_weight must be non-negative; got {self.class_weight!r}."
+                    )
                 weights = per_class[index]
         weights = weights.astype(y.dtype)
-        return weights if sample_weight is None else weights * sample_weight
+        if sample_weight is not None:
+            weights *= sample_weight
+        if not weights.any():
+            raise ValueError(
+                f"class_weight={self.class_weight!r} gives every sample weight 0"
+                + ("" if sample_weight is None else " with sample_weight")
+                + ": there is nothing to train on (an all-zero sample_weight is "
+                "refused alike)."
+            )
+        return weights
 
     def _label_smoothing(self, n_outputs):
         if not self.label_smoothing:

@@ -165,3 +165,35 @@ def test_balanced_weights_leave_out_a_class_of_zero_weight(unbalanced):
     )
     for p, q in zip(_params(a), _params(b)):
         np.testing.assert_allclose(p, q, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+@pytest.mark.parametrize(
+    "class_weight, sample_weight_error, class_weight_error",
+    [
+        ({0: -1.0, 1: 1.0, 2: 1.0}, "must be non-negative", "must be non-negative"),
+        (
+            {0: 0.0, 1: 0.0, 2: 0.0},
+            "must not be all zero",
+            "gives every sample weight 0",
+        ),
+    ],
+    ids=["negative", "all-zero"],
+)
+def test_negative_or_all_zero_class_weights_are_refused_as_sample_weights_are(
+    method, class_weight, sample_weight_error, class_weight_error, unbalanced
+):
+    # class_weight is multiplied into sample_weight, and the sample weights
+    # it gives are refused as the same sample_weight is. They trained: the
+    # all-zero ones to a loss of 0.0 from the initial weights, unchanged.
+    X, y = unbalanced
+    kwargs = {"classes": [0, 1, 2]} if method == "partial_fit" else {}
+    as_sample_weight = np.array([class_weight[c] for c in range(3)])[y]
+    with pytest.raises(ValueError, match=sample_weight_error):
+        getattr(BackpropClassifier(**PARAMS), method)(
+            X, y, sample_weight=as_sample_weight, **kwargs
+        )
+    net = BackpropClassifier(class_weight=class_weight, **PARAMS)
+    with pytest.raises(ValueError, match=f"class_weight.*{class_weight_error}"):
+        getattr(net, method)(X, y, **kwargs)
+    assert not hasattr(net, "coefs_")
