@@ -283,6 +283,31 @@ def test_skops_asks_to_trust_only_the_estimator_and_its_optimizer(
     assert set(sio.get_untrusted_types(file=path)) == {f"skbp.{n}" for n in expected}
 
 
+def _halving(epoch, step):
+    # A schedule at the top level of a module: saved by reference.
+    return 0.05 / 2**epoch
+
+
+def test_skops_asks_to_trust_a_callable_learning_rate_by_name(tmp_path):
+    X, y = _data("binary")
+    est = _estimator("binary", solver="sgd", learning_rate=_halving).fit(X, y)
+    path = tmp_path / "model.skops"
+    sio.dump(est, path)
+    untrusted = sio.get_untrusted_types(file=path)
+    name = f"{_halving.__module__}.{_halving.__qualname__}"
+    assert set(untrusted) == {
+        name,
+        "skbp._classifier.BackpropClassifier",
+        "skbp._optimizers.SGD",
+    }
+
+    loaded = sio.load(path, trusted=untrusted)
+    assert loaded.learning_rate is _halving
+    est.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    _assert_same_state(est, loaded)
+
+
 def test_skops_bytes_round_trip_with_dumps_and_loads():
     X, y = _data("multilabel")
     est = _estimator("multilabel", solver="sgd").fit(X, y)
