@@ -20,7 +20,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from skbp.cli import compare, main
 from skbp.cli.command import build_parser
 from skbp.cli.compare import run_compare
-from skbp.cli.data import detect_task
+from skbp.cli.data import detect_task, make_preprocessor, prepare_data
 
 # Small and short: the point is the command, not the scores.
 FAST = ["--cv", "2", "--max-iter", "5", "--hidden", "4"]
@@ -373,6 +373,20 @@ BAD_INPUTS = {
         ["--drop", "town,y"],
         "--drop y: 'y' is the target column",
     ),
+    "feature-too-large-to-standardize": (
+        "t.csv",
+        "a,y\n" + "".join(f"{(-1) ** i * 1e300},{'ab'[i % 2]}\n" for i in range(10)),
+        [],
+        "column 'a' has values as large as 1e+300: standardizing sums their "
+        "squares, which can overflow float64 past about 2.12e+153 for 10 rows; "
+        "divide it by a power of ten, or leave it out with --drop a",
+    ),
+    "target-too-large-to-standardize": (
+        "t.csv",
+        "a,y\n" + "".join(f"{i},{i * 1.5e300}\n" for i in range(10)),
+        [],
+        "target column 'y' has values as large as 1.35e+301",
+    ),
     "drop-every-feature": (
         "t.csv",
         "age,town,y\n" + "1,x,a\n2,z,b\n" * 5,
@@ -398,6 +412,29 @@ def test_unusable_input_gives_one_error_line_and_status_2(name, tmp_path, capsys
     assert status == 2
     assert_one_error_line(captured.err, reason)
     assert captured.out == ""
+
+
+def test_the_largest_numbers_let_through_standardize_without_overflow(tmp_path):
+    # The refusal above is at sqrt(max / (4 n)): the squared deviations from
+    # the mean of n values below it cannot overflow, and StandardScaler's
+    # own overflow warning past it is what the refusal spares the user.
+    n = 10
+    limit = np.sqrt(np.finfo(np.float64).max / (4 * n))
+    signs = (-1.0) ** np.arange(n)
+    below = pd.DataFrame({"a": 0.99 * limit * signs, "y": ["a", "b"] * (n // 2)})
+    X, _, _ = prepare_data(below, "y", cv=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        scaled = make_preprocessor(X).fit_transform(X)
+    np.testing.assert_allclose(np.abs(scaled), 1.0)
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        StandardScaler().fit((1e300 * signs)[:, None])
+
+
+def test_whole_numbers_past_int64_are_a_quantity_without_a_runtime_warning():
+    # scikit-learn's type_of_target casts them to int64, which numpy warns
+    # about (an error under pytest's configuration).
+    assert detect_task(pd.Series([1e20, 3e20, 2e20, 5e20])) == "regression"
 
 
 def test_plot_path_is_checked_before_the_data(tmp_path, capsys):

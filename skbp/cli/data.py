@@ -59,7 +59,7 @@ def detect_task(y):
     """
     if not _is_numeric(y):
         return "classification"
-    discrete = type_of_target(y.to_numpy()) in ("binary", "multiclass")
+    discrete = _target_type(y) in ("binary", "multiclass")
     return "classification" if discrete and y.nunique() <= MAX_CLASSES else "regression"
 
 
@@ -154,7 +154,7 @@ def prepare_data(frame, target, task="auto", cv=5, note=None, drop=()):
     if task == "auto":
         task = detect_task(y)
         # Whole numbers are the ambiguous case: codes or counts?
-        whole = _is_numeric(y) and type_of_target(y.to_numpy()) != "continuous"
+        whole = _is_numeric(y) and _target_type(y) != "continuous"
         if whole and not pd.api.types.is_bool_dtype(y):
             kind = "class labels" if task == "classification" else "a quantity"
             other = "regression" if task == "classification" else "classification"
@@ -174,6 +174,7 @@ def prepare_data(frame, target, task="auto", cv=5, note=None, drop=()):
     _check_folds(y, target, task, cv)
 
     X = _feature_columns(frame.drop(columns=target), target, note, dropped)
+    _check_magnitudes(X, y, target, task)
     return X, y, task
 
 
@@ -244,6 +245,46 @@ def make_preprocessor(X):
 
 def _is_numeric(column):
     return pd.api.types.is_numeric_dtype(column)
+
+
+def _target_type(y):
+    # scikit-learn tells whole numbers by casting to int64, which numpy
+    # warns about for values past 2**63; they are not labels either way.
+    with np.errstate(invalid="ignore"):
+        return type_of_target(y.to_numpy())
+
+
+def _check_magnitudes(X, y, target, task):
+    """Raise InputError for numbers too large to standardize in float64.
+
+    StandardScaler sums the squares of the deviations from the mean: past
+    about sqrt(max / (4 n)) they overflow, numpy warns, and the column comes
+    out NaN, which the networks then refuse as missing values.
+    """
+    n = len(y)
+    limit = float(np.sqrt(np.finfo(np.float64).max / (4 * n)))
+    columns = [(c, X[c]) for c in numeric_columns(X)]
+    if task == "regression":
+        columns.append((target, y))
+    for column, values in columns:
+        largest = float(np.nanmax(np.abs(values.to_numpy(dtype=float)), initial=0))
+        if largest > limit:
+            what = (
+                f"target column {column!r}"
+                if column == target
+                else f"column {column!r}"
+            )
+            fix = (
+                "divide it by a power of ten first"
+                if column == target
+                else f"divide it by a power of ten, or leave it out with "
+                f"--drop {_shell(column)}"
+            )
+            raise InputError(
+                f"{what} has values as large as {largest:.3g}: standardizing "
+                f"sums their squares, which can overflow float64 past about "
+                f"{limit:.3g} for {n} rows; {fix}"
+            )
 
 
 def _as_labels(y):
