@@ -16,6 +16,7 @@ import warnings
 from abc import ABCMeta, abstractmethod
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -61,6 +62,24 @@ _SAMPLE_WEIGHT_CHECK = (
 # of the Sphinx site in docs/); the estimators' HTML repr links each class to
 # its page under it. The one place to change when the address changes.
 DOCS_URL = "https://skbp.readthedocs.io/en/latest/"
+
+
+def _in_dtype(values, dtype, name, advice):
+    """``values`` (validated, finite) converted to ``dtype``, or a ValueError.
+
+    A float64 value past float32's range becomes infinite there; refused in
+    scikit-learn's words for a non-finite input, with ``advice`` appended,
+    rather than with numpy's overflow warning and training on infinities.
+    """
+    with np.errstate(over="ignore"):
+        converted = values.astype(dtype)
+    data = converted.data if sp.issparse(converted) else converted
+    if not np.isfinite(data).all():
+        raise ValueError(
+            f"Input {name} contains infinity or a value too large for "
+            f"{np.dtype(dtype)!r}. {advice}"
+        )
+    return converted
 
 
 def _prediction_input_dtype(X):
@@ -258,7 +277,13 @@ class BaseBackprop(
                 raise ValueError("sample_weight must not be all zero.")
         if y.ndim == 1:
             y = y.reshape(-1, 1)
-        y = np.asarray(y, dtype=X.dtype)
+        y = _in_dtype(
+            np.asarray(y),
+            X.dtype,
+            "y",
+            "y is converted to the dtype of X, in which the network computes: "
+            "scale y, or pass X as float64.",
+        )
         if (
             self.early_stopping
             and not incremental
@@ -281,10 +306,15 @@ class BaseBackprop(
         if first_pass:
             self._initialize(y, layer_units, X.dtype)
         elif self.coefs_[0].dtype != X.dtype:
-            X = X.astype(self.coefs_[0].dtype)
-            y = y.astype(self.coefs_[0].dtype)
+            dtype = self.coefs_[0].dtype
+            advice = (
+                f"The network was fitted in {dtype} and trains on in it: scale "
+                "the data, or fit anew (warm_start=False) on float64 data."
+            )
+            X = _in_dtype(X, dtype, "X", advice)
+            y = _in_dtype(y, dtype, "y", advice)
             if sample_weight is not None:
-                sample_weight = sample_weight.astype(X.dtype)
+                sample_weight = _in_dtype(sample_weight, dtype, "sample_weight", advice)
         self._ensure_stopping_records(
             self.early_stopping and not incremental, scored=given_validation
         )
@@ -305,7 +335,8 @@ class BaseBackprop(
                 dtype=X.dtype,
                 reset=False,
             )
-        y_val = self._validation_targets(y_val, X.dtype)
+            # Its cast to X's dtype may overflow before its finiteness check.
+            y_val = self._validation_targets(y_val, X.dtype)
         check_consistent_length(X_val, y_val)
         if sample_weight_val is not None:
             sample_weight_val = _check_sample_weight(

@@ -327,6 +327,48 @@ def test_bad_initial_weights_name_the_layer_and_leave_the_model_unchanged(
     assert _state(est) == before
 
 
+TRAINING_ON = {
+    "partial_fit": lambda e, *a, **k: e.partial_fit(*a, **k),
+    "trace_step": lambda e, *a, **k: e.trace_step(*a, **k),
+    "warm start": lambda e, *a, **k: e.set_params(warm_start=True).fit(*a, **k),
+}
+
+
+@pytest.mark.parametrize("call", TRAINING_ON.values(), ids=TRAINING_ON)
+@pytest.mark.parametrize("name", ["X", "y", "sample_weight"])
+def test_float64_data_past_a_float32_models_range_is_refused(call, name):
+    # A float32 model trains on in float32: 1e300 became inf in the cast,
+    # with numpy's overflow warning, and training went on with it.
+    est = _quiet(
+        BackpropRegressor(hidden_layer_sizes=(5,), solver="sgd", max_iter=3).fit,
+        X.astype(np.float32),
+        y_reg,
+    )
+    before = _state(est, ignore=["_random_state"])
+    data = {"X": X, "y": y_reg, "sample_weight": np.ones(60)}
+    data[name] = data[name] * 1e300
+    with np.errstate(over="ignore"):
+        assert np.isinf(data[name].astype(np.float32)).all()
+    with pytest.raises(
+        ValueError, match=rf"Input {name} contains infinity or a value "
+    ):
+        call(est, data["X"], data["y"], sample_weight=data["sample_weight"])
+    assert _state(est, ignore=["_random_state"]) == before
+
+
+@pytest.mark.parametrize("y_val", [False, True], ids=["y", "y_val"])
+def test_a_target_past_float32s_range_is_refused_for_float32_x(y_val):
+    est = BackpropRegressor(hidden_layer_sizes=(5,), solver="sgd", max_iter=3)
+    X32, y_far = X.astype(np.float32), y_reg * 1e300
+    name = "y_val" if y_val else "y"
+    with pytest.raises(ValueError, match=f"Input {name} contains infinity or a va"):
+        if y_val:
+            est.fit(X32, y_reg, X_val=X32, y_val=y_far)
+        else:
+            est.fit(X32, y_far)
+    assert not hasattr(est, "coefs_")
+
+
 def _failing_schedule(epoch, step):
     raise ZeroDivisionError("the schedule's own error")
 
