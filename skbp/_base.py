@@ -335,13 +335,15 @@ class BaseBackprop(
                 dtype=X.dtype,
                 reset=False,
             )
-            # Its cast to X's dtype may overflow before its finiteness check.
+            # Their casts to X's dtype may overflow before the finiteness
+            # checks refuse them.
             y_val = self._validation_targets(y_val, X.dtype)
-        check_consistent_length(X_val, y_val)
+            check_consistent_length(X_val, y_val)
+            if sample_weight_val is not None:
+                sample_weight_val = _check_sample_weight(
+                    sample_weight_val, X_val, dtype=X.dtype, **_SAMPLE_WEIGHT_CHECK
+                )
         if sample_weight_val is not None:
-            sample_weight_val = _check_sample_weight(
-                sample_weight_val, X_val, dtype=X.dtype, **_SAMPLE_WEIGHT_CHECK
-            )
             if np.any(sample_weight_val < 0):
                 raise ValueError("sample_weight_val must be non-negative.")
             if not sample_weight_val.any():

@@ -356,16 +356,18 @@ def test_float64_data_past_a_float32_models_range_is_refused(call, name):
     assert _state(est, ignore=["_random_state"]) == before
 
 
-@pytest.mark.parametrize("y_val", [False, True], ids=["y", "y_val"])
-def test_a_target_past_float32s_range_is_refused_for_float32_x(y_val):
+@pytest.mark.parametrize("name", ["y", "y_val", "sample_weight_val"])
+def test_targets_and_weights_past_float32s_range_are_refused_for_float32_x(name):
+    # Converted to X's dtype, they overflowed with numpy's warning before
+    # (y) or before their own finiteness check refused them.
     est = BackpropRegressor(hidden_layer_sizes=(5,), solver="sgd", max_iter=3)
-    X32, y_far = X.astype(np.float32), y_reg * 1e300
-    name = "y_val" if y_val else "y"
-    with pytest.raises(ValueError, match=f"Input {name} contains infinity or a va"):
-        if y_val:
-            est.fit(X32, y_reg, X_val=X32, y_val=y_far)
-        else:
-            est.fit(X32, y_far)
+    X32 = X.astype(np.float32)
+    data = {"y": y_reg, "y_val": y_reg, "sample_weight_val": np.ones(60)}
+    data[name] = data[name] * 1e300
+    # scikit-learn's check of the weights names them sample_weight.
+    named = name.replace("sample_weight_val", "sample_weight")
+    with pytest.raises(ValueError, match=f"Input {named} contains infinity or a v"):
+        est.fit(X32, data["y"], X_val=X32, **{k: data[k] for k in data if k != "y"})
     assert not hasattr(est, "coefs_")
 
 
