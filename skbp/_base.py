@@ -258,6 +258,7 @@ class BaseBackprop(
             # saved before skbp recorded them does.
             self._upgrade_fitted_state()
             self._check_fitted_units(units)
+            self._check_fitted_loss()
         # scikit-learn's finiteness check sums X first: finite values near
         # the float limit overflow there (a RuntimeWarning) before the
         # element-wise check it falls back on rules on them.

@@ -223,6 +223,22 @@ class ParametersMixin:
                 "warm_start=False to change the units."
             )
 
+    def _check_fitted_loss(self):
+        """Refuse a loss the fitted output units cannot be trained with.
+
+        ``out_activation_`` is chosen by the fit from scratch (the exp units
+        of ``loss="poisson"``); a loss set afterwards that has no gradient
+        through them would fail inside the first backward pass.
+        """
+        out = self.out_activation_
+        if not get_loss(self.loss, out).supports(out):
+            raise ValueError(
+                f"loss={self.loss!r} cannot train the network's "
+                f"out_activation_={out!r} output units, which it was fitted "
+                "with. Set loss back to train these weights on, or refit with "
+                "warm_start=False to change the output units."
+            )
+
     def _dropout_rates(self, n_hidden):
         """The drop probability of each hidden layer, as a tuple of floats."""
         rates = self.dropout

@@ -22,7 +22,7 @@ from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
-from skbp import BackpropClassifier, BackpropRegressor, _optimizers
+from skbp import BackpropClassifier, BackpropRegressor, _optimizers, check_gradients
 from skbp.exceptions import TargetScaleWarning, TrainingInterruptedWarning
 
 rng = np.random.default_rng(0)
@@ -369,6 +369,29 @@ def test_targets_and_weights_past_float32s_range_are_refused_for_float32_x(name)
     with pytest.raises(ValueError, match=f"Input {named} contains infinity or a v"):
         est.fit(X32, data["y"], X_val=X32, **{k: data[k] for k in data if k != "y"})
     assert not hasattr(est, "coefs_")
+
+
+@pytest.mark.parametrize(
+    "train",
+    [
+        lambda e, y: e.partial_fit(X, y),
+        lambda e, y: e.trace_step(X, y),
+        lambda e, y: e.set_params(warm_start=True).fit(X, y),
+        lambda e, y: check_gradients(e, X, y),
+    ],
+    ids=["partial_fit", "trace_step", "warm start", "check_gradients"],
+)
+def test_a_loss_the_fitted_output_units_cannot_take_is_refused(train):
+    # loss='poisson' has a gradient through exp units only: set after a fit
+    # with identity outputs, the backward pass called a missing function
+    # ("'NoneType' object is not callable").
+    y = np.abs(y_reg)
+    est = _fitted(BackpropRegressor, solver="sgd")
+    before = _state(est, ignore=["_random_state"])
+    est.set_params(loss="poisson")
+    with pytest.raises(ValueError, match="loss='poisson' cannot train the network's "):
+        train(est, y)
+    assert _state(est, ignore=["_random_state"]) == before
 
 
 def _failing_schedule(epoch, step):
