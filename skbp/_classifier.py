@@ -85,6 +85,10 @@ class BackpropClassifier(LabelsMixin, ClassifierMixin, BaseBackprop):
         on), so a weight of 2 stays the same as the row twice. For multilabel
         targets the weights are per label column (see
         :func:`sklearn.utils.class_weight.compute_sample_weight`).
+        ``partial_fit`` refuses ``"balanced"``, since one batch's class
+        counts are not the data's: compute the weights once with
+        :func:`sklearn.utils.class_weight.compute_class_weight` and pass
+        them as a dict.
         scikit-learn's MLPClassifier has no class_weight: ``to_sklearn``
         converts a model trained with it, and warns that the MLP trains on
         without it.
