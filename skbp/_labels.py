@@ -78,9 +78,21 @@ class LabelsMixin:
                         f"class_weight must be non-negative; got {self.class_weight!r}."
                     )
                 weights = per_class[index]
-        weights = weights.astype(y.dtype)
-        if sample_weight is not None:
-            weights *= sample_weight
+        if not np.isfinite(weights).all():
+            # Refused as a NaN or infinite sample_weight is: the loss and the
+            # weights would come out NaN.
+            raise ValueError(f"class_weight must be finite; got {self.class_weight!r}.")
+        with np.errstate(over="ignore"):
+            weights = weights.astype(y.dtype)
+            if sample_weight is not None:
+                weights *= sample_weight
+        if not np.isfinite(weights).all():
+            raise ValueError(
+                f"class_weight={self.class_weight!r}"
+                + ("" if sample_weight is None else " times sample_weight")
+                + f" gives sample weights too large for {y.dtype}, the dtype "
+                "the network computes in: scale them down."
+            )
         if not weights.any():
             raise ValueError(
                 f"class_weight={self.class_weight!r} gives every sample weight 0"

@@ -177,15 +177,26 @@ def test_balanced_weights_leave_out_a_class_of_zero_weight(unbalanced):
             "must not be all zero",
             "gives every sample weight 0",
         ),
+        (
+            {0: np.nan, 1: 1.0, 2: 1.0},
+            "Input sample_weight contains NaN",
+            "must be finite",
+        ),
+        (
+            {0: np.inf, 1: 1.0, 2: 1.0},
+            "Input sample_weight contains infinity",
+            "must be finite",
+        ),
     ],
-    ids=["negative", "all-zero"],
+    ids=["negative", "all-zero", "nan", "infinite"],
 )
-def test_negative_or_all_zero_class_weights_are_refused_as_sample_weights_are(
+def test_class_weights_refused_as_sample_weights_are_refused(
     method, class_weight, sample_weight_error, class_weight_error, unbalanced
 ):
     # class_weight is multiplied into sample_weight, and the sample weights
     # it gives are refused as the same sample_weight is. They trained: the
-    # all-zero ones to a loss of 0.0 from the initial weights, unchanged.
+    # all-zero ones to a loss of 0.0 from the initial weights, unchanged, a
+    # NaN one to NaN weights, an infinite one to a NaN loss.
     X, y = unbalanced
     kwargs = {"classes": [0, 1, 2]} if method == "partial_fit" else {}
     as_sample_weight = np.array([class_weight[c] for c in range(3)])[y]
@@ -196,4 +207,21 @@ def test_negative_or_all_zero_class_weights_are_refused_as_sample_weights_are(
     net = BackpropClassifier(class_weight=class_weight, **PARAMS)
     with pytest.raises(ValueError, match=f"class_weight.*{class_weight_error}"):
         getattr(net, method)(X, y, **kwargs)
+    assert not hasattr(net, "coefs_")
+
+
+@pytest.mark.parametrize("sample_weight", [None, 1e30], ids=["alone", "times 1e30"])
+def test_class_weights_past_float32s_range_are_refused_for_float32_x(
+    sample_weight, unbalanced
+):
+    # Converted to X's dtype they overflowed, with numpy's RuntimeWarning.
+    X, y = unbalanced
+    X = X.astype(np.float32)
+    class_weight = {0: 1e300 if sample_weight is None else 1e30, 1: 1.0, 2: 1.0}
+    kwargs = {} if sample_weight is None else {"sample_weight": np.full(len(y), 1e30)}
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.float32(class_weight[0]) * np.float32(sample_weight or 1))
+    net = BackpropClassifier(class_weight=class_weight, **PARAMS)
+    with pytest.raises(ValueError, match="gives sample weights too large for float32"):
+        net.fit(X, y, **kwargs)
     assert not hasattr(net, "coefs_")
