@@ -27,8 +27,9 @@ def _weighted_mean(per_sample, sample_weight):
     if sample_weight is None:
         return float(per_sample.mean())
     total = float(sample_weight.sum())
-    # An all-zero-weight batch carries no loss (and must not divide by 0).
-    return float(per_sample @ sample_weight) / total if total > 0 else 0.0
+    # An all-zero-weight batch carries no loss (and must not divide by 0); a
+    # NaN total gives a NaN loss, which training sees, not 0.
+    return float(per_sample @ sample_weight) / total if total != 0 else 0.0
 
 
 def squared_error(y, out, sample_weight=None):

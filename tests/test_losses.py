@@ -187,6 +187,17 @@ def test_all_zero_weights_give_zero_loss_without_warning(kind):
     assert value == 0.0
 
 
+@pytest.mark.parametrize("kind", list(VALUES))
+def test_nan_weights_give_a_nan_loss_not_zero(kind):
+    # A NaN total weight read as "no weight" made the loss 0.0, so training
+    # kept the NaN weights it stepped to (a NaN class_weight did so).
+    rng = np.random.default_rng(3)
+    y, out = _problem(kind, rng, 4, 2)
+    with np.errstate(invalid="ignore"):
+        value = VALUES[kind](y, out, np.array([np.nan, 1.0, 1.0, 1.0]))
+    assert np.isnan(value)
+
+
 # ---------------------------------------------------------------------------
 # Saturated probabilities
 
