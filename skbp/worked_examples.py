@@ -1,10 +1,11 @@
 """Published worked examples of backpropagation, as skbp networks.
 
-Each function returns an unfitted estimator set up as the example sets up
-its network (starting weights, fixed or absent biases, learning rate, online
-updates), with the example's data, so that ``fit`` or ``trace_step``
-reproduces the example's printed numbers. The module imports the estimators;
-nothing in skbp's library imports it.
+:func:`mazur_network` returns an unfitted estimator set up as Matt Mazur's
+example sets up its network (starting weights, fixed biases, learning rate,
+online updates), with the example's data, so that ``fit`` or ``trace_step``
+reproduces the example's printed numbers; :func:`load_admissions` returns
+the data Udacity's admissions network trains on. The module imports the
+estimators; nothing in skbp's library imports it.
 """
 
 from importlib import resources
