@@ -1,7 +1,8 @@
 """Plots of a network and its training, in scikit-learn's Display style.
 
 ``LossCurveDisplay`` draws the training loss of each epoch (and the
-validation score, with early stopping); ``GradientNormDisplay`` draws the
+validation score and loss, with early stopping or a validation set given to
+``fit``); ``GradientNormDisplay`` draws the
 gradient norm of each layer of weights per epoch, where the vanishing
 gradient of logistic units shows. ``NetworkDisplay`` draws the network
 itself: its units, and its weights as edges, with every number of one
