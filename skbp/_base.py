@@ -82,6 +82,22 @@ def _in_dtype(values, dtype, name, advice):
     return converted
 
 
+def _underflow_note(given, dtype):
+    """Why weights that are not all zero became so in ``dtype``, or ""."""
+    try:
+        nonzero = np.any(np.asarray(given, dtype=np.float64))
+    except (TypeError, ValueError):  # advice must never hide the error
+        return ""
+    if not nonzero:
+        return ""
+    tiny = np.finfo(dtype).smallest_subnormal
+    return (
+        f" The values given are not, but they all round to 0 in {dtype} (whose "
+        f"smallest number above 0 is {tiny:.2g}), the dtype of X, in which the "
+        "network computes: scale sample_weight up."
+    )
+
+
 def _prediction_input_dtype(X):
     """The float dtype prediction validates X to.
 
@@ -268,6 +284,7 @@ class BaseBackprop(
             except ValueError as error:
                 self._raise_explained(error, X, y)
             if sample_weight is not None:
+                given = sample_weight
                 sample_weight = _check_sample_weight(
                     sample_weight, X, dtype=X.dtype, **_SAMPLE_WEIGHT_CHECK
                 )
@@ -275,7 +292,10 @@ class BaseBackprop(
             if np.any(sample_weight < 0):
                 raise ValueError("sample_weight must be non-negative.")
             if not sample_weight.any():
-                raise ValueError("sample_weight must not be all zero.")
+                raise ValueError(
+                    "sample_weight must not be all zero."
+                    + _underflow_note(given, sample_weight.dtype)
+                )
         if y.ndim == 1:
             y = y.reshape(-1, 1)
         y = _in_dtype(

@@ -356,6 +356,20 @@ def test_float64_data_past_a_float32_models_range_is_refused(call, name):
     assert _state(est, ignore=["_random_state"]) == before
 
 
+def test_weights_that_round_to_zero_in_float32_are_named_so():
+    # 1e-300 is not 0, but it is in float32: "must not be all zero" alone
+    # contradicted the weights the user passed.
+    assert np.float32(1e-300) == 0
+    est = BackpropRegressor(hidden_layer_sizes=(5,), max_iter=3)
+    with pytest.raises(ValueError) as excinfo:
+        est.fit(X.astype(np.float32), y_reg, sample_weight=np.full(60, 1e-300))
+    message = str(excinfo.value)
+    assert message.startswith("sample_weight must not be all zero. The values given")
+    assert "round to 0 in float32 (whose smallest number above 0 is 1.4e-45)" in message
+    with pytest.raises(ValueError, match=r"^sample_weight must not be all zero\.$"):
+        est.fit(X.astype(np.float32), y_reg, sample_weight=np.zeros(60))
+
+
 @pytest.mark.parametrize("name", ["y", "y_val", "sample_weight_val"])
 def test_targets_and_weights_past_float32s_range_are_refused_for_float32_x(name):
     # Converted to X's dtype, they overflowed with numpy's warning before
