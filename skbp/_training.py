@@ -37,8 +37,9 @@ def restore_on_error(estimator):
     """
     state = dict(estimator.__dict__)
     # The records (loss_curve_, history_'s rows, the validation scores) grow
-    # in place, epoch by epoch: their items are put back into the same lists.
-    records = {name: list(v) for name, v in state.items() if type(v) is list}
+    # in place, epoch by epoch: cut back to their lengths. Lengths, not
+    # copies, so that a long stream of partial_fit calls pays nothing more.
+    records = {name: len(v) for name, v in state.items() if type(v) is list}
     streams = {
         id(rs): (rs, rs.get_state())
         for rs in (state.get("random_state"), state.get("_random_state"))
@@ -47,8 +48,8 @@ def restore_on_error(estimator):
     try:
         yield
     except BaseException:
-        for name, items in records.items():
-            state[name][:] = items
+        for name, length in records.items():
+            del state[name][length:]
         estimator.__dict__.clear()
         estimator.__dict__.update(state)
         for rs, position in streams.values():
