@@ -45,6 +45,16 @@ class LabelsMixin:
     def _sample_weight_hook(self, y, sample_weight, incremental):
         if self.class_weight is None:
             return sample_weight
+        if self.class_weight == "balanced" and incremental:
+            # Multilabel targets too: each label column's counts in one batch
+            # are not the data's either.
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: "
+                "the class frequencies of one batch are not those of the "
+                "data. Compute them once with "
+                "sklearn.utils.class_weight.compute_class_weight and pass "
+                "them as a dict."
+            )
         weighted_balance = self.class_weight == "balanced" and sample_weight is not None
         if self._label_binarizer.y_type_.startswith("multilabel"):
             # One output per label, each with classes {0, 1}.
@@ -56,14 +66,6 @@ class LabelsMixin:
             else:
                 weights = compute_sample_weight(self.class_weight, y.astype(int))
         else:
-            if self.class_weight == "balanced" and incremental:
-                raise ValueError(
-                    "class_weight='balanced' is not supported for partial_fit: "
-                    "the class frequencies of one batch are not those of the "
-                    "data. Compute them once with "
-                    "sklearn.utils.class_weight.compute_class_weight and pass "
-                    "them as a dict."
-                )
             index = self._class_index(y)
             if weighted_balance:
                 weights = _balanced(index, sample_weight)

@@ -101,6 +101,17 @@ def test_balanced_class_weight_is_rejected_in_partial_fit(unbalanced):
     assert est.n_iter_ == 1
 
 
+def test_balanced_class_weight_is_rejected_in_partial_fit_for_multilabel_too():
+    # One batch's counts of each label column are not the data's either; the
+    # multilabel path weighed each batch by its own.
+    X, Y = make_multilabel_classification(60, n_classes=3, random_state=0)
+    est = BackpropClassifier(class_weight="balanced", **PARAMS).fit(X, Y)
+    with pytest.raises(ValueError, match="not supported for partial_fit"):
+        est.partial_fit(X, Y)
+    with pytest.raises(ValueError, match="not supported for partial_fit"):
+        BackpropClassifier(class_weight="balanced").partial_fit(X, Y, classes=[0, 1, 2])
+
+
 def test_multilabel_balanced_class_weight_weights_each_label_column():
     X, Y = make_multilabel_classification(60, n_classes=3, random_state=0)
     a = BackpropClassifier(class_weight="balanced", **PARAMS).fit(X, Y)
