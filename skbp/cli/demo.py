@@ -107,7 +107,7 @@ def describe_machine():
     --------
     >>> from skbp.cli.demo import describe_machine
     >>> describe_machine()
-    'CPU class ... skbp computes logistic as ..., tanh as ....'
+    "CPU class ... skbp's hidden units compute logistic as ..., tanh as ...."
     """
     report = kernel_choices()
     cpu = report["cpu_class"]
@@ -128,7 +128,7 @@ def describe_machine():
     override = f" (SKBP_KERNELS={report['override']})" if report["override"] else ""
     return (
         f"CPU class {cpu} ({_CPU_CLASSES.get(cpu, 'numpy baseline dispatch')}): "
-        f"skbp computes {forms}{override}."
+        f"skbp's hidden units compute {forms}{override}."
     )
 
 
