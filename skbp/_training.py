@@ -401,8 +401,11 @@ def fit_stochastic(
                         n_clipped += clip_gradient(grads, clip)
                     step.update()
                 grad_norms = np.sqrt(grad_sq / batches.n_batches)
+            # An epoch of one batch records that batch's loss as it is, as
+            # trace_step does: loss * n / n can differ from it in the last bit.
+            one_batch = batches.n_batches == 1
             stop = est._end_epoch(
-                accumulated_loss / n_samples,
+                loss if one_batch else accumulated_loss / n_samples,
                 n_samples,
                 validation,
                 grad_norms,

@@ -268,3 +268,37 @@ def test_a_float32_step_keeps_float32_in_its_tables():
         hidden.ravel(),
         rtol=1e-7,
     )
+
+
+def test_an_epoch_of_one_batch_records_the_loss_trace_step_reports():
+    # partial_fit's epoch loss was Σ loss·n / n, which differs from the batch's
+    # loss in the last bit here; trace_step promises the model partial_fit
+    # leaves, loss_curve_ included.
+    X = np.random.RandomState(0).randn(7, 3)
+    y = np.array([0, 1, 2, 0, 1, 2, 1])
+    params = dict(PARAMS, hidden_layer_sizes=(4, 3), alpha=0.3, momentum=0)
+    traced = BackpropClassifier(**params)
+    trace = traced.trace_step(X, y)
+    # The log-loss and L2 term of the initial weights, computed here.
+    old = trace.updates["old_weight"].to_numpy()
+    coefs, start = [], 0
+    for shape in [c.shape for c in traced.coefs_]:
+        coefs.append(old[start : start + shape[0] * shape[1]].reshape(shape))
+        start += shape[0] * shape[1]
+    intercepts = [old[start : start + 4], old[start + 4 : start + 7], old[start + 7 :]]
+    a = X
+    for c, b in zip(coefs[:-1], intercepts[:-1]):
+        a = 1 / (1 + np.exp(-(a @ c + b)))
+    z = a @ coefs[-1] + intercepts[-1]
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    expected = -log_p[np.arange(7), y].mean()
+    expected += 0.3 * sum((c**2).sum() for c in coefs) / (2 * 7)
+    assert trace.loss == pytest.approx(expected, rel=1e-14)
+    assert trace.loss * 7 / 7 != trace.loss  # the case the old sum rounded
+    stepped = BackpropClassifier(**params, batch_size=7, shuffle=False)
+    stepped.partial_fit(X, y, classes=[0, 1, 2])
+    fitted = BackpropClassifier(**params, batch_size=7, shuffle=False, max_iter=1)
+    fitted.fit(X, y)
+    assert traced.loss_curve_ == stepped.loss_curve_ == [trace.loss]
+    assert fitted.loss_curve_ == [trace.loss]
+    assert traced.history_["loss"].tolist() == stepped.history_["loss"].tolist()
