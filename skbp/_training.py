@@ -400,6 +400,12 @@ def fit_stochastic(
                     if clip is not None:
                         n_clipped += clip_gradient(grads, clip)
                     step.update()
+                # Weights that are not finite stay so, and a saturating
+                # output (exp's capped net input, logistic) can give them a
+                # finite loss, which the checks above pass: checked once an
+                # epoch, the model never keeps them.
+                if not np.isfinite(params).all():
+                    raise Diverged()
                 grad_norms = np.sqrt(grad_sq / batches.n_batches)
             # An epoch of one batch records that batch's loss as it is, as
             # trace_step does: loss * n / n can differ from it in the last bit.

@@ -581,6 +581,31 @@ def test_an_update_that_makes_the_outputs_overflow_is_undone_with_its_epoch(max_
     assert np.isfinite(est.predict(X)).all()
 
 
+def test_infinite_weights_behind_a_finite_poisson_loss_are_not_kept():
+    # Unscaled counts under loss='poisson': an epoch's last update made the
+    # weights infinite, yet the exp output's capped net input kept the next
+    # loss finite, so the rollback went back to an epoch that held them.
+    rng = np.random.default_rng(3)
+    X_c, y_c = rng.standard_normal((3, 3)), np.abs(rng.standard_normal(3)) * 1e10
+    params = dict(
+        hidden_layer_sizes=(),
+        solver="sgd",
+        learning_rate_init=1.0,
+        alpha=0.0,
+        loss="poisson",
+        shuffle=False,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="Training diverged in epoch"):
+        est = BackpropRegressor(**params, max_iter=5).fit(X_c, y_c)
+    assert all(np.isfinite(a).all() for a in est.coefs_ + est.intercepts_)
+    assert 0 < est.n_iter_ < 5 and len(est.loss_curve_) == est.n_iter_
+    # What is kept is a fit of the epochs that completed.
+    shorter = _quiet(BackpropRegressor(**params, max_iter=est.n_iter_).fit, X_c, y_c)
+    for a, b in zip(est.coefs_ + est.intercepts_, shorter.coefs_ + shorter.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_divergence_in_the_first_epoch_keeps_the_initial_weights():
     est = BackpropRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0)
     with pytest.warns(ConvergenceWarning, match="diverged in epoch 1"):
