@@ -433,15 +433,23 @@ class Writer:
         self.heading(2, "Error")
         if step.trace.label_smoothing is not None:
             self.smoothed_targets(outputs)
-        lines, per_sample = [], []
+        lines, per_sample, clipped = [], [], False
+        info = np.finfo(step.outs[L].dtype)
+        limits = {
+            "eps": Var(symbol("eps"), info.eps),
+            "tiny": Var(symbol("tiny"), info.tiny),
+        }
         for n in range(step.n):
             terms = []
             for k in range(step.layer_units[L]):
                 lhs = symbol("E", step.names[L][k], index=step.index(n))
-                y, out = step.target(k, n), step.out(L, k, n)
-                line = Equation(
-                    lhs, parse(self.loss.error_formula, {"y": y, "out": out})
-                )
+                names = {"y": step.target(k, n), "out": step.out(L, k, n), **limits}
+                line = Equation(lhs, parse(self.loss.error_formula, names))
+                formula = self.loss.clipped_formula
+                if formula and Equation(lhs, parse(formula, names)).value != line.value:
+                    # An output whose log is infinite: the loss clips it.
+                    line = Equation(lhs, parse(formula, names))
+                    clipped |= n in self.samples and k in outputs
                 terms.append(Var(lhs, line.value))
                 if n in self.samples and k in outputs:
                     lines.append(line)
@@ -452,6 +460,16 @@ class Writer:
                 per_sample.append(Var(line.lhs, line.value))
             else:
                 per_sample.append(terms[0] if len(terms) == 1 else Sum(terms))
+        if clipped:
+            bound = (
+                f"tiny = {info.tiny:.9g}, {info.dtype}'s smallest normal number"
+                if "tiny" in self.loss.clipped_formula
+                else f"eps = {info.eps:.9g}, {info.dtype}'s machine epsilon"
+            )
+            self.paragraph(
+                "An output whose logarithm would be infinite is clipped as the "
+                f"loss clips it ({bound})."
+            )
         if not total:
             lines.append(Equation(E, None, step.trace.loss))
             self.equations(lines)

@@ -238,6 +238,7 @@ FUNCTIONS = {
     "cos": _with_errstate(np.cos),
     "sqrt": _with_errstate(np.sqrt),
     "max": _with_errstate(np.maximum),
+    "min": _with_errstate(np.minimum),
     "abs": _with_errstate(np.abs),
     "xlogy": _with_errstate(_xlogy),
 }
@@ -550,9 +551,9 @@ def parse(source, names):
     source : str
         Numbers, names, ``+ - * / **``, comparisons, ``a if test else b``
         and the functions ``exp``, ``log``, ``tanh``, ``sqrt``, ``abs``,
-        ``max``, ``xlogy`` (x·log y, 0 where x is 0) and ``sum``. ``sum(f(nets))``
-        sums ``f`` over the units of a layer: inside it a name bound to a
-        list stands for each of its entries in turn.
+        ``max``, ``min``, ``xlogy`` (x·log y, 0 where x is 0) and ``sum``.
+        ``sum(f(nets))`` sums ``f`` over the units of a layer: inside it a
+        name bound to a list stands for each of its entries in turn.
     names : dict
         What each name stands for: an :class:`Expr`, or a list of them.
 

@@ -162,6 +162,10 @@ class Loss:
     dout_formula : str or None, default=None
         ∂E_n/∂out as ``dout`` computes it, in ``y`` and ``out``; None
         without ``dout``. With a canonical activation δ = out − y instead.
+    clipped_formula : str or None, default=None
+        ``error_formula`` with ``out`` clipped as ``value`` clips it (also
+        in ``eps``, the dtype's machine epsilon, and ``tiny``, its smallest
+        normal number); written where the clip changes the error.
     """
 
     def __init__(
@@ -174,8 +178,10 @@ class Loss:
         title="",
         error_formula="",
         dout_formula=None,
+        clipped_formula=None,
     ):
         self.value = value
+        self.clipped_formula = clipped_formula
         self.canonical = frozenset(canonical)
         self.dout = dout
         self.name, self.title = name, title
@@ -232,6 +238,8 @@ LOSSES = {
         name="binary_log_loss",
         title="log-loss of each logistic output",
         error_formula="-(xlogy(y, out) + xlogy(1 - y, 1 - out))",
+        clipped_formula="-(xlogy(y, min(max(out, eps), 1 - eps))"
+        " + xlogy(1 - y, 1 - min(max(out, eps), 1 - eps)))",
     ),
     "log_loss": Loss(
         categorical_log_loss,
@@ -239,6 +247,7 @@ LOSSES = {
         name="log_loss",
         title="log-loss of the softmax output",
         error_formula="-xlogy(y, out)",
+        clipped_formula="-xlogy(y, max(out, eps))",
     ),
     "poisson": Loss(
         poisson,
@@ -246,6 +255,7 @@ LOSSES = {
         name="poisson",
         title="half Poisson deviance",
         error_formula="xlogy(y, y) - xlogy(y, out) - y + out",
+        clipped_formula="xlogy(y, y) - xlogy(y, max(out, tiny)) - y + max(out, tiny)",
     ),
 }
 

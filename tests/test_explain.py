@@ -60,6 +60,7 @@ FUNCTIONS = {
     "tanh": math.tanh,
     "sqrt": math.sqrt,
     "max": max,
+    "min": min,
     "abs": abs,
 }
 
@@ -303,6 +304,56 @@ OUTPUTS = {
     ),
     "exp + Poisson": lambda: (BackpropRegressor(loss="poisson", **SGD), X3, np.abs(Y3)),
 }
+
+
+# An output that saturates to exactly 0 or 1, and what its loss is: the
+# loss clips it to eps = 2**-52 (log-loss) or tiny = 2**-1022 (Poisson).
+SATURATED = {
+    "logistic at 1, label 0": (
+        BackpropClassifier,
+        dict(coefs_init=[[[1.0]], [[60.0]]], intercepts_init=[[0.0], [0.0]]),
+        [0],
+        [0, 1],
+        52 * math.log(2),  # -log(1 - (1 - eps))
+    ),
+    "softmax at 0 for the label": (
+        BackpropClassifier,
+        dict(
+            coefs_init=[[[1.0]], [[-800.0, 0.0, 0.1]]], intercepts_init=[[0.0], [0] * 3]
+        ),
+        [0],
+        [0, 1, 2],
+        52 * math.log(2),  # -log(eps)
+    ),
+    "exp at 0, Poisson": (
+        BackpropRegressor,
+        dict(
+            loss="poisson",
+            coefs_init=[[[1.0]], [[-800.0]]],
+            intercepts_init=[[0.0], [0.0]],
+        ),
+        [2.0],
+        None,
+        2 * math.log(2) + 2 * 1022 * math.log(2) - 2,  # y·log y − y·log tiny − y
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SATURATED)
+def test_a_saturated_output_is_written_clipped_as_the_loss_clips_it(case):
+    # The error of a saturated output was written as log(0) = ∞, and the
+    # batch's E from ∞ shown equal to the finite loss.
+    Estimator, params, y, classes, expected = SATURATED[case]
+    net = Estimator(hidden_layer_sizes=(1,), activation="identity", **params, **SGD)
+    extra = {} if classes is None else {"classes": classes}
+    trace = net.trace_step(np.array([[1.0]]), y, **extra)
+    assert trace.loss == pytest.approx(expected, rel=1e-15)
+    lines = check_step(trace)
+    sides, value = lines["E_o1"]
+    assert value == pytest.approx(expected, rel=1e-15)
+    # Its numbers, written out, evaluate to it (check_step: to 1e-12).
+    assert evaluate(sides[-1]) == pytest.approx(expected, rel=1e-12)
+    assert "is clipped as the loss clips it" in trace.explain("text")
 
 
 @pytest.mark.parametrize("pair", OUTPUTS)
