@@ -49,7 +49,8 @@ class LabelsMixin:
             # Multilabel targets too: each label column's counts in one batch
             # are not the data's either.
             raise ValueError(
-                "class_weight='balanced' is not supported for partial_fit: "
+                "class_weight='balanced' is not supported for partial_fit or "
+                "trace_step: "
                 "the class frequencies of one batch are not those of the "
                 "data. Compute them once with "
                 "sklearn.utils.class_weight.compute_class_weight and pass "

@@ -96,6 +96,9 @@ def test_balanced_class_weight_is_rejected_in_partial_fit(unbalanced):
     est = BackpropClassifier(class_weight="balanced", solver="sgd")
     with pytest.raises(ValueError, match="not supported for partial_fit"):
         est.partial_fit(X, y, classes=[0, 1, 2])
+    # trace_step takes the same one-batch step, and its error says so.
+    with pytest.raises(ValueError, match="partial_fit or trace_step"):
+        est.trace_step(X, y, classes=[0, 1, 2])
     est = BackpropClassifier(class_weight={0: 1.0, 1: 2.0, 2: 3.0}, solver="sgd")
     est.partial_fit(X, y, classes=[0, 1, 2])
     assert est.n_iter_ == 1
