@@ -22,6 +22,10 @@ from ._lbfgs import minimize_lbfgs
 from ._network import quiet_overflow
 from .exceptions import TargetScaleWarning, TrainingInterruptedWarning
 
+# The estimators (by id) inside a restore_on_error block: a nested block
+# leaves the restoring to the outermost, which saw the state first.
+_GUARDED = set()
+
 
 @contextmanager
 def restore_on_error(estimator):
@@ -30,21 +34,31 @@ def restore_on_error(estimator):
     Every fit-like method runs inside this, so a rejected call leaves a
     fitted model exactly as it was (arrays are only mutated in place once
     validation has passed). A RandomState given as ``random_state`` is the
-    model's too, and is drawn from before some checks can run (the initial
+    caller's too, and is drawn from before some checks can run (the initial
     weights before ``coefs_init``'s, the split before ``X_val``'s), so its
-    position is put back as well; numpy's global one (``random_state=None``)
-    is left alone.
+    position is put back as well. The stream a fit seeds from an int is the
+    model's own and is drawn from only once validation has passed, and
+    numpy's global one (``random_state=None``) is left alone: neither is
+    saved, since saving a position costs about 40 µs, a few percent of a
+    small ``partial_fit``.
     """
+    key = id(estimator)
+    if key in _GUARDED:
+        yield
+        return
     state = dict(estimator.__dict__)
     # The records (loss_curve_, history_'s rows, the validation scores) grow
     # in place, epoch by epoch: cut back to their lengths. Lengths, not
     # copies, so that a long stream of partial_fit calls pays nothing more.
     records = {name: len(v) for name, v in state.items() if type(v) is list}
-    streams = {
-        id(rs): (rs, rs.get_state())
-        for rs in (state.get("random_state"), state.get("_random_state"))
-        if isinstance(rs, np.random.RandomState) and rs is not np.random.mtrand._rand
-    }
+    given = state.get("random_state")
+    stream = (
+        (given, given.get_state())
+        if isinstance(given, np.random.RandomState)
+        and given is not np.random.mtrand._rand
+        else None
+    )
+    _GUARDED.add(key)
     try:
         yield
     except BaseException:
@@ -52,9 +66,11 @@ def restore_on_error(estimator):
             del state[name][length:]
         estimator.__dict__.clear()
         estimator.__dict__.update(state)
-        for rs, position in streams.values():
-            rs.set_state(position)
+        if stream is not None:
+            stream[0].set_state(stream[1])
         raise
+    finally:
+        _GUARDED.discard(key)
 
 
 class TrainingStep:
