@@ -433,7 +433,7 @@ class Writer:
         self.heading(2, "Error")
         if step.trace.label_smoothing is not None:
             self.smoothed_targets(outputs)
-        lines, per_sample, clipped = [], [], False
+        lines, per_sample, clipped, zero_log_zero = [], [], False, False
         info = np.finfo(step.outs[L].dtype)
         limits = {
             "eps": Var(symbol("eps"), info.eps),
@@ -453,6 +453,11 @@ class Writer:
                 terms.append(Var(lhs, line.value))
                 if n in self.samples and k in outputs:
                     lines.append(line)
+                    # The Poisson deviance's y·log(y) reads 0·log(0) at y = 0.
+                    zero_log_zero |= (
+                        "xlogy(y, y)" in self.loss.error_formula
+                        and names["y"].number == 0
+                    )
             if step.n > 1 and len(terms) > 1:
                 line = Equation(symbol("E", index=n), Sum(terms))
                 if n in self.samples and total:
@@ -469,6 +474,11 @@ class Writer:
             self.paragraph(
                 "An output whose logarithm would be infinite is clipped as the "
                 f"loss clips it ({bound})."
+            )
+        if zero_log_zero:
+            self.paragraph(
+                "A target of 0 makes its term 0 · log(0), taken as 0: the "
+                "limit of y · log(y) as y goes to 0, as the loss computes it."
             )
         if not total:
             lines.append(Equation(E, None, step.trace.loss))

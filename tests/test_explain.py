@@ -356,6 +356,22 @@ def test_a_saturated_output_is_written_clipped_as_the_loss_clips_it(case):
     assert "is clipped as the loss clips it" in trace.explain("text")
 
 
+@pytest.mark.parametrize("y", [[0.0, 2.0], [1.0, 2.0]], ids=["a zero", "no zero"])
+def test_a_zero_poisson_target_says_that_zero_log_zero_is_taken_as_zero(y):
+    # y·log(y) is written 0·log(0) at y = 0; the text must say what it is.
+    net = BackpropRegressor(hidden_layer_sizes=(2,), loss="poisson", **SGD)
+    trace = net.trace_step(np.array([[0.5, 0.2], [0.1, 0.3]]), y)
+    out = trace.forward.query("layer == 2")["output"].to_numpy()
+    y = np.asarray(y)
+    # The half deviance by hand, with the limit 0·log(0) = 0.
+    ylogy = np.array([t * math.log(t) if t > 0 else 0.0 for t in y])
+    expected = np.mean(ylogy - y * np.log(out) - y + out)
+    assert trace.loss == pytest.approx(expected, rel=1e-12)
+    text = trace.explain("text")
+    assert ("0·log(0)" in text) == bool(y[0] == 0)
+    assert ("0 · log(0), taken as 0" in text) == bool(y[0] == 0)
+
+
 @pytest.mark.parametrize("pair", OUTPUTS)
 def test_every_output_unit_and_loss_is_written_as_it_computes(pair):
     net, X, y = OUTPUTS[pair]()
