@@ -70,7 +70,11 @@ def _in_dtype(values, dtype, name, advice):
     A float64 value past float32's range becomes infinite there; refused in
     scikit-learn's words for a non-finite input, with ``advice`` appended,
     rather than with numpy's overflow warning and training on infinities.
+    A conversion that cannot narrow (y already in X's dtype, float32 data
+    into a float64 network) neither copies nor checks.
     """
+    if np.can_cast(values.dtype, dtype):
+        return values.astype(dtype, copy=False)
     with np.errstate(over="ignore"):
         converted = values.astype(dtype)
     data = converted.data if sp.issparse(converted) else converted
