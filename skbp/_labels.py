@@ -74,13 +74,13 @@ class LabelsMixin:
                 per_class = compute_class_weight(
                     self.class_weight, classes=self.classes_, y=self.classes_[index]
                 )
-                if np.any(per_class < 0):
-                    # Refused as a negative sample_weight is: the loss
-                    # would be climbed on those samples.
-                    raise ValueError(
-                        f"class_weight must be non-negative; got {self.class_weight!r}."
-                    )
                 weights = per_class[index]
+        if np.any(weights < 0):
+            # Refused as a negative sample_weight is: the loss would be
+            # climbed on those samples.
+            raise ValueError(
+                f"class_weight must be non-negative; got {self.class_weight!r}."
+            )
         if not np.isfinite(weights).all():
             # Refused as a NaN or infinite sample_weight is: the loss and the
             # weights would come out NaN.
