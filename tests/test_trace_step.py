@@ -12,6 +12,7 @@ from sklearn.datasets import load_diabetes, load_iris
 from sklearn.preprocessing import StandardScaler
 
 from skbp import BackpropClassifier, BackpropRegressor
+from skbp.worked_examples import mazur_network
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -234,21 +235,11 @@ def test_trace_step_counts_one_epoch_as_partial_fit_does(iris):
 def test_a_float32_step_keeps_float32_in_its_tables():
     # Matt Mazur's network, traced on float32 input: the tables hold the
     # step's own float32 numbers (they were widened to float64).
-    W = [np.array([[0.15, 0.25], [0.2, 0.3]]), np.array([[0.4, 0.5], [0.45, 0.55]])]
-    b = [np.array([0.35, 0.35]), np.array([0.6, 0.6])]
-    net = BackpropRegressor(
-        hidden_layer_sizes=(2,),
-        solver="sgd",
-        learning_rate_init=0.5,
-        momentum=0,
-        alpha=0,
-        out_activation="logistic",
-        fit_intercept=False,
-        coefs_init=W,
-        intercepts_init=b,
-    )
-    X = np.array([[0.05, 0.1]], dtype=np.float32)
-    trace = net.trace_step(X, np.array([[0.01, 0.99]], dtype=np.float32))
+    net, X, y = mazur_network()
+    W = [np.asarray(w, dtype=np.float64) for w in net.coefs_init]
+    b = [np.asarray(v, dtype=np.float64) for v in net.intercepts_init]
+    X = X.astype(np.float32)
+    trace = net.trace_step(X, y.astype(np.float32))
     assert net.coefs_[0].dtype == np.float32
     for table, columns in (
         (trace.forward, ["net_input", "output"]),
